@@ -1,0 +1,89 @@
+/** An owner: the one named person a customer deals with. */
+export interface Owner {
+  /** Lower-cased personal mailbox the owner works from. */
+  email: string;
+  /** Display name customers see in `From`. */
+  name: string;
+  /** Inactive owners receive no new customers. */
+  active: boolean;
+  createdAt: string;
+}
+
+/** A customer, identified by their normalized address, and the owner they belong to. */
+export interface Customer {
+  email: string;
+  name?: string;
+  ownerEmail: string;
+  /** ISO time of the first message. */
+  since: string;
+}
+
+/** Lifecycle of a conversation. */
+export type ConversationStatus = 'open' | 'closed';
+
+/** One thread between a customer and their owner. */
+export interface Conversation {
+  id: string;
+  customerEmail: string;
+  ownerEmail: string;
+  subject: string;
+  status: ConversationStatus;
+  createdAt: string;
+  updatedAt: string;
+  /**
+   * RFC Message-IDs of the customer-side thread, oldest first: the customer's own messages and the
+   * ids of what we sent them. Used for `References` on the next mail to the customer.
+   */
+  customerThread: string[];
+  /** RFC Message-IDs of the owner-side thread, oldest first: what we relayed to the owner. */
+  ownerThread: string[];
+}
+
+/** Which way a stored message travelled. */
+export type MessageDirection = 'from-customer' | 'to-customer' | 'note';
+
+/** Metadata of an attachment, kept with the stored message (the bytes stay in the raw mail). */
+export interface AttachmentSummary {
+  filename: string;
+  contentType: string;
+  size: number;
+}
+
+/** A message stored on a conversation. */
+export interface ConversationMessage {
+  conversationId: string;
+  /** Stable id: the inbound id for received mail, the outbound id for sent mail. */
+  id: string;
+  at: string;
+  direction: MessageDirection;
+  fromAddress: string;
+  fromName: string;
+  subject: string;
+  text: string;
+  rfcMessageId?: string;
+  attachments: AttachmentSummary[];
+  /** Key of the raw MIME in the raw mail store, for received mail. */
+  rawKey?: string;
+}
+
+/** How an inbound message ended. Every inbound message ends in exactly one of these. */
+export type OutcomeStatus =
+  | 'relayed-to-owner'
+  | 'relayed-to-customer'
+  | 'automatic'
+  | 'rejected'
+  | 'quarantined'
+  | 'duplicate'
+  | 'noted';
+
+/** The recorded result of processing one inbound message. */
+export interface InboundOutcome {
+  status: OutcomeStatus;
+  /** Machine-readable reason, e.g. `token-invalid`, `sender-not-owner`, `auto-submitted`. */
+  reason?: string;
+  /** Human-readable detail. */
+  detail?: string;
+  conversationId?: string;
+  customerEmail?: string;
+  ownerEmail?: string;
+}

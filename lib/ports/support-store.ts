@@ -1,0 +1,81 @@
+import type {
+  Conversation,
+  ConversationMessage,
+  Customer,
+  InboundOutcome,
+  Owner,
+} from '../domain/types.js';
+
+/** Processing state of one inbound message, keyed by the id SES gave it. */
+export interface InboundRecord {
+  id: string;
+  /** Raw mail key in the raw mail store. */
+  rawKey: string;
+  receivedAt: string;
+  /** Set once the message has ended; absent while in progress (or after a crash mid-way). */
+  outcome?: InboundOutcome;
+  /** How many times processing started. */
+  attempts: number;
+}
+
+/** A mail we handed to a sender, recorded so a retry never sends it again. */
+export interface SentMailRecord {
+  key: string;
+  /** Our own RFC Message-ID, with angle brackets. */
+  messageId: string;
+  /** The id the provider put on the delivered mail (SES rewrites Message-ID), with angle brackets. */
+  providerMessageId?: string;
+  sentAt: string;
+}
+
+/**
+ * Everything the product stores. Implemented over one DynamoDB table; every write is conditional or
+ * deterministic so an at-least-once pipeline can repeat any step.
+ */
+export interface SupportStore {
+  putOwner(owner: Owner): Promise<void>;
+  getOwner(email: string): Promise<Owner | undefined>;
+  listOwners(): Promise<Owner[]>;
+  deleteOwner(email: string): Promise<void>;
+
+  getCustomer(email: string): Promise<Customer | undefined>;
+  /** Creates the customer unless one exists; returns whichever record won. */
+  createCustomer(customer: Customer): Promise<Customer>;
+  /** Replaces the customer's owner (handoff). */
+  updateCustomerOwner(email: string, ownerEmail: string): Promise<void>;
+  /** Customers of one owner, or all customers. */
+  listCustomers(ownerEmail?: string): Promise<Customer[]>;
+  /** Atomically increments and returns the round-robin counter. */
+  nextAssignmentSequence(): Promise<number>;
+
+  getConversation(id: string): Promise<Conversation | undefined>;
+  /** Creates the conversation unless it exists; returns whichever record won. */
+  createConversation(conversation: Conversation): Promise<Conversation>;
+  /** Appends Message-IDs to a thread list, skipping ones already present; sets `updatedAt`. */
+  appendToThread(
+    conversationId: string,
+    thread: 'customerThread' | 'ownerThread',
+    messageIds: string[],
+    at: string,
+  ): Promise<void>;
+  /** Conversations of one customer, newest first. */
+  listConversations(customerEmail: string): Promise<Conversation[]>;
+
+  /** Maps RFC Message-IDs to the conversation they belong to. Idempotent. */
+  linkMessageIds(messageIds: string[], conversationId: string): Promise<void>;
+  /** Looks up which conversation each known Message-ID belongs to; unknown ids are absent. */
+  findConversationIds(messageIds: string[]): Promise<Map<string, string>>;
+
+  /** Stores a message; the same message stored twice is one item. */
+  putMessage(message: ConversationMessage): Promise<void>;
+  /** Messages of a conversation, oldest first. */
+  listMessages(conversationId: string): Promise<ConversationMessage[]>;
+
+  /** Records the start of processing; returns the record (with any earlier outcome). */
+  claimInbound(id: string, rawKey: string, at: string): Promise<InboundRecord>;
+  recordOutcome(id: string, outcome: InboundOutcome): Promise<void>;
+  getInbound(id: string): Promise<InboundRecord | undefined>;
+
+  getSentMail(key: string): Promise<SentMailRecord | undefined>;
+  recordSentMail(record: SentMailRecord): Promise<void>;
+}
