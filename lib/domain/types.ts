@@ -74,7 +74,8 @@ export type OutcomeStatus =
   | 'rejected'
   | 'quarantined'
   | 'duplicate'
-  | 'noted';
+  | 'noted'
+  | 'failed';
 
 /** The recorded result of processing one inbound message. */
 export interface InboundOutcome {

@@ -1,0 +1,49 @@
+import { existsSync } from 'node:fs';
+import { relative } from 'node:path';
+import { DEV_DEFAULT_CONFIG, loadConfigFile } from '../../config/load-config.js';
+import { startDevServer } from '../../local/dev-server.js';
+import { readLocalSettings } from '../../local/local-settings.js';
+import type { CliIo } from '../cli-io.js';
+
+/** `spoc dev`: local mode until Ctrl-C. Resolves once stopped cleanly. */
+export async function devCommand(io: CliIo, signals: NodeJS.EventEmitter = process): Promise<void> {
+  const settings = readLocalSettings(io.env, io.cwd);
+  const fromFile = existsSync(settings.configPath);
+  const config = await loadConfigFile(settings.configPath, DEV_DEFAULT_CONFIG);
+  const server = await startDevServer({
+    config,
+    dataDir: settings.dataDir,
+    outboxDir: settings.outboxDir,
+    smtpPort: settings.smtpPort,
+    ...(settings.smtpRelay ? { smtpRelay: settings.smtpRelay } : {}),
+    logLevel: (io.env.POWERTOOLS_LOG_LEVEL as 'INFO' | undefined) ?? 'INFO',
+  });
+  const owners = await server.deps.store.listOwners();
+  const show = (path: string) => relative(io.cwd, path) || '.';
+  io.out(
+    [
+      'spoc-inbox is running locally',
+      `  SMTP inbound  127.0.0.1:${server.smtpPort}  (mail to ${config.supportAddress}, owner replies to *@${config.replyDomain})`,
+      `  Outbox        ${show(settings.outboxDir)}${settings.smtpRelay ? `  and relayed via ${settings.smtpRelay}` : ''}`,
+      `  Data          ${show(settings.dataDir)}`,
+      `  Config        ${fromFile ? show(settings.configPath) : `built-in dev defaults (no ${show(settings.configPath)})`}`,
+      `  Owners        ${owners.map((o) => `${o.name} <${o.email}>${o.active ? '' : ' (inactive)'}`).join(', ') || 'none: add one with `npx spoc owner add`'}`,
+      '',
+      'Send a test mail from another terminal:',
+      `  npx spoc send --from jane@customer.test --subject "Where is my order?" --text "It has not arrived."`,
+      'Press Ctrl-C to stop.',
+    ].join('\n'),
+  );
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      signals.off('SIGINT', stop);
+      signals.off('SIGTERM', stop);
+      resolve();
+    };
+    signals.on('SIGINT', stop);
+    signals.on('SIGTERM', stop);
+  });
+  io.out('stopping…');
+  await server.close();
+  io.out('stopped; data kept in ' + show(settings.dataDir));
+}

@@ -1,0 +1,81 @@
+import { z } from 'zod';
+import { readLocalSettings } from '../../local/local-settings.js';
+import { type CliIo, UsageError } from '../cli-io.js';
+import { formatTable } from '../format-table.js';
+import { openStore } from '../open-store.js';
+
+/** Flags shared by the commands that work on stored data. */
+export interface StoreFlags {
+  table?: string;
+  region?: string;
+  json?: boolean;
+  name?: string;
+}
+
+const emailSchema = z.string().trim().toLowerCase().pipe(z.email());
+
+function ownerEmail(value: string | undefined, usage: string): string {
+  if (!value) throw new UsageError(`missing owner address: ${usage}`);
+  const parsed = emailSchema.safeParse(value);
+  if (!parsed.success) throw new UsageError(`"${value}" is not an email address: ${usage}`);
+  return parsed.data;
+}
+
+/** `spoc owner add|list|remove`. */
+export async function ownerCommand(io: CliIo, args: string[], flags: StoreFlags): Promise<void> {
+  const [action, address] = args;
+  const opened = await openStore({
+    ...(flags.table ? { table: flags.table } : {}),
+    ...(flags.region ? { region: flags.region } : {}),
+    dataDir: readLocalSettings(io.env, io.cwd).dataDir,
+  });
+  try {
+    const { store } = opened;
+    switch (action) {
+      case 'add': {
+        const usage = 'spoc owner add <email> --name "Full Name"';
+        const email = ownerEmail(address, usage);
+        const name = flags.name?.trim();
+        if (!name) throw new UsageError(`missing --name: ${usage}`);
+        const existing = await store.getOwner(email);
+        await store.putOwner({ email, name, active: true, createdAt: existing?.createdAt ?? new Date().toISOString() });
+        io.out(`${existing ? 'updated' : 'added'} owner ${name} <${email}> in ${opened.where}`);
+        return;
+      }
+      case 'list': {
+        const owners = await store.listOwners();
+        if (flags.json) {
+          io.out(JSON.stringify(owners, null, 2));
+          return;
+        }
+        if (owners.length === 0) {
+          io.out(`no owners in ${opened.where}; add one with: spoc owner add <email> --name "Full Name"`);
+          return;
+        }
+        const counts = await Promise.all(owners.map((o) => store.listCustomers(o.email).then((c) => c.length)));
+        io.out(
+          formatTable(
+            ['EMAIL', 'NAME', 'ACTIVE', 'CUSTOMERS', 'SINCE'],
+            owners.map((o, i) => [o.email, o.name, o.active ? 'yes' : 'no', String(counts[i]), o.createdAt.slice(0, 10)]),
+          ),
+        );
+        return;
+      }
+      case 'remove': {
+        const email = ownerEmail(address, 'spoc owner remove <email>');
+        if (!(await store.getOwner(email))) throw new UsageError(`no owner ${email} in ${opened.where}; see \`spoc owner list\``);
+        const customers = await store.listCustomers(email);
+        await store.deleteOwner(email);
+        io.out(`removed owner ${email}`);
+        if (customers.length > 0) {
+          io.out(`${customers.length} customer(s) had this owner; each gets a new owner by the assignment policy on their next mail`);
+        }
+        return;
+      }
+      default:
+        throw new UsageError('usage: spoc owner add <email> --name "Full Name" | spoc owner list [--json] | spoc owner remove <email>');
+    }
+  } finally {
+    await opened.close();
+  }
+}

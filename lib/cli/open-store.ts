@@ -1,0 +1,63 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDbSupportStore } from '../adapters/dynamodb/dynamodb-support-store.js';
+import { DEV_SERVER_STATE_FILE } from '../local/dev-server.js';
+import { createLocalClients, DEFAULT_LOCAL_TABLE_NAME, startEmbeddedEngines } from '../local/embedded-engines.js';
+import type { SupportStore } from '../ports/support-store.js';
+
+/** A store opened for one CLI command, and how to let go of it. */
+export interface OpenedStore {
+  store: SupportStore;
+  /** Where the data is, for messages to the user. */
+  where: string;
+  close(): Promise<void>;
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Opens the store a CLI command works on: the deployed table when `--table` is given, else the local
+ * data directory — through the running `spoc dev` when there is one (its engines hold the files), or by
+ * starting the embedded engine on the directory for the length of the command.
+ */
+export async function openStore(options: { table?: string; region?: string; dataDir: string }): Promise<OpenedStore> {
+  if (options.table) {
+    const client = new DynamoDBClient(options.region ? { region: options.region } : {});
+    const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+    return {
+      store: new DynamoDbSupportStore({ client: doc, tableName: options.table }),
+      where: `table ${options.table}${options.region ? ` in ${options.region}` : ''}`,
+      close: async () => client.destroy(),
+    };
+  }
+  const stateFile = join(options.dataDir, DEV_SERVER_STATE_FILE);
+  if (existsSync(stateFile)) {
+    const state = JSON.parse(readFileSync(stateFile, 'utf8')) as { pid: number; endpoints: { dynamodb: string; s3: string } };
+    if (processAlive(state.pid)) {
+      const clients = createLocalClients(state.endpoints);
+      return {
+        store: new DynamoDbSupportStore({ client: clients.doc, tableName: DEFAULT_LOCAL_TABLE_NAME }),
+        where: `the running spoc dev (${options.dataDir})`,
+        close: async () => {
+          clients.dynamodb.destroy();
+          clients.s3.destroy();
+        },
+      };
+    }
+  }
+  const engines = await startEmbeddedEngines({ dataDir: join(options.dataDir, 'engines') });
+  return {
+    store: new DynamoDbSupportStore({ client: engines.doc, tableName: engines.tableName }),
+    where: options.dataDir,
+    close: () => engines.close(),
+  };
+}

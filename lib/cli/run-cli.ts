@@ -1,0 +1,71 @@
+import { parseArgs } from 'node:util';
+import { ConfigError } from '../domain/errors.js';
+import { type CliIo, UsageError } from './cli-io.js';
+import { devCommand } from './commands/dev-command.js';
+import { ownerCommand } from './commands/owner-command.js';
+import { sendCommand } from './commands/send-command.js';
+
+/** The help text of `spoc`. */
+export const USAGE = `spoc: the spoc-inbox command line
+
+  spoc dev                                 run locally (SMTP in, .eml outbox out, embedded engines)
+  spoc send [--from a@b] [--name N] [--to addr] [--subject S] [--text T]
+                                           send a test mail to the local SMTP port
+  spoc owner add <email> --name "Full Name" add or rename an owner
+  spoc owner list [--json]                 list owners and how many customers each has
+  spoc owner remove <email>                remove an owner
+
+Data commands work on the local data directory (SPOC_DATA_DIR, default .spoc/data), or on a
+deployed table with --table <name> [--region <region>].
+Environment: SPOC_DATA_DIR, SPOC_OUTBOX_DIR, SPOC_SMTP_PORT, SPOC_CONFIG, SPOC_SMTP_RELAY.`;
+
+/** Runs one `spoc` invocation and returns its exit code (0 ok, 1 failure, 2 usage). */
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  try {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        help: { type: 'boolean', short: 'h' },
+        json: { type: 'boolean' },
+        name: { type: 'string' },
+        table: { type: 'string' },
+        region: { type: 'string' },
+        from: { type: 'string' },
+        to: { type: 'string' },
+        subject: { type: 'string' },
+        text: { type: 'string' },
+      },
+    });
+    const [command, ...rest] = positionals;
+    if (values.help || command === undefined || command === 'help') {
+      io.out(USAGE);
+      return command === undefined && !values.help ? 2 : 0;
+    }
+    switch (command) {
+      case 'dev':
+        await devCommand(io);
+        return 0;
+      case 'send':
+        await sendCommand(io, values);
+        return 0;
+      case 'owner':
+        await ownerCommand(io, rest, values);
+        return 0;
+      default:
+        throw new UsageError(`unknown command "${command}"; run \`spoc help\``);
+    }
+  } catch (error) {
+    if (error instanceof UsageError || (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))) {
+      io.err(`spoc: ${error.message}`);
+      return 2;
+    }
+    if (error instanceof ConfigError) {
+      io.err(`spoc: ${error.message}`);
+      return 1;
+    }
+    io.err(`spoc: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    return 1;
+  }
+}

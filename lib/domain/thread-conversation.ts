@@ -1,0 +1,51 @@
+import { createHash } from 'node:crypto';
+import type { Conversation } from './types.js';
+
+/** Deterministic conversation id for the message that opens it, so a retried first message opens the same one. */
+export function conversationIdFor(openingInboundId: string): string {
+  return createHash('sha256').update(`conversation:${openingInboundId}`).digest('hex').slice(0, 16);
+}
+
+/**
+ * The Message-IDs a mail refers to, most specific first: `In-Reply-To`, then `References` from the newest
+ * backwards. Duplicates removed.
+ */
+export function referencedMessageIds(inReplyTo: string | undefined, references: string[]): string[] {
+  const ordered = [...(inReplyTo ? [inReplyTo] : []), ...[...references].reverse()];
+  return [...new Set(ordered)];
+}
+
+/**
+ * Picks the conversation a customer's mail continues: the first referenced Message-ID whose conversation
+ * belongs to this customer. A reference to someone else's conversation never threads into it (a forwarded
+ * mail must not give a stranger a way into another customer's thread).
+ */
+export function pickConversation(
+  referenced: string[],
+  conversationOf: ReadonlyMap<string, string>,
+  conversations: ReadonlyMap<string, Conversation>,
+  customerEmail: string,
+): Conversation | undefined {
+  for (const messageId of referenced) {
+    const id = conversationOf.get(messageId);
+    const conversation = id ? conversations.get(id) : undefined;
+    if (conversation && conversation.customerEmail === customerEmail) return conversation;
+  }
+  return undefined;
+}
+
+/** Subject for mail to the customer: the conversation's subject, prefixed once with `Re:`. */
+export function replySubject(subject: string): string {
+  const trimmed = subject.trim();
+  if (trimmed === '') return 'Re: your message';
+  return /^(re|aw|sv|antw)\s*:/i.test(trimmed) ? trimmed : `Re: ${trimmed}`;
+}
+
+/** At most this many ids go into `References`: the first plus the newest, as RFC 5322 suggests when trimming. */
+const MAX_REFERENCES = 20;
+
+/** The `References` list for the next mail in a thread: the opening id and the newest ones. */
+export function trimReferences(thread: string[]): string[] {
+  if (thread.length <= MAX_REFERENCES) return [...thread];
+  return [thread[0] as string, ...thread.slice(thread.length - (MAX_REFERENCES - 1))];
+}

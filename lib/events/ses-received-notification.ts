@@ -1,0 +1,74 @@
+import { JSONStringified } from '@aws-lambda-powertools/parser/helpers';
+import { SnsSqsNotificationSchema } from '@aws-lambda-powertools/parser/schemas/sns';
+import { z } from 'zod';
+import type { ReceiptVerdicts, VerdictStatus } from '../domain/route-inbound.js';
+import type { InboundNotice } from '../use-cases/inbound-deps.js';
+
+const KNOWN_VERDICTS = ['PASS', 'FAIL', 'GRAY', 'PROCESSING_FAILED', 'DISABLED'] as const;
+
+const verdictSchema = z
+  .object({ status: z.string() })
+  .optional()
+  .transform((verdict): VerdictStatus => {
+    const status = verdict?.status.toUpperCase();
+    return (KNOWN_VERDICTS as readonly string[]).includes(status ?? '') ? (status as VerdictStatus) : 'NOT_AVAILABLE';
+  });
+
+/** The SES "Received" notification published by a receipt rule's S3 action (fields we rely on). */
+export const sesReceivedNotificationSchema = z.object({
+  notificationType: z.literal('Received'),
+  mail: z.object({
+    timestamp: z.string(),
+    source: z.string(),
+    messageId: z.string().min(1),
+    destination: z.array(z.string()).default([]),
+  }),
+  receipt: z.object({
+    timestamp: z.string(),
+    recipients: z.array(z.string()).min(1),
+    spamVerdict: verdictSchema,
+    virusVerdict: verdictSchema,
+    spfVerdict: verdictSchema,
+    dkimVerdict: verdictSchema,
+    dmarcVerdict: verdictSchema,
+    action: z.object({
+      type: z.string(),
+      bucketName: z.string().optional(),
+      objectKey: z.string().optional(),
+    }),
+  }),
+});
+
+/** A parsed SES "Received" notification. */
+export type SesReceivedNotification = z.infer<typeof sesReceivedNotificationSchema>;
+
+/** The body of one SQS record: an SNS notification whose message is the SES notification JSON. */
+export const sqsBodyWithSesNotificationSchema = JSONStringified(
+  SnsSqsNotificationSchema.extend({ Message: JSONStringified(sesReceivedNotificationSchema) }),
+);
+
+/** Where the raw MIME of a notification lives: the S3 action's key, else the design's `inbound/<id>`. */
+export function rawKeyOf(notification: SesReceivedNotification): string {
+  return notification.receipt.action.objectKey ?? `inbound/${notification.mail.messageId}`;
+}
+
+/** Maps the SES notification to what the use case needs. */
+export function toInboundNotice(notification: SesReceivedNotification): InboundNotice {
+  const { mail, receipt } = notification;
+  const verdicts: ReceiptVerdicts = {
+    spf: receipt.spfVerdict,
+    dkim: receipt.dkimVerdict,
+    dmarc: receipt.dmarcVerdict,
+    spam: receipt.spamVerdict,
+    virus: receipt.virusVerdict,
+  };
+  const source = mail.source.trim();
+  return {
+    inboundId: mail.messageId,
+    rawKey: rawKeyOf(notification),
+    recipients: receipt.recipients.map((r) => r.trim().toLowerCase()),
+    envelopeFrom: source === '<>' ? '' : source.toLowerCase(),
+    verdicts,
+    receivedAt: receipt.timestamp,
+  };
+}

@@ -1,0 +1,35 @@
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { sqsBodyWithSesNotificationSchema, toInboundNotice } from '../events/ses-received-notification.js';
+import type { InboundDeps } from '../use-cases/inbound-deps.js';
+import { processInboundMail } from '../use-cases/process-inbound-mail.js';
+
+/** A queue record that is not an SES receipt notification; it fails so the queue moves it to the DLQ. */
+export class UnreadableNotificationError extends Error {
+  override readonly name = 'UnreadableNotificationError';
+}
+
+/**
+ * The inbound function's body: each SQS record (SNS-wrapped SES "Received" notification) runs through
+ * the inbound use case; failed records are reported so only they are retried.
+ */
+export function createInboundBatchHandler(
+  deps: () => Promise<InboundDeps>,
+  logger: Logger,
+): (event: SQSEvent, context?: Context) => Promise<SQSBatchResponse> {
+  const processor = new BatchProcessor(EventType.SQS);
+  const handleRecord = async (record: SQSRecord): Promise<void> => {
+    const parsed = sqsBodyWithSesNotificationSchema.safeParse(record.body);
+    if (!parsed.success) {
+      logger.error('unreadable notification', { sqsMessageId: record.messageId, issues: parsed.error.issues });
+      throw new UnreadableNotificationError(`record ${record.messageId} is not an SES receipt notification`, {
+        cause: parsed.error,
+      });
+    }
+    const notice = toInboundNotice(parsed.data.Message);
+    const { outcome, duplicate } = await processInboundMail(await deps(), notice);
+    logger.info('inbound processed', { inboundId: notice.inboundId, duplicate, ...outcome });
+  };
+  return (event, context) => processPartialResponse(event, handleRecord, processor, context ? { context } : undefined);
+}

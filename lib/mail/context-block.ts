@@ -1,0 +1,53 @@
+/**
+ * The internal context shown to an owner above each relayed customer mail. Its marker lines let the
+ * owner→customer path cut it out even when an owner replies inline instead of above the quote.
+ */
+export const CONTEXT_MARKERS = {
+  start: '--- Support context (internal: never sent to the customer) ---',
+  end: '--- End of support context ---',
+} as const;
+
+/** Facts the context block states. */
+export interface ContextFacts {
+  customerName: string;
+  customerEmail: string;
+  customerSince: string;
+  conversationId: string;
+  conversationOpened: string;
+  messageCount: number;
+  ownerName: string;
+  supportAddress: string;
+}
+
+function day(iso: string): string {
+  return iso.slice(0, 10);
+}
+
+/** The context block as plain text lines. */
+export function renderContextText(facts: ContextFacts): string {
+  return [
+    CONTEXT_MARKERS.start,
+    `Customer: ${facts.customerName} <${facts.customerEmail}>, your customer since ${day(facts.customerSince)}`,
+    `Conversation ${facts.conversationId}: opened ${day(facts.conversationOpened)}, message ${facts.messageCount}`,
+    `Reply above this block: the customer receives your answer from "${facts.ownerName}" <${facts.supportAddress}>.`,
+    CONTEXT_MARKERS.end,
+  ].join('\n');
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** The context block as an HTML fragment (same text, each line a paragraph line). */
+export function renderContextHtml(facts: ContextFacts): string {
+  const lines = renderContextText(facts).split('\n').map(escapeHtml);
+  return `<div style="border:1px solid #ccc;padding:6px;margin-bottom:12px;color:#555;font-size:12px">${lines.join('<br>\n')}</div>`;
+}
+
+/** Puts an HTML fragment at the start of a document's body (or of the fragment when there is no body). */
+export function prependToHtmlBody(html: string, fragment: string): string {
+  const body = /<body\b[^>]*>/i.exec(html);
+  if (!body) return `${fragment}\n${html}`;
+  const at = body.index + body[0].length;
+  return `${html.slice(0, at)}\n${fragment}\n${html.slice(at)}`;
+}

@@ -1,0 +1,61 @@
+import { trimReferences } from '../domain/thread-conversation.js';
+import { CONTEXT_MARKERS } from './context-block.js';
+import type { ComposeInput, MailAddress, MailAttachment } from './mail-types.js';
+import { extractReplyText, stripMarkedBlock } from './reply-text.js';
+
+/** What must never reach a customer from the owner's side. */
+export interface InternalTraces {
+  ownerEmail: string;
+  replyDomain: string;
+}
+
+/**
+ * The owner's new text for the customer: quoted forward removed, the context block removed even when
+ * the owner answered inline, and any line still naming the owner's own mailbox or a reply address
+ * dropped (a signature with the personal address, a stray attribution line).
+ */
+export function customerFacingText(ownerText: string, traces: InternalTraces): string {
+  const visible = extractReplyText(stripMarkedBlock(ownerText, CONTEXT_MARKERS));
+  const owner = traces.ownerEmail.toLowerCase();
+  const replyDomain = `@${traces.replyDomain.toLowerCase()}`;
+  return visible
+    .split('\n')
+    .filter((line) => {
+      const lower = line.toLowerCase();
+      return !lower.includes(owner) && !lower.includes(replyDomain);
+    })
+    .join('\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
+}
+
+/** Everything needed for the mail a customer receives from their owner. */
+export interface CustomerReplyInput {
+  ownerName: string;
+  supportAddress: string;
+  customer: MailAddress;
+  subject: string;
+  text: string;
+  attachments: MailAttachment[];
+  messageId: string;
+  /** The customer-side thread, oldest first; the newest is what this mail answers. */
+  customerThread: string[];
+}
+
+/** Builds the mail to the customer: from the owner's name at the support address, threaded to their messages. */
+export function buildCustomerReply(input: CustomerReplyInput): ComposeInput {
+  const from = { address: input.supportAddress, name: input.ownerName };
+  const answered = input.customerThread.at(-1);
+  return {
+    from,
+    to: [input.customer],
+    subject: input.subject,
+    text: input.text,
+    // Inline parts belonged to the owner's HTML, which is not relayed; real attachments are.
+    attachments: input.attachments
+      .filter((attachment) => !attachment.inline)
+      .map(({ filename, contentType, content }) => ({ filename, contentType, content, inline: false })),
+    messageId: input.messageId,
+    ...(answered === undefined ? {} : { inReplyTo: answered, references: trimReferences(input.customerThread) }),
+  };
+}

@@ -1,0 +1,52 @@
+import { chooseOwner } from '../domain/assign-owner.js';
+import { PermanentFailureError } from '../domain/errors.js';
+import type { Customer, Owner } from '../domain/types.js';
+import type { InboundDeps } from './inbound-deps.js';
+
+/** A customer with their owner, and whether this message made them a customer. */
+export interface OwnedCustomer {
+  customer: Customer;
+  owner: Owner;
+  isNew: boolean;
+}
+
+async function assign(deps: Pick<InboundDeps, 'store' | 'config'>, customerEmail: string): Promise<Owner> {
+  const [owners, sequence] = await Promise.all([deps.store.listOwners(), deps.store.nextAssignmentSequence()]);
+  const owner = chooseOwner({ customerEmail, owners, domainRules: deps.config.assignment.domains, sequence });
+  if (!owner) {
+    throw new PermanentFailureError('no-active-owner', 'no active owner to assign the customer to: add one with `spoc owner add`');
+  }
+  return owner;
+}
+
+/**
+ * Returns the customer's one owner, assigning one by policy to a new customer. The customer record is
+ * written conditionally, so racing first messages all end with the same owner.
+ */
+export async function findOrAssignOwner(
+  deps: Pick<InboundDeps, 'store' | 'config' | 'now'>,
+  customerEmail: string,
+  customerName: string,
+): Promise<OwnedCustomer> {
+  const existing = await deps.store.getCustomer(customerEmail);
+  if (existing) {
+    const owner = await deps.store.getOwner(existing.ownerEmail);
+    if (owner) return { customer: existing, owner, isNew: false };
+    // The owner was removed without a handoff: the customer still needs a person.
+    const replacement = await assign(deps, customerEmail);
+    await deps.store.updateCustomerOwner(customerEmail, replacement.email);
+    return { customer: { ...existing, ownerEmail: replacement.email }, owner: replacement, isNew: false };
+  }
+  const chosen = await assign(deps, customerEmail);
+  const candidate: Customer = {
+    email: customerEmail,
+    ...(customerName ? { name: customerName } : {}),
+    ownerEmail: chosen.email,
+    since: deps.now().toISOString(),
+  };
+  const winner = await deps.store.createCustomer(candidate);
+  if (winner.ownerEmail === chosen.email) return { customer: winner, owner: chosen, isNew: winner.since === candidate.since };
+  const owner = await deps.store.getOwner(winner.ownerEmail);
+  if (!owner) throw new Error(`customer ${customerEmail} was assigned to unknown owner ${winner.ownerEmail}`);
+  return { customer: winner, owner, isNew: false };
+}

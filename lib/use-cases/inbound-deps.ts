@@ -1,0 +1,28 @@
+import type { SpocConfig } from '../config/config-schema.js';
+import type { ReceiptVerdicts } from '../domain/route-inbound.js';
+import type { MailSender } from '../ports/mail-sender.js';
+import type { RawMailStore } from '../ports/raw-mail-store.js';
+import type { SupportStore } from '../ports/support-store.js';
+
+/** Ports and settings the inbound use cases run with; built once per process and injected. */
+export interface InboundDeps {
+  store: SupportStore;
+  rawMail: RawMailStore;
+  sender: MailSender;
+  config: SpocConfig;
+  replyTokenSecret: string;
+  now: () => Date;
+}
+
+/** One received mail as SES announces it: where the raw MIME is and what SES checked. */
+export interface InboundNotice {
+  /** SES's id of the received mail; the key of its processing record. */
+  inboundId: string;
+  rawKey: string;
+  /** Envelope recipients (RCPT TO), lower-cased. */
+  recipients: string[];
+  /** Envelope sender (MAIL FROM); '' for a null return path. */
+  envelopeFrom: string;
+  verdicts: ReceiptVerdicts;
+  receivedAt: string;
+}

@@ -1,0 +1,65 @@
+import { PermanentFailureError } from '../domain/errors.js';
+import { routeInbound } from '../domain/route-inbound.js';
+import type { InboundOutcome } from '../domain/types.js';
+import { classifyAutomatic } from '../mail/classify-automatic.js';
+import { parseMail } from '../mail/parse-mail.js';
+import type { InboundDeps, InboundNotice } from './inbound-deps.js';
+import { relayCustomerMail } from './relay-customer-mail.js';
+import { relayOwnerReply } from './relay-owner-reply.js';
+
+/** The outcome of one call, and whether an earlier delivery had already finished the message. */
+export interface ProcessResult {
+  outcome: InboundOutcome;
+  duplicate: boolean;
+}
+
+async function decide(deps: InboundDeps, notice: InboundNotice): Promise<InboundOutcome> {
+  const raw = await deps.rawMail.getRaw(notice.rawKey);
+  const mail = await parseMail(raw, { maxBytes: deps.config.limits.maxMessageBytes });
+  const route = routeInbound({
+    recipients: notice.recipients,
+    fromAddress: mail.from?.address,
+    fromName: mail.from?.name,
+    automatic: classifyAutomatic(mail, notice.envelopeFrom),
+    replyDomain: deps.config.replyDomain,
+  });
+  switch (route.kind) {
+    case 'automatic':
+      return { status: 'automatic', reason: route.reason, detail: `${route.automaticKind}; never answered` };
+    case 'rejected':
+      return { status: 'rejected', reason: route.reason, detail: route.detail };
+    case 'owner-side':
+      return relayOwnerReply(deps, notice, mail, route.claim, route.senderAddress, notice.verdicts);
+    case 'customer': {
+      if (notice.verdicts.spam === 'FAIL' || notice.verdicts.virus === 'FAIL') {
+        return {
+          status: 'quarantined',
+          reason: notice.verdicts.virus === 'FAIL' ? 'virus' : 'spam',
+          detail: `spam=${notice.verdicts.spam} virus=${notice.verdicts.virus}; kept at ${notice.rawKey}`,
+          customerEmail: route.customerEmail,
+        };
+      }
+      return relayCustomerMail(deps, notice, mail, route.customerEmail, route.customerName);
+    }
+  }
+}
+
+/**
+ * Processes one received mail end to end and records its outcome. Safe to call any number of times for
+ * the same notice: a finished message is reported as a duplicate, an unfinished one resumes, and every
+ * step on the way is idempotent. Transient failures are thrown so the queue retries; permanent ones
+ * become a recorded `failed` outcome. The raw mail is never deleted.
+ */
+export async function processInboundMail(deps: InboundDeps, notice: InboundNotice): Promise<ProcessResult> {
+  const claim = await deps.store.claimInbound(notice.inboundId, notice.rawKey, deps.now().toISOString());
+  if (claim.outcome) return { outcome: claim.outcome, duplicate: true };
+  let outcome: InboundOutcome;
+  try {
+    outcome = await decide(deps, notice);
+  } catch (error) {
+    if (!(error instanceof PermanentFailureError)) throw error;
+    outcome = { status: 'failed', reason: error.reason, detail: error.message };
+  }
+  await deps.store.recordOutcome(notice.inboundId, outcome);
+  return { outcome, duplicate: false };
+}

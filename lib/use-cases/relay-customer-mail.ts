@@ -1,0 +1,118 @@
+import { replyAddressFor } from '../domain/reply-token.js';
+import {
+  conversationIdFor,
+  pickConversation,
+  referencedMessageIds,
+} from '../domain/thread-conversation.js';
+import type { Conversation, InboundOutcome } from '../domain/types.js';
+import { composeMail } from '../mail/compose-mail.js';
+import type { ParsedMail } from '../mail/mail-types.js';
+import { buildOwnerRelay } from '../mail/owner-relay.js';
+import { findOrAssignOwner } from './find-or-assign-owner.js';
+import type { InboundDeps, InboundNotice } from './inbound-deps.js';
+import { allMessageIds, sendOnce, visibleMessageId } from './send-once.js';
+
+async function findThread(
+  deps: InboundDeps,
+  mail: ParsedMail,
+  customerEmail: string,
+): Promise<Conversation | undefined> {
+  // The mail's own id comes first: a retried or resent message lands where it landed before.
+  const referenced = [...(mail.messageId ? [mail.messageId] : []), ...referencedMessageIds(mail.inReplyTo, mail.references)];
+  if (referenced.length === 0) return undefined;
+  const conversationOf = await deps.store.findConversationIds(referenced);
+  const ids = [...new Set(conversationOf.values())];
+  const loaded = await Promise.all(ids.map((id) => deps.store.getConversation(id)));
+  const conversations = new Map(loaded.filter((c): c is Conversation => c !== undefined).map((c) => [c.id, c]));
+  return pickConversation(referenced, conversationOf, conversations, customerEmail);
+}
+
+/**
+ * Rule 2: a customer's mail goes to their one owner, in the conversation it continues (or a new one),
+ * with the context block and the conversation's signed reply address.
+ */
+export async function relayCustomerMail(
+  deps: InboundDeps,
+  notice: InboundNotice,
+  mail: ParsedMail,
+  customerEmail: string,
+  customerName: string,
+): Promise<InboundOutcome> {
+  const now = deps.now().toISOString();
+  const { customer, owner } = await findOrAssignOwner(deps, customerEmail, customerName);
+  const conversation =
+    (await findThread(deps, mail, customerEmail)) ??
+    (await deps.store.createConversation({
+      id: conversationIdFor(notice.inboundId),
+      customerEmail,
+      ownerEmail: owner.email,
+      subject: mail.subject,
+      status: 'open',
+      createdAt: now,
+      updatedAt: now,
+      customerThread: [],
+      ownerThread: [],
+    }));
+
+  await deps.store.putMessage({
+    conversationId: conversation.id,
+    id: notice.inboundId,
+    at: mail.date && !Number.isNaN(mail.date.getTime()) ? mail.date.toISOString() : notice.receivedAt,
+    direction: 'from-customer',
+    fromAddress: customerEmail,
+    fromName: customerName,
+    subject: mail.subject,
+    text: mail.text,
+    ...(mail.messageId ? { rfcMessageId: mail.messageId } : {}),
+    attachments: mail.attachments.map(({ filename, contentType, size }) => ({ filename, contentType, size })),
+    rawKey: notice.rawKey,
+  });
+  const customerThread = mail.messageId
+    ? [...conversation.customerThread.filter((id) => id !== mail.messageId), mail.messageId]
+    : conversation.customerThread;
+  if (mail.messageId) {
+    await Promise.all([
+      deps.store.linkMessageIds([mail.messageId], conversation.id),
+      deps.store.appendToThread(conversation.id, 'customerThread', [mail.messageId], now),
+    ]);
+  }
+
+  const { replyDomain, supportAddress, supportName } = deps.config;
+  const replyAddress = replyAddressFor(conversation.id, deps.replyTokenSecret, replyDomain);
+  const messageId = `<${notice.inboundId}.owner@${replyDomain}>`;
+  const relay = buildOwnerRelay({
+    mail,
+    facts: {
+      customerName: customer.name ?? customerName,
+      customerEmail,
+      customerSince: customer.since,
+      conversationId: conversation.id,
+      conversationOpened: conversation.createdAt,
+      messageCount: customerThread.length,
+      ownerName: owner.name,
+      supportAddress,
+    },
+    supportName,
+    replyAddress,
+    owner: { address: owner.email, name: owner.name },
+    messageId,
+    ownerThread: conversation.ownerThread,
+    subject: mail.subject,
+  });
+  const sent = await sendOnce(deps, `${notice.inboundId}:owner`, {
+    raw: await composeMail(relay),
+    envelope: { from: replyAddress, to: [owner.email] },
+    messageId,
+  });
+  await Promise.all([
+    deps.store.linkMessageIds(allMessageIds(sent), conversation.id),
+    deps.store.appendToThread(conversation.id, 'ownerThread', [visibleMessageId(sent)], now),
+  ]);
+  return {
+    status: 'relayed-to-owner',
+    conversationId: conversation.id,
+    customerEmail,
+    ownerEmail: owner.email,
+    detail: `sent as ${visibleMessageId(sent)}`,
+  };
+}

@@ -1,0 +1,38 @@
+import type { OutgoingMail } from '../ports/mail-sender.js';
+import type { SentMailRecord } from '../ports/support-store.js';
+import type { InboundDeps } from './inbound-deps.js';
+
+/**
+ * Sends a mail at most once per key: a retried step finds the record and does not send again.
+ *
+ * This is the one place a duplicate send remains possible: if the process dies after the transport
+ * accepted the mail and before `recordSentMail` is written, the retry sends it again. No transport
+ * offers an idempotency key that would close that window, so it is kept as narrow as one write.
+ */
+export async function sendOnce(
+  deps: Pick<InboundDeps, 'store' | 'sender' | 'now'>,
+  key: string,
+  mail: OutgoingMail,
+): Promise<SentMailRecord> {
+  const existing = await deps.store.getSentMail(key);
+  if (existing) return existing;
+  const receipt = await deps.sender.send(mail);
+  const record: SentMailRecord = {
+    key,
+    messageId: mail.messageId,
+    ...(receipt.providerMessageId === undefined ? {} : { providerMessageId: receipt.providerMessageId }),
+    sentAt: deps.now().toISOString(),
+  };
+  await deps.store.recordSentMail(record);
+  return record;
+}
+
+/** The Message-ID the recipient's client will see (the provider's, when it rewrote ours). */
+export function visibleMessageId(record: SentMailRecord): string {
+  return record.providerMessageId ?? record.messageId;
+}
+
+/** Every Message-ID a sent mail is known by, for threading replies to it. */
+export function allMessageIds(record: SentMailRecord): string[] {
+  return record.providerMessageId ? [record.messageId, record.providerMessageId] : [record.messageId];
+}

@@ -1,0 +1,101 @@
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import nodemailer from 'nodemailer';
+import type Mail from 'nodemailer/lib/mailer/index.js';
+import { parseConfig } from '../../lib/config/load-config.js';
+import type { SpocConfig } from '../../lib/config/config-schema.js';
+import type { InboundOutcome } from '../../lib/domain/types.js';
+import { type DevServer, startDevServer } from '../../lib/local/dev-server.js';
+import { parseMail } from '../../lib/mail/parse-mail.js';
+import type { ParsedMail } from '../../lib/mail/mail-types.js';
+
+/** The dev defaults' shape with test addresses. */
+export const TEST_CONFIG_INPUT = {
+  supportAddress: 'support@example.test',
+  supportName: 'Support',
+  replyDomain: 'reply.example.test',
+  owners: [
+    { email: 'alice@example.test', name: 'Alice Smith' },
+    { email: 'bob@example.test', name: 'Bob Jones' },
+  ],
+};
+
+/** A mail found in the outbox, raw and parsed. */
+export interface OutboxMail {
+  file: string;
+  raw: Buffer;
+  mail: ParsedMail;
+}
+
+/** Local mode on temporary directories and an ephemeral SMTP port, driven through real SMTP. */
+export class LocalHarness {
+  private seen = new Set<string>();
+  private constructor(
+    readonly server: DevServer,
+    readonly dataDir: string,
+    readonly outboxDir: string,
+    readonly config: SpocConfig,
+    private readonly ownsDirs: boolean,
+  ) {}
+
+  /** Starts local mode; pass `dataDir`/`outboxDir` to restart on existing data. */
+  static async start(options: { dataDir?: string; outboxDir?: string; config?: unknown } = {}): Promise<LocalHarness> {
+    const base = options.dataDir ? undefined : await mkdtemp(join(tmpdir(), 'spoc-e2e-'));
+    const dataDir = options.dataDir ?? join(base as string, 'data');
+    const outboxDir = options.outboxDir ?? join(base ?? dataDir, 'outbox');
+    const config = parseConfig(options.config ?? TEST_CONFIG_INPUT);
+    const server = await startDevServer({ config, dataDir, outboxDir, smtpPort: 0, logLevel: 'SILENT' });
+    return new LocalHarness(server, dataDir, outboxDir, config, base !== undefined);
+  }
+
+  /** Sends a mail over SMTP to the local entry; resolves once the server answered 250. */
+  async send(message: Mail.Options): Promise<string> {
+    const transport = nodemailer.createTransport({ host: '127.0.0.1', port: this.server.smtpPort, secure: false, ignoreTLS: true });
+    try {
+      const info = await transport.sendMail(message);
+      return info.messageId;
+    } finally {
+      transport.close();
+    }
+  }
+
+  /** Sends raw MIME with an explicit envelope. */
+  sendRaw(raw: Buffer | string, envelope: { from: string; to: string[] }): Promise<string> {
+    return this.send({ raw, envelope });
+  }
+
+  /** Mails written to the outbox since the last call. */
+  async newOutboxMails(): Promise<OutboxMail[]> {
+    const files = (await readdir(this.outboxDir).catch(() => [] as string[])).filter((f) => f.endsWith('.eml')).sort();
+    const fresh = files.filter((f) => !this.seen.has(f));
+    for (const f of fresh) this.seen.add(f);
+    return Promise.all(
+      fresh.map(async (file) => {
+        const raw = await readFile(join(this.outboxDir, file));
+        return { file, raw, mail: await parseMail(raw) };
+      }),
+    );
+  }
+
+  /** Every recorded inbound outcome, oldest first; `undefined` entries are unfinished messages. */
+  async outcomes(): Promise<Array<{ id: string; outcome: InboundOutcome | undefined }>> {
+    const keys = await this.server.deps.rawMail.listKeys('inbound/');
+    return Promise.all(
+      keys.map(async (key) => {
+        const id = key.slice('inbound/'.length);
+        return { id, outcome: (await this.server.deps.store.getInbound(id))?.outcome };
+      }),
+    );
+  }
+
+  /** The outcome of the newest inbound message. */
+  async lastOutcome(): Promise<InboundOutcome | undefined> {
+    return (await this.outcomes()).at(-1)?.outcome;
+  }
+
+  async stop(options: { keepData?: boolean } = {}): Promise<void> {
+    await this.server.close();
+    if (this.ownsDirs && !options.keepData) await rm(join(this.dataDir, '..'), { recursive: true, force: true });
+  }
+}
