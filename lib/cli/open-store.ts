@@ -4,7 +4,11 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbSupportStore } from '../adapters/dynamodb/dynamodb-support-store.js';
 import { DEV_SERVER_STATE_FILE } from '../local/dev-server.js';
-import { createLocalClients, DEFAULT_LOCAL_TABLE_NAME, startEmbeddedEngines } from '../local/embedded-engines.js';
+import {
+  createLocalClients,
+  DEFAULT_LOCAL_TABLE_NAME,
+  startEmbeddedEngines,
+} from '../local/embedded-engines.js';
 import type { SupportStore } from '../ports/support-store.js';
 
 /** A store opened for one CLI command, and how to let go of it. */
@@ -29,7 +33,11 @@ function processAlive(pid: number): boolean {
  * data directory — through the running `spoc dev` when there is one (its engines hold the files), or by
  * starting the embedded engine on the directory for the length of the command.
  */
-export async function openStore(options: { table?: string; region?: string; dataDir: string }): Promise<OpenedStore> {
+export async function openStore(options: {
+  table?: string;
+  region?: string;
+  dataDir: string;
+}): Promise<OpenedStore> {
   if (options.table) {
     const client = new DynamoDBClient(options.region ? { region: options.region } : {});
     const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
@@ -41,7 +49,10 @@ export async function openStore(options: { table?: string; region?: string; data
   }
   const stateFile = join(options.dataDir, DEV_SERVER_STATE_FILE);
   if (existsSync(stateFile)) {
-    const state = JSON.parse(readFileSync(stateFile, 'utf8')) as { pid: number; endpoints: { dynamodb: string; s3: string } };
+    const state = JSON.parse(readFileSync(stateFile, 'utf8')) as {
+      pid: number;
+      endpoints: { dynamodb: string; s3: string };
+    };
     if (processAlive(state.pid)) {
       const clients = createLocalClients(state.endpoints);
       return {

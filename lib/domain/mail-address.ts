@@ -6,7 +6,12 @@ export function normalizeAddress(address: string): string {
 /** The domain part of an address, lower-cased. */
 export function domainOf(address: string): string {
   const at = address.lastIndexOf('@');
-  return at < 0 ? '' : address.slice(at + 1).trim().toLowerCase();
+  return at < 0
+    ? ''
+    : address
+        .slice(at + 1)
+        .trim()
+        .toLowerCase();
 }
 
 /** The address itself when there is no name, for places that must always show something readable. */

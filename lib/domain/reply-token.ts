@@ -5,7 +5,10 @@ const MAC_HEX_LENGTH = 24;
 const TOKEN_PATTERN = /^reply\+([a-z0-9]{8,40})\.([a-f0-9]+)$/;
 
 function mac(conversationId: string, secret: string): string {
-  return createHmac('sha256', secret).update(`reply-token:v1:${conversationId}`).digest('hex').slice(0, MAC_HEX_LENGTH);
+  return createHmac('sha256', secret)
+    .update(`reply-token:v1:${conversationId}`)
+    .digest('hex')
+    .slice(0, MAC_HEX_LENGTH);
 }
 
 /** The signed reply address of a conversation: `reply+<conversation>.<hmac>@<replyDomain>`. */

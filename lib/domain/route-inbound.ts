@@ -1,4 +1,9 @@
-import { type ClaimedReplyToken, isOnReplyDomain, readReplyAddress, verifyReplyToken } from './reply-token.js';
+import {
+  type ClaimedReplyToken,
+  isOnReplyDomain,
+  readReplyAddress,
+  verifyReplyToken,
+} from './reply-token.js';
 import type { Conversation } from './types.js';
 
 /** SES verdict values (`receipt.*Verdict.status`). */
@@ -79,7 +84,12 @@ export function checkOwnerReply(input: {
   verdicts: ReceiptVerdicts;
 }): OwnerReplyCheck {
   if (!verifyReplyToken(input.claim, input.secret)) {
-    return { accepted: false, status: 'rejected', reason: 'token-invalid', detail: 'reply token signature mismatch' };
+    return {
+      accepted: false,
+      status: 'rejected',
+      reason: 'token-invalid',
+      detail: 'reply token signature mismatch',
+    };
   }
   const { conversation } = input;
   if (!conversation) {

@@ -11,7 +11,9 @@ const verdictSchema = z
   .optional()
   .transform((verdict): VerdictStatus => {
     const status = verdict?.status.toUpperCase();
-    return (KNOWN_VERDICTS as readonly string[]).includes(status ?? '') ? (status as VerdictStatus) : 'NOT_AVAILABLE';
+    return (KNOWN_VERDICTS as readonly string[]).includes(status ?? '')
+      ? (status as VerdictStatus)
+      : 'NOT_AVAILABLE';
   });
 
 /** The SES "Received" notification published by a receipt rule's S3 action (fields we rely on). */
@@ -35,8 +37,12 @@ export const sesReceivedNotificationSchema = z.object({
       type: z.string(),
       bucketName: z.string().optional(),
       objectKey: z.string().optional(),
+      /** SNS action only: how `content` is encoded. */
+      encoding: z.enum(['UTF8', 'BASE64']).optional(),
     }),
   }),
+  /** SNS action only: the raw mail itself (up to 150 KB). The S3 action never carries it. */
+  content: z.string().optional(),
 });
 
 /** A parsed SES "Received" notification. */
@@ -70,5 +76,13 @@ export function toInboundNotice(notification: SesReceivedNotification): InboundN
     envelopeFrom: source === '<>' ? '' : source.toLowerCase(),
     verdicts,
     receivedAt: receipt.timestamp,
+    ...(notification.content === undefined
+      ? {}
+      : {
+          inlineRaw: Buffer.from(
+            notification.content,
+            receipt.action.encoding === 'BASE64' ? 'base64' : 'utf8',
+          ),
+        }),
   };
 }

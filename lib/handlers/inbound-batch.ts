@@ -22,7 +22,10 @@ export function createInboundBatchHandler(
   const handleRecord = async (record: SQSRecord): Promise<void> => {
     const parsed = sqsBodyWithSesNotificationSchema.safeParse(record.body);
     if (!parsed.success) {
-      logger.error('unreadable notification', { sqsMessageId: record.messageId, issues: parsed.error.issues });
+      logger.error('unreadable notification', {
+        sqsMessageId: record.messageId,
+        issues: parsed.error.issues,
+      });
       throw new UnreadableNotificationError(`record ${record.messageId} is not an SES receipt notification`, {
         cause: parsed.error,
       });
@@ -31,5 +34,6 @@ export function createInboundBatchHandler(
     const { outcome, duplicate } = await processInboundMail(await deps(), notice);
     logger.info('inbound processed', { inboundId: notice.inboundId, duplicate, ...outcome });
   };
-  return (event, context) => processPartialResponse(event, handleRecord, processor, context ? { context } : undefined);
+  return (event, context) =>
+    processPartialResponse(event, handleRecord, processor, context ? { context } : undefined);
 }

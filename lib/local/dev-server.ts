@@ -97,7 +97,8 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     port: options.smtpPort,
     maxBytes: options.config.limits.maxMessageBytes,
     acceptsRecipient: (address) =>
-      address.toLowerCase() === options.config.supportAddress || isOnReplyDomain(address, options.config.replyDomain),
+      address.toLowerCase() === options.config.supportAddress ||
+      isOnReplyDomain(address, options.config.replyDomain),
     onMail: receive,
     onError: (error) => logger.error('smtp error', { error: String(error) }),
   }).catch(async (error: unknown) => {
@@ -106,7 +107,10 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   });
 
   const stateFile = join(options.dataDir, DEV_SERVER_STATE_FILE);
-  await writeFile(stateFile, JSON.stringify({ pid: process.pid, smtpPort: smtp.port, endpoints: engines.endpoints }));
+  await writeFile(
+    stateFile,
+    JSON.stringify({ pid: process.pid, smtpPort: smtp.port, endpoints: engines.endpoints }),
+  );
   let closing: Promise<void> | undefined;
   return {
     smtpPort: smtp.port,

@@ -29,7 +29,9 @@ export interface LocalSettings {
 
 /** Reads and validates local-mode settings; a bad value fails with the variable's name. */
 export function readLocalSettings(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): LocalSettings {
-  const present = Object.fromEntries(Object.entries(env).filter(([name, value]) => name.startsWith('SPOC_') && value !== ''));
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([name, value]) => name.startsWith('SPOC_') && value !== ''),
+  );
   const result = settingsSchema.safeParse(present);
   if (!result.success) {
     const lines = result.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);

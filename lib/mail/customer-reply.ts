@@ -56,6 +56,8 @@ export function buildCustomerReply(input: CustomerReplyInput): ComposeInput {
       .filter((attachment) => !attachment.inline)
       .map(({ filename, contentType, content }) => ({ filename, contentType, content, inline: false })),
     messageId: input.messageId,
-    ...(answered === undefined ? {} : { inReplyTo: answered, references: trimReferences(input.customerThread) }),
+    ...(answered === undefined
+      ? {}
+      : { inReplyTo: answered, references: trimReferences(input.customerThread) }),
   };
 }

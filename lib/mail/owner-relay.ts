@@ -1,6 +1,11 @@
 import { displayNameOr } from '../domain/mail-address.js';
+import {
+  type ContextFacts,
+  prependToHtmlBody,
+  renderContextHtml,
+  renderContextText,
+} from './context-block.js';
 import type { ComposeInput, MailAddress, ParsedMail } from './mail-types.js';
-import { type ContextFacts, prependToHtmlBody, renderContextHtml, renderContextText } from './context-block.js';
 
 /** Everything needed to relay one customer mail to its owner. */
 export interface OwnerRelayInput {
@@ -22,7 +27,10 @@ export interface OwnerRelayInput {
  */
 export function buildOwnerRelay(input: OwnerRelayInput): ComposeInput {
   const { mail, facts } = input;
-  const from = { address: input.replyAddress, name: `${displayNameOr(facts.customerName, facts.customerEmail)} via ${input.supportName}` };
+  const from = {
+    address: input.replyAddress,
+    name: `${displayNameOr(facts.customerName, facts.customerEmail)} via ${input.supportName}`,
+  };
   const text = `${renderContextText(facts)}\n\n${mail.text}`;
   const html = mail.html === undefined ? undefined : prependToHtmlBody(mail.html, renderContextHtml(facts));
   const previous = input.ownerThread.at(-1);

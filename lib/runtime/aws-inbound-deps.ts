@@ -3,12 +3,12 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { LambdaEnv } from '../config/lambda-env.js';
-import { parseConfig } from '../config/load-config.js';
-import { ConfigError } from '../domain/errors.js';
 import { DynamoDbSupportStore } from '../adapters/dynamodb/dynamodb-support-store.js';
 import { S3RawMailStore } from '../adapters/s3/s3-raw-mail-store.js';
 import { SesMailSender } from '../adapters/ses/ses-mail-sender.js';
+import type { LambdaEnv } from '../config/lambda-env.js';
+import { parseConfig } from '../config/load-config.js';
+import { ConfigError } from '../domain/errors.js';
 import type { InboundDeps } from '../use-cases/inbound-deps.js';
 
 /** Reads the reply-token key; called once per cold start. */

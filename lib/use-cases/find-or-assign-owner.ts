@@ -11,10 +11,16 @@ export interface OwnedCustomer {
 }
 
 async function assign(deps: Pick<InboundDeps, 'store' | 'config'>, customerEmail: string): Promise<Owner> {
-  const [owners, sequence] = await Promise.all([deps.store.listOwners(), deps.store.nextAssignmentSequence()]);
+  const [owners, sequence] = await Promise.all([
+    deps.store.listOwners(),
+    deps.store.nextAssignmentSequence(),
+  ]);
   const owner = chooseOwner({ customerEmail, owners, domainRules: deps.config.assignment.domains, sequence });
   if (!owner) {
-    throw new PermanentFailureError('no-active-owner', 'no active owner to assign the customer to: add one with `spoc owner add`');
+    throw new PermanentFailureError(
+      'no-active-owner',
+      'no active owner to assign the customer to: add one with `spoc owner add`',
+    );
   }
   return owner;
 }
@@ -45,7 +51,8 @@ export async function findOrAssignOwner(
     since: deps.now().toISOString(),
   };
   const winner = await deps.store.createCustomer(candidate);
-  if (winner.ownerEmail === chosen.email) return { customer: winner, owner: chosen, isNew: winner.since === candidate.since };
+  if (winner.ownerEmail === chosen.email)
+    return { customer: winner, owner: chosen, isNew: winner.since === candidate.since };
   const owner = await deps.store.getOwner(winner.ownerEmail);
   if (!owner) throw new Error(`customer ${customerEmail} was assigned to unknown owner ${winner.ownerEmail}`);
   return { customer: winner, owner, isNew: false };

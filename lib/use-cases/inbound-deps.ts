@@ -25,4 +25,6 @@ export interface InboundNotice {
   envelopeFrom: string;
   verdicts: ReceiptVerdicts;
   receivedAt: string;
+  /** The raw mail when the notification carried it (SES's SNS action); stored at `rawKey` first. */
+  inlineRaw?: Buffer;
 }

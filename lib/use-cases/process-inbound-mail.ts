@@ -51,6 +51,8 @@ async function decide(deps: InboundDeps, notice: InboundNotice): Promise<Inbound
  * become a recorded `failed` outcome. The raw mail is never deleted.
  */
 export async function processInboundMail(deps: InboundDeps, notice: InboundNotice): Promise<ProcessResult> {
+  // Mail that arrived inside the notification is put where S3-action mail already is, so it is kept too.
+  if (notice.inlineRaw) await deps.rawMail.putRaw(notice.rawKey, notice.inlineRaw);
   const claim = await deps.store.claimInbound(notice.inboundId, notice.rawKey, deps.now().toISOString());
   if (claim.outcome) return { outcome: claim.outcome, duplicate: true };
   let outcome: InboundOutcome;

@@ -1,9 +1,5 @@
 import { replyAddressFor } from '../domain/reply-token.js';
-import {
-  conversationIdFor,
-  pickConversation,
-  referencedMessageIds,
-} from '../domain/thread-conversation.js';
+import { conversationIdFor, pickConversation, referencedMessageIds } from '../domain/thread-conversation.js';
 import type { Conversation, InboundOutcome } from '../domain/types.js';
 import { composeMail } from '../mail/compose-mail.js';
 import type { ParsedMail } from '../mail/mail-types.js';
@@ -18,12 +14,17 @@ async function findThread(
   customerEmail: string,
 ): Promise<Conversation | undefined> {
   // The mail's own id comes first: a retried or resent message lands where it landed before.
-  const referenced = [...(mail.messageId ? [mail.messageId] : []), ...referencedMessageIds(mail.inReplyTo, mail.references)];
+  const referenced = [
+    ...(mail.messageId ? [mail.messageId] : []),
+    ...referencedMessageIds(mail.inReplyTo, mail.references),
+  ];
   if (referenced.length === 0) return undefined;
   const conversationOf = await deps.store.findConversationIds(referenced);
   const ids = [...new Set(conversationOf.values())];
   const loaded = await Promise.all(ids.map((id) => deps.store.getConversation(id)));
-  const conversations = new Map(loaded.filter((c): c is Conversation => c !== undefined).map((c) => [c.id, c]));
+  const conversations = new Map(
+    loaded.filter((c): c is Conversation => c !== undefined).map((c) => [c.id, c]),
+  );
   return pickConversation(referenced, conversationOf, conversations, customerEmail);
 }
 

@@ -1,9 +1,9 @@
 import { domainOf } from '../domain/mail-address.js';
 import type { ClaimedReplyToken } from '../domain/reply-token.js';
+import { verifyReplyToken } from '../domain/reply-token.js';
 import { checkOwnerReply, type ReceiptVerdicts } from '../domain/route-inbound.js';
 import { replySubject } from '../domain/thread-conversation.js';
 import type { InboundOutcome } from '../domain/types.js';
-import { verifyReplyToken } from '../domain/reply-token.js';
 import { composeMail } from '../mail/compose-mail.js';
 import { buildCustomerReply, customerFacingText } from '../mail/customer-reply.js';
 import type { ParsedMail } from '../mail/mail-types.js';
@@ -26,7 +26,13 @@ export async function relayOwnerReply(
   const conversation = verifyReplyToken(claim, deps.replyTokenSecret)
     ? await deps.store.getConversation(claim.conversationId)
     : undefined;
-  const check = checkOwnerReply({ claim, secret: deps.replyTokenSecret, conversation, senderAddress, verdicts });
+  const check = checkOwnerReply({
+    claim,
+    secret: deps.replyTokenSecret,
+    conversation,
+    senderAddress,
+    verdicts,
+  });
   if (!check.accepted) {
     return {
       status: check.status,
@@ -41,12 +47,25 @@ export async function relayOwnerReply(
     deps.store.getCustomer(accepted.customerEmail),
   ]);
   if (!owner) {
-    return { status: 'rejected', reason: 'owner-unknown', detail: `owner ${accepted.ownerEmail} no longer exists`, conversationId: accepted.id };
+    return {
+      status: 'rejected',
+      reason: 'owner-unknown',
+      detail: `owner ${accepted.ownerEmail} no longer exists`,
+      conversationId: accepted.id,
+    };
   }
-  const text = customerFacingText(mail.text, { ownerEmail: owner.email, replyDomain: deps.config.replyDomain });
+  const text = customerFacingText(mail.text, {
+    ownerEmail: owner.email,
+    replyDomain: deps.config.replyDomain,
+  });
   const attachments = mail.attachments.filter((attachment) => !attachment.inline);
   if (text === '' && attachments.length === 0) {
-    return { status: 'rejected', reason: 'empty-reply', detail: 'nothing left after removing the quoted text', conversationId: accepted.id };
+    return {
+      status: 'rejected',
+      reason: 'empty-reply',
+      detail: 'nothing left after removing the quoted text',
+      conversationId: accepted.id,
+    };
   }
 
   const now = deps.now().toISOString();

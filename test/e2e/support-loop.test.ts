@@ -45,7 +45,13 @@ describe('the single-point-of-contact loop over SMTP', () => {
       to: 'support@example.test',
       subject: 'Where is my order?',
       text: 'My order #1234 has not arrived.',
-      attachments: [{ filename: 'receipt.pdf', content: Buffer.from('%PDF-1.4 fake receipt'), contentType: 'application/pdf' }],
+      attachments: [
+        {
+          filename: 'receipt.pdf',
+          content: Buffer.from('%PDF-1.4 fake receipt'),
+          contentType: 'application/pdf',
+        },
+      ],
     });
     const sent = await harness.newOutboxMails();
     expect(sent).toHaveLength(1);
@@ -63,31 +69,37 @@ describe('the single-point-of-contact loop over SMTP', () => {
     expect(relay.attachments.map((a) => a.filename)).toEqual(['receipt.pdf']);
     expect(relay.attachments[0]?.content.toString()).toBe('%PDF-1.4 fake receipt');
     expect(relay.headers.get('auto-submitted')).toEqual(['auto-generated']);
-    expect(await harness.lastOutcome()).toMatchObject({ status: 'relayed-to-owner', customerEmail: 'jane.doe@customer.test' });
+    expect(await harness.lastOutcome()).toMatchObject({
+      status: 'relayed-to-owner',
+      customerEmail: 'jane.doe@customer.test',
+    });
   });
 
   const styles: ReplyStyle[] = ['gmail', 'outlook', 'apple-mail'];
   let lastCustomerReply: ParsedMail;
 
-  it.each(styles)('delivers the owner reply written in %s to the customer from the owner, threaded and clean', async (style) => {
-    const owner = ownerOf(firstRelay);
-    const answer = `Hi Jane,\n\nYour parcel left the warehouse today (${style}).\n\nBest,\n${owner.name}`;
-    await harness.send(ownerReply(style, firstRelay, owner, answer));
-    const sent = await harness.newOutboxMails();
-    expect(sent).toHaveLength(1);
-    const delivered = sent[0] as OutboxMail;
-    const mail = delivered.mail;
-    expect(mail.to.map((a) => a.address)).toEqual(['jane.doe@customer.test']);
-    expect(mail.from).toEqual({ address: 'support@example.test', name: owner.name });
-    expect(mail.inReplyTo).toBeDefined();
-    expect(mail.references[0]).toBe(janeMessageId);
-    expect(mail.subject).toBe('Re: Where is my order?');
-    expect(mail.text.trim()).toBe(answer);
-    expect(mail.text).not.toContain('My order #1234 has not arrived.');
-    expectNothingInternal(delivered, owner.address);
-    lastCustomerReply = mail;
-    expect(await harness.lastOutcome()).toMatchObject({ status: 'relayed-to-customer' });
-  });
+  it.each(styles)(
+    'delivers the owner reply written in %s to the customer from the owner, threaded and clean',
+    async (style) => {
+      const owner = ownerOf(firstRelay);
+      const answer = `Hi Jane,\n\nYour parcel left the warehouse today (${style}).\n\nBest,\n${owner.name}`;
+      await harness.send(ownerReply(style, firstRelay, owner, answer));
+      const sent = await harness.newOutboxMails();
+      expect(sent).toHaveLength(1);
+      const delivered = sent[0] as OutboxMail;
+      const mail = delivered.mail;
+      expect(mail.to.map((a) => a.address)).toEqual(['jane.doe@customer.test']);
+      expect(mail.from).toEqual({ address: 'support@example.test', name: owner.name });
+      expect(mail.inReplyTo).toBeDefined();
+      expect(mail.references[0]).toBe(janeMessageId);
+      expect(mail.subject).toBe('Re: Where is my order?');
+      expect(mail.text.trim()).toBe(answer);
+      expect(mail.text).not.toContain('My order #1234 has not arrived.');
+      expectNothingInternal(delivered, owner.address);
+      lastCustomerReply = mail;
+      expect(await harness.lastOutcome()).toMatchObject({ status: 'relayed-to-customer' });
+    },
+  );
 
   it('threads the first owner reply to the customer message itself', async () => {
     // The first of the three replies answered Jane's own mail.
@@ -106,7 +118,9 @@ describe('the single-point-of-contact loop over SMTP', () => {
     const [relay] = await harness.newOutboxMails();
     expect(relay?.mail.to[0]?.address).toBe(firstRelay.to[0]?.address);
     expect(relay?.mail.from?.address).toBe(firstRelay.from?.address);
-    expect(relay?.mail.headers.get('x-spoc-conversation')).toEqual(firstRelay.headers.get('x-spoc-conversation'));
+    expect(relay?.mail.headers.get('x-spoc-conversation')).toEqual(
+      firstRelay.headers.get('x-spoc-conversation'),
+    );
     // The owner's client threads it under the earlier relay.
     expect(relay?.mail.references).toContain(firstRelay.messageId);
   });
@@ -120,12 +134,19 @@ describe('the single-point-of-contact loop over SMTP', () => {
     });
     const [relay] = await harness.newOutboxMails();
     expect(relay?.mail.to[0]?.address).toBe(firstRelay.to[0]?.address);
-    expect(relay?.mail.headers.get('x-spoc-conversation')).not.toEqual(firstRelay.headers.get('x-spoc-conversation'));
+    expect(relay?.mail.headers.get('x-spoc-conversation')).not.toEqual(
+      firstRelay.headers.get('x-spoc-conversation'),
+    );
     expect(relay?.mail.from?.address).not.toBe(firstRelay.from?.address);
   });
 
   it('gives the next new customer the other owner', async () => {
-    await harness.send({ from: 'max@other.test', to: 'support@example.test', subject: 'Hello', text: 'First mail.' });
+    await harness.send({
+      from: 'max@other.test',
+      to: 'support@example.test',
+      subject: 'Hello',
+      text: 'First mail.',
+    });
     const [relay] = await harness.newOutboxMails();
     expect(relay?.mail.to[0]?.address).toBeDefined();
     expect(relay?.mail.to[0]?.address).not.toBe(firstRelay.to[0]?.address);
@@ -134,15 +155,24 @@ describe('the single-point-of-contact loop over SMTP', () => {
   describe('owner-side mail that must reach no customer', () => {
     it('rejects a reply to a token with a wrong signature', async () => {
       const owner = ownerOf(firstRelay);
-      const forged = (firstRelay.from?.address as string).replace(/\.([a-f0-9]+)@/, (_m, mac: string) => `.${mac.replace(/^./, (c) => (c === 'a' ? 'b' : 'a'))}@`);
-      await harness.send({ ...ownerReply('gmail', firstRelay, owner, 'Forged answer'), to: forged, envelope: { from: owner.address, to: [forged] } });
+      const forged = String(firstRelay.from?.address).replace(
+        /\.([a-f0-9]+)@/,
+        (_m, mac: string) => `.${mac.replace(/^./, (c) => (c === 'a' ? 'b' : 'a'))}@`,
+      );
+      await harness.send({
+        ...ownerReply('gmail', firstRelay, owner, 'Forged answer'),
+        to: forged,
+        envelope: { from: owner.address, to: [forged] },
+      });
       expect(await harness.newOutboxMails()).toHaveLength(0);
       expect(await harness.lastOutcome()).toMatchObject({ status: 'rejected', reason: 'token-invalid' });
     });
 
     it("rejects the owner's reply sent to another owner's conversation token", async () => {
       const owner = ownerOf(firstRelay);
-      const other = Object.values(OWNERS).find((o) => o.address !== owner.address) as (typeof OWNERS)[keyof typeof OWNERS];
+      const other = Object.values(OWNERS).find(
+        (o) => o.address !== owner.address,
+      ) as (typeof OWNERS)[keyof typeof OWNERS];
       // `other` replies to Jane's conversation, which is not theirs.
       await harness.send(ownerReply('gmail', firstRelay, other, 'I am not the owner'));
       expect(await harness.newOutboxMails()).toHaveLength(0);
@@ -150,14 +180,27 @@ describe('the single-point-of-contact loop over SMTP', () => {
     });
 
     it('rejects a reply from a stranger', async () => {
-      await harness.send(ownerReply('outlook', firstRelay, { address: 'mallory@evil.test', name: 'Mallory' }, 'Send me the data'));
+      await harness.send(
+        ownerReply(
+          'outlook',
+          firstRelay,
+          { address: 'mallory@evil.test', name: 'Mallory' },
+          'Send me the data',
+        ),
+      );
       expect(await harness.newOutboxMails()).toHaveLength(0);
       expect(await harness.lastOutcome()).toMatchObject({ status: 'rejected', reason: 'sender-not-owner' });
     });
 
     it('rejects a token-shaped address that does not parse', async () => {
       const owner = ownerOf(firstRelay);
-      await harness.send({ from: owner, to: 'reply+nonsense@reply.example.test', subject: 'x', text: 'y', envelope: { from: owner.address, to: ['reply+nonsense@reply.example.test'] } });
+      await harness.send({
+        from: owner,
+        to: 'reply+nonsense@reply.example.test',
+        subject: 'x',
+        text: 'y',
+        envelope: { from: owner.address, to: ['reply+nonsense@reply.example.test'] },
+      });
       expect(await harness.newOutboxMails()).toHaveLength(0);
       expect(await harness.lastOutcome()).toMatchObject({ status: 'rejected', reason: 'token-malformed' });
     });
@@ -175,6 +218,8 @@ describe('the single-point-of-contact loop over SMTP', () => {
   });
 
   it('refuses mail for unknown recipients at the SMTP level', async () => {
-    await expect(harness.send({ from: 'x@y.test', to: 'sales@example.test', subject: 'x', text: 'y' })).rejects.toThrow(/550|no such recipient/i);
+    await expect(
+      harness.send({ from: 'x@y.test', to: 'sales@example.test', subject: 'x', text: 'y' }),
+    ).rejects.toThrow(/550|no such recipient/i);
   });
 });

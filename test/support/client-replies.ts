@@ -52,7 +52,9 @@ export function ownerReply(
     to: replyTo,
     subject: `${style === 'outlook' ? 'RE' : 'Re'}: ${relay.subject}`,
     text: replyBody(style, relay, answer),
-    ...(relay.messageId ? { inReplyTo: relay.messageId, references: [...relay.references, relay.messageId] } : {}),
+    ...(relay.messageId
+      ? { inReplyTo: relay.messageId, references: [...relay.references, relay.messageId] }
+      : {}),
     envelope: { from: owner.address, to: [replyTo] },
     ...extra,
   };

@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
 import type Mail from 'nodemailer/lib/mailer/index.js';
-import { parseConfig } from '../../lib/config/load-config.js';
 import type { SpocConfig } from '../../lib/config/config-schema.js';
+import { parseConfig } from '../../lib/config/load-config.js';
 import type { InboundOutcome } from '../../lib/domain/types.js';
 import { type DevServer, startDevServer } from '../../lib/local/dev-server.js';
-import { parseMail } from '../../lib/mail/parse-mail.js';
 import type { ParsedMail } from '../../lib/mail/mail-types.js';
+import { parseMail } from '../../lib/mail/parse-mail.js';
 
 /** The dev defaults' shape with test addresses. */
 export const TEST_CONFIG_INPUT = {
@@ -40,7 +40,9 @@ export class LocalHarness {
   ) {}
 
   /** Starts local mode; pass `dataDir`/`outboxDir` to restart on existing data. */
-  static async start(options: { dataDir?: string; outboxDir?: string; config?: unknown } = {}): Promise<LocalHarness> {
+  static async start(
+    options: { dataDir?: string; outboxDir?: string; config?: unknown } = {},
+  ): Promise<LocalHarness> {
     const base = options.dataDir ? undefined : await mkdtemp(join(tmpdir(), 'spoc-e2e-'));
     const dataDir = options.dataDir ?? join(base as string, 'data');
     const outboxDir = options.outboxDir ?? join(base ?? dataDir, 'outbox');
@@ -51,7 +53,12 @@ export class LocalHarness {
 
   /** Sends a mail over SMTP to the local entry; resolves once the server answered 250. */
   async send(message: Mail.Options): Promise<string> {
-    const transport = nodemailer.createTransport({ host: '127.0.0.1', port: this.server.smtpPort, secure: false, ignoreTLS: true });
+    const transport = nodemailer.createTransport({
+      host: '127.0.0.1',
+      port: this.server.smtpPort,
+      secure: false,
+      ignoreTLS: true,
+    });
     try {
       const info = await transport.sendMail(message);
       return info.messageId;
@@ -67,13 +74,16 @@ export class LocalHarness {
 
   /** Mails written to the outbox since the last call. */
   async newOutboxMails(): Promise<OutboxMail[]> {
-    const files = (await readdir(this.outboxDir).catch(() => [] as string[])).filter((f) => f.endsWith('.eml')).sort();
+    const files = (await readdir(this.outboxDir).catch(() => [] as string[]))
+      .filter((f) => f.endsWith('.eml'))
+      .sort();
     const fresh = files.filter((f) => !this.seen.has(f));
     for (const f of fresh) this.seen.add(f);
     return Promise.all(
       fresh.map(async (file) => {
         const raw = await readFile(join(this.outboxDir, file));
-        return { file, raw, mail: await parseMail(raw) };
+        // Relays carry the customer's parts as they came, oversized headers included.
+        return { file, raw, mail: await parseMail(raw, { maxHeaderBytes: 16 * 1024 * 1024 }) };
       }),
     );
   }
@@ -96,6 +106,7 @@ export class LocalHarness {
 
   async stop(options: { keepData?: boolean } = {}): Promise<void> {
     await this.server.close();
-    if (this.ownsDirs && !options.keepData) await rm(join(this.dataDir, '..'), { recursive: true, force: true });
+    if (this.ownsDirs && !options.keepData)
+      await rm(join(this.dataDir, '..'), { recursive: true, force: true });
   }
 }

@@ -45,5 +45,5 @@ export async function devCommand(io: CliIo, signals: NodeJS.EventEmitter = proce
   });
   io.out('stopping…');
   await server.close();
-  io.out('stopped; data kept in ' + show(settings.dataDir));
+  io.out(`stopped; data kept in ${show(settings.dataDir)}`);
 }

@@ -38,7 +38,12 @@ export async function ownerCommand(io: CliIo, args: string[], flags: StoreFlags)
         const name = flags.name?.trim();
         if (!name) throw new UsageError(`missing --name: ${usage}`);
         const existing = await store.getOwner(email);
-        await store.putOwner({ email, name, active: true, createdAt: existing?.createdAt ?? new Date().toISOString() });
+        await store.putOwner({
+          email,
+          name,
+          active: true,
+          createdAt: existing?.createdAt ?? new Date().toISOString(),
+        });
         io.out(`${existing ? 'updated' : 'added'} owner ${name} <${email}> in ${opened.where}`);
         return;
       }
@@ -52,28 +57,41 @@ export async function ownerCommand(io: CliIo, args: string[], flags: StoreFlags)
           io.out(`no owners in ${opened.where}; add one with: spoc owner add <email> --name "Full Name"`);
           return;
         }
-        const counts = await Promise.all(owners.map((o) => store.listCustomers(o.email).then((c) => c.length)));
+        const counts = await Promise.all(
+          owners.map((o) => store.listCustomers(o.email).then((c) => c.length)),
+        );
         io.out(
           formatTable(
             ['EMAIL', 'NAME', 'ACTIVE', 'CUSTOMERS', 'SINCE'],
-            owners.map((o, i) => [o.email, o.name, o.active ? 'yes' : 'no', String(counts[i]), o.createdAt.slice(0, 10)]),
+            owners.map((o, i) => [
+              o.email,
+              o.name,
+              o.active ? 'yes' : 'no',
+              String(counts[i]),
+              o.createdAt.slice(0, 10),
+            ]),
           ),
         );
         return;
       }
       case 'remove': {
         const email = ownerEmail(address, 'spoc owner remove <email>');
-        if (!(await store.getOwner(email))) throw new UsageError(`no owner ${email} in ${opened.where}; see \`spoc owner list\``);
+        if (!(await store.getOwner(email)))
+          throw new UsageError(`no owner ${email} in ${opened.where}; see \`spoc owner list\``);
         const customers = await store.listCustomers(email);
         await store.deleteOwner(email);
         io.out(`removed owner ${email}`);
         if (customers.length > 0) {
-          io.out(`${customers.length} customer(s) had this owner; each gets a new owner by the assignment policy on their next mail`);
+          io.out(
+            `${customers.length} customer(s) had this owner; each gets a new owner by the assignment policy on their next mail`,
+          );
         }
         return;
       }
       default:
-        throw new UsageError('usage: spoc owner add <email> --name "Full Name" | spoc owner list [--json] | spoc owner remove <email>');
+        throw new UsageError(
+          'usage: spoc owner add <email> --name "Full Name" | spoc owner list [--json] | spoc owner remove <email>',
+        );
     }
   } finally {
     await opened.close();

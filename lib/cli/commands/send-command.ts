@@ -37,7 +37,9 @@ export async function sendCommand(io: CliIo, options: SendOptions): Promise<void
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ECONNREFUSED' || code === 'ESOCKET') {
-      throw new UsageError(`nothing listens on 127.0.0.1:${settings.smtpPort}: start local mode first with \`npm start\``);
+      throw new UsageError(
+        `nothing listens on 127.0.0.1:${settings.smtpPort}: start local mode first with \`npm start\``,
+      );
     }
     throw error;
   } finally {

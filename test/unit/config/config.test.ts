@@ -1,0 +1,78 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readLambdaEnv } from '../../../lib/config/lambda-env.js';
+import { DEV_DEFAULT_CONFIG, loadConfigFile, parseConfig } from '../../../lib/config/load-config.js';
+import { ConfigError } from '../../../lib/domain/errors.js';
+import { readLocalSettings } from '../../../lib/local/local-settings.js';
+
+describe('configuration', () => {
+  it('accepts the dev defaults and the shipped example, normalising addresses', async () => {
+    const dev = parseConfig(DEV_DEFAULT_CONFIG);
+    expect(dev.owners).toHaveLength(2);
+    expect(dev.limits.maxMessageBytes).toBe(40 * 1024 * 1024);
+    const example = await loadConfigFile(
+      new URL('../../../spoc.config.example.json', import.meta.url).pathname,
+    );
+    expect(example.assignment.domains['acme-corp.com']).toBe('alice@example.com');
+    expect(
+      parseConfig({ ...DEV_DEFAULT_CONFIG, supportAddress: ' Support@Example.TEST ' }).supportAddress,
+    ).toBe('support@example.test');
+  });
+
+  it.each([
+    [{ supportAddress: 'nope' }, 'supportAddress'],
+    [{ replyDomain: 'not a domain' }, 'replyDomain'],
+    [{ replyDomain: 'example.test' }, 'replyDomain'],
+    [{ owners: [{ email: 'a@x.test', name: '' }] }, 'owners.0.name'],
+    [
+      {
+        owners: [
+          { email: 'a@x.test', name: 'A' },
+          { email: 'A@x.test', name: 'B' },
+        ],
+      },
+      'owners.1.email',
+    ],
+    [{ assignment: { domains: { 'acme.test': 'nobody' } } }, 'assignment.domains.acme.test'],
+    [{ deploy: { rawMailRetentionDays: 0 } }, 'deploy.rawMailRetentionDays'],
+  ])('names the bad field in %o', (change, field) => {
+    expect(() => parseConfig({ ...DEV_DEFAULT_CONFIG, ...change })).toThrow(
+      new RegExp(field.replaceAll('.', '\\.')),
+    );
+  });
+
+  it('uses the fallback only when the file is absent; a broken file is an error', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'spoc-config-'));
+    expect((await loadConfigFile(join(dir, 'absent.json'), DEV_DEFAULT_CONFIG)).supportAddress).toBe(
+      'support@example.test',
+    );
+    await writeFile(join(dir, 'broken.json'), '{ "supportAddress": ');
+    await expect(loadConfigFile(join(dir, 'broken.json'), DEV_DEFAULT_CONFIG)).rejects.toThrow(
+      /not valid JSON/,
+    );
+    await expect(loadConfigFile(join(dir, 'absent.json'))).rejects.toBeInstanceOf(ConfigError);
+  });
+
+  it('reads local settings with defaults and names a bad variable', () => {
+    const settings = readLocalSettings({}, '/srv/app');
+    expect(settings).toEqual({
+      dataDir: '/srv/app/.spoc/data',
+      outboxDir: '/srv/app/.spoc/outbox',
+      smtpPort: 2525,
+      configPath: '/srv/app/spoc.config.json',
+    });
+    expect(readLocalSettings({ SPOC_SMTP_RELAY: 'smtp://127.0.0.1:1025' }, '/').smtpRelay).toBe(
+      'smtp://127.0.0.1:1025',
+    );
+    expect(() => readLocalSettings({ SPOC_SMTP_PORT: '70000' }, '/')).toThrow(/SPOC_SMTP_PORT/);
+    expect(() => readLocalSettings({ SPOC_SMTP_RELAY: 'http://x' }, '/')).toThrow(/SPOC_SMTP_RELAY/);
+  });
+
+  it('names every missing Lambda variable', () => {
+    expect(() => readLambdaEnv({ AWS_REGION: 'eu-west-1', TABLE_NAME: 't' })).toThrow(
+      /RAW_MAIL_BUCKET.*REPLY_TOKEN_SECRET_ID.*SPOC_CONFIG_JSON.*SES_CONFIGURATION_SET/,
+    );
+  });
+});
