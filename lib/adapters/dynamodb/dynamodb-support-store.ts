@@ -1,0 +1,564 @@
+import {
+  BatchGetCommand,
+  type BatchGetCommandInput,
+  type BatchGetCommandOutput,
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  type QueryCommandInput,
+  ScanCommand,
+  type ScanCommandInput,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { ConditionFailedError, PermanentFailureError } from '../../domain/errors.js';
+import type {
+  Conversation,
+  ConversationMessage,
+  Customer,
+  InboundOutcome,
+  Owner,
+} from '../../domain/types.js';
+import type { InboundRecord, SentMailRecord, SupportStore } from '../../ports/support-store.js';
+import {
+  GSI1_NAME,
+  GSI1_PARTITION_KEY,
+  GSI1_SORT_KEY,
+  PARTITION_KEY,
+  SORT_KEY,
+  TTL_ATTRIBUTE,
+} from './table-schema.js';
+
+/** Attribute holding the item type (`OWNER`, `CUSTOMER`, ...), used to filter scans. */
+export const ITEM_TYPE_ATTRIBUTE = 'type';
+
+const INTERNAL_ATTRIBUTES = new Set([
+  PARTITION_KEY,
+  SORT_KEY,
+  GSI1_PARTITION_KEY,
+  GSI1_SORT_KEY,
+  ITEM_TYPE_ATTRIBUTE,
+  TTL_ATTRIBUTE,
+]);
+
+/** All owners share one GSI partition so listing them is a query, not a table scan. */
+const OWNERS_GSI_PARTITION = 'OWNERS';
+const BATCH_GET_LIMIT = 100;
+const MAX_UNPROCESSED_RETRIES = 8;
+/** Bounded parallelism for per-item writes (Message-ID links). */
+const WRITE_CONCURRENCY = 16;
+
+/** Constructor options of {@link DynamoDbSupportStore}. */
+export interface DynamoDbSupportStoreOptions {
+  /** A document client created once by the caller (one per process / Lambda container). */
+  client: DynamoDBDocumentClient;
+  tableName: string;
+  /**
+   * When set, `INBOUND#` claims carry `expiresAt` = `receivedAt` + this many seconds. Absent: kept
+   * forever (the outcome is the audit trail of every inbound message).
+   */
+  inboundTtlSeconds?: number;
+  /** When set, `SENT#` records carry `expiresAt` = `sentAt` + this many seconds. Absent: kept forever. */
+  sentMailTtlSeconds?: number;
+}
+
+type Item = Record<string, unknown>;
+
+/** Key builders, exported so tests and tools address the same items. */
+export const keys = {
+  owner: (email: string) => ({ [PARTITION_KEY]: `OWNER#${email}`, [SORT_KEY]: 'OWNER' }),
+  customer: (email: string) => ({ [PARTITION_KEY]: `CUSTOMER#${email}`, [SORT_KEY]: 'CUSTOMER' }),
+  conversation: (id: string) => ({ [PARTITION_KEY]: `CONV#${id}`, [SORT_KEY]: 'CONV' }),
+  message: (conversationId: string, at: string, id: string) => ({
+    [PARTITION_KEY]: `CONV#${conversationId}`,
+    [SORT_KEY]: `MSG#${at}#${id}`,
+  }),
+  messageId: (rfcMessageId: string) => ({ [PARTITION_KEY]: `MSGID#${rfcMessageId}`, [SORT_KEY]: 'MSGID' }),
+  inbound: (id: string) => ({ [PARTITION_KEY]: `INBOUND#${id}`, [SORT_KEY]: 'INBOUND' }),
+  sent: (key: string) => ({ [PARTITION_KEY]: `SENT#${key}`, [SORT_KEY]: 'SENT' }),
+  assignmentCounter: () => ({ [PARTITION_KEY]: 'COUNTER#assignment', [SORT_KEY]: 'COUNTER' }),
+} as const;
+
+/**
+ * {@link SupportStore} over one DynamoDB table (see `table-schema.ts`). Every write is a conditional or
+ * deterministic single-item write, so any step can be repeated by an at-least-once pipeline; no
+ * transactions, which the embedded engine lacks. Transient SDK errors propagate for the queue to retry.
+ */
+export class DynamoDbSupportStore implements SupportStore {
+  private readonly client: DynamoDBDocumentClient;
+  private readonly tableName: string;
+  private readonly inboundTtlSeconds: number | undefined;
+  private readonly sentMailTtlSeconds: number | undefined;
+
+  constructor(options: DynamoDbSupportStoreOptions) {
+    this.client = options.client;
+    this.tableName = options.tableName;
+    this.inboundTtlSeconds = options.inboundTtlSeconds;
+    this.sentMailTtlSeconds = options.sentMailTtlSeconds;
+  }
+
+  async putOwner(owner: Owner): Promise<void> {
+    await this.put({
+      ...owner,
+      ...keys.owner(owner.email),
+      [ITEM_TYPE_ATTRIBUTE]: 'OWNER',
+      [GSI1_PARTITION_KEY]: OWNERS_GSI_PARTITION,
+      [GSI1_SORT_KEY]: `OWNER#${owner.email}`,
+    });
+  }
+
+  async getOwner(email: string): Promise<Owner | undefined> {
+    return this.get<Owner>(keys.owner(email));
+  }
+
+  /** Owners by email. Reads the GSI, so an owner written a moment ago may be missing for a moment. */
+  async listOwners(): Promise<Owner[]> {
+    return this.queryAll<Owner>({
+      IndexName: GSI1_NAME,
+      KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+      ExpressionAttributeNames: { '#pk': GSI1_PARTITION_KEY, '#sk': GSI1_SORT_KEY },
+      ExpressionAttributeValues: { ':pk': OWNERS_GSI_PARTITION, ':prefix': 'OWNER#' },
+    });
+  }
+
+  /** Removes the owner record; their customers keep pointing at them until handed off. */
+  async deleteOwner(email: string): Promise<void> {
+    await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: keys.owner(email) }));
+  }
+
+  async getCustomer(email: string): Promise<Customer | undefined> {
+    return this.get<Customer>(keys.customer(email));
+  }
+
+  async createCustomer(customer: Customer): Promise<Customer> {
+    const created = await this.putIfAbsent({
+      ...customer,
+      ...keys.customer(customer.email),
+      [ITEM_TYPE_ATTRIBUTE]: 'CUSTOMER',
+      [GSI1_PARTITION_KEY]: `OWNER#${customer.ownerEmail}`,
+      [GSI1_SORT_KEY]: `CUSTOMER#${customer.email}`,
+    });
+    if (created) return customer;
+    return this.getExisting<Customer>(keys.customer(customer.email), `customer ${customer.email}`);
+  }
+
+  /** Throws `ConditionFailedError` when the customer does not exist (a handoff never creates one). */
+  async updateCustomerOwner(email: string, ownerEmail: string): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.customer(email),
+          UpdateExpression: 'SET #owner = :owner, #gpk = :gpk',
+          ConditionExpression: 'attribute_exists(#pk)',
+          ExpressionAttributeNames: {
+            '#owner': 'ownerEmail',
+            '#gpk': GSI1_PARTITION_KEY,
+            '#pk': PARTITION_KEY,
+          },
+          ExpressionAttributeValues: { ':owner': ownerEmail, ':gpk': `OWNER#${ownerEmail}` },
+        }),
+      );
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) {
+        throw new ConditionFailedError(`customer ${email} does not exist`, { cause: error });
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * Customers of one owner (a GSI query, ordered by email), or every customer (a filtered scan of the
+   * whole table: meant for ops tools, not for the mail path).
+   */
+  async listCustomers(ownerEmail?: string): Promise<Customer[]> {
+    if (ownerEmail !== undefined) {
+      return this.queryAll<Customer>({
+        IndexName: GSI1_NAME,
+        KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+        ExpressionAttributeNames: { '#pk': GSI1_PARTITION_KEY, '#sk': GSI1_SORT_KEY },
+        ExpressionAttributeValues: { ':pk': `OWNER#${ownerEmail}`, ':prefix': 'CUSTOMER#' },
+      });
+    }
+    const customers = await this.scanAll<Customer>({
+      FilterExpression: '#type = :type',
+      ExpressionAttributeNames: { '#type': ITEM_TYPE_ATTRIBUTE },
+      ExpressionAttributeValues: { ':type': 'CUSTOMER' },
+    });
+    return customers.sort((a, b) => compareStrings(a.email, b.email));
+  }
+
+  async nextAssignmentSequence(): Promise<number> {
+    const result = await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: keys.assignmentCounter(),
+        UpdateExpression: 'SET #type = :type ADD #seq :one',
+        ExpressionAttributeNames: { '#type': ITEM_TYPE_ATTRIBUTE, '#seq': 'sequence' },
+        ExpressionAttributeValues: { ':type': 'COUNTER', ':one': 1 },
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    );
+    const value = result.Attributes?.sequence;
+    if (typeof value !== 'number') throw new Error('assignment counter update returned no sequence');
+    return value;
+  }
+
+  async getConversation(id: string): Promise<Conversation | undefined> {
+    return this.get<Conversation>(keys.conversation(id));
+  }
+
+  async createConversation(conversation: Conversation): Promise<Conversation> {
+    const created = await this.putIfAbsent({
+      ...conversation,
+      ...keys.conversation(conversation.id),
+      [ITEM_TYPE_ATTRIBUTE]: 'CONV',
+      [GSI1_PARTITION_KEY]: `CUSTOMER#${conversation.customerEmail}`,
+      [GSI1_SORT_KEY]: `CONV#${conversation.createdAt}#${conversation.id}`,
+    });
+    if (created) return conversation;
+    return this.getExisting<Conversation>(
+      keys.conversation(conversation.id),
+      `conversation ${conversation.id}`,
+    );
+  }
+
+  /**
+   * One conditional update per id, in order, so concurrent appends interleave without losing or doubling
+   * an id. Throws `ConditionFailedError` when the conversation does not exist.
+   */
+  async appendToThread(
+    conversationId: string,
+    thread: 'customerThread' | 'ownerThread',
+    messageIds: string[],
+    at: string,
+  ): Promise<void> {
+    for (const messageId of messageIds) {
+      try {
+        await this.client.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: keys.conversation(conversationId),
+            UpdateExpression: 'SET #list = list_append(if_not_exists(#list, :empty), :one), #updatedAt = :at',
+            ConditionExpression: 'attribute_exists(#pk) AND NOT contains(#list, :id)',
+            ExpressionAttributeNames: { '#list': thread, '#updatedAt': 'updatedAt', '#pk': PARTITION_KEY },
+            ExpressionAttributeValues: { ':empty': [], ':one': [messageId], ':id': messageId, ':at': at },
+          }),
+        );
+      } catch (error) {
+        if (!isConditionalCheckFailed(error)) throw error;
+        // The condition cannot say which half failed (ReturnValuesOnConditionCheckFailure is not portable):
+        // only a missing conversation is an error, an id already present is the idempotent case.
+        const existing = await this.get<Conversation>(keys.conversation(conversationId));
+        if (!existing) {
+          throw new ConditionFailedError(`conversation ${conversationId} does not exist`, { cause: error });
+        }
+      }
+    }
+  }
+
+  async listConversations(customerEmail: string): Promise<Conversation[]> {
+    return this.queryAll<Conversation>({
+      IndexName: GSI1_NAME,
+      KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+      ExpressionAttributeNames: { '#pk': GSI1_PARTITION_KEY, '#sk': GSI1_SORT_KEY },
+      ExpressionAttributeValues: { ':pk': `CUSTOMER#${customerEmail}`, ':prefix': 'CONV#' },
+      ScanIndexForward: false,
+    });
+  }
+
+  /**
+   * Links each id unless it is already linked: the first conversation an id was seen in keeps it, so
+   * threading stays stable when a client reuses ids across conversations.
+   */
+  async linkMessageIds(messageIds: string[], conversationId: string): Promise<void> {
+    const unique = [...new Set(messageIds)];
+    await forEachLimited(unique, WRITE_CONCURRENCY, async (messageId) => {
+      try {
+        await this.client.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: {
+              ...keys.messageId(messageId),
+              [ITEM_TYPE_ATTRIBUTE]: 'MSGID',
+              messageId,
+              conversationId,
+            },
+            ConditionExpression: 'attribute_not_exists(#pk)',
+            ExpressionAttributeNames: { '#pk': PARTITION_KEY },
+          }),
+        );
+      } catch (error) {
+        if (!isConditionalCheckFailed(error)) throw error;
+      }
+    });
+  }
+
+  async findConversationIds(messageIds: string[]): Promise<Map<string, string>> {
+    const found = new Map<string, string>();
+    const unique = [...new Set(messageIds)];
+    for (let start = 0; start < unique.length; start += BATCH_GET_LIMIT) {
+      const chunk = unique.slice(start, start + BATCH_GET_LIMIT);
+      const items = await this.batchGetAll(chunk.map((id) => keys.messageId(id)));
+      for (const item of items) {
+        if (typeof item.messageId === 'string' && typeof item.conversationId === 'string') {
+          found.set(item.messageId, item.conversationId);
+        }
+      }
+    }
+    return found;
+  }
+
+  /**
+   * Deterministic key (`MSG#<at>#<id>`): storing the same message again overwrites the one item. Callers
+   * must pass the same `at` on a retry. An item over DynamoDB's 400 KB limit is a `PermanentFailureError`.
+   */
+  async putMessage(message: ConversationMessage): Promise<void> {
+    try {
+      await this.put({
+        ...message,
+        ...keys.message(message.conversationId, message.at, message.id),
+        [ITEM_TYPE_ATTRIBUTE]: 'MSG',
+      });
+    } catch (error) {
+      if (isItemTooLarge(error)) {
+        throw new PermanentFailureError(
+          'message-too-large',
+          `message ${message.id} exceeds the DynamoDB item size limit`,
+          { cause: error },
+        );
+      }
+      throw error;
+    }
+  }
+
+  async listMessages(conversationId: string): Promise<ConversationMessage[]> {
+    return this.queryAll<ConversationMessage>({
+      KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+      ExpressionAttributeNames: { '#pk': PARTITION_KEY, '#sk': SORT_KEY },
+      ExpressionAttributeValues: { ':pk': `CONV#${conversationId}`, ':prefix': 'MSG#' },
+      ConsistentRead: true,
+    });
+  }
+
+  async claimInbound(id: string, rawKey: string, at: string): Promise<InboundRecord> {
+    const names: Record<string, string> = {
+      '#id': 'id',
+      '#rawKey': 'rawKey',
+      '#receivedAt': 'receivedAt',
+      '#attempts': 'attempts',
+      '#type': ITEM_TYPE_ATTRIBUTE,
+    };
+    const values: Record<string, unknown> = {
+      ':id': id,
+      ':rawKey': rawKey,
+      ':at': at,
+      ':one': 1,
+      ':type': 'INBOUND',
+    };
+    let set =
+      '#id = :id, #type = :type, #rawKey = if_not_exists(#rawKey, :rawKey), #receivedAt = if_not_exists(#receivedAt, :at)';
+    const expiresAt = ttlFrom(at, this.inboundTtlSeconds);
+    if (expiresAt !== undefined) {
+      names['#ttl'] = TTL_ATTRIBUTE;
+      values[':ttl'] = expiresAt;
+      set += ', #ttl = if_not_exists(#ttl, :ttl)';
+    }
+    const result = await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: keys.inbound(id),
+        UpdateExpression: `SET ${set} ADD #attempts :one`,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    if (!result.Attributes) throw new Error(`claim of inbound ${id} returned no attributes`);
+    return toDomain<InboundRecord>(result.Attributes);
+  }
+
+  /** Throws `ConditionFailedError` when the message was never claimed. Overwrites an earlier outcome. */
+  async recordOutcome(id: string, outcome: InboundOutcome): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.inbound(id),
+          UpdateExpression: 'SET #outcome = :outcome',
+          ConditionExpression: 'attribute_exists(#pk)',
+          ExpressionAttributeNames: { '#outcome': 'outcome', '#pk': PARTITION_KEY },
+          ExpressionAttributeValues: { ':outcome': withoutUndefined(outcome) },
+        }),
+      );
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) {
+        throw new ConditionFailedError(`inbound ${id} was never claimed`, { cause: error });
+      }
+      throw error;
+    }
+  }
+
+  async getInbound(id: string): Promise<InboundRecord | undefined> {
+    return this.get<InboundRecord>(keys.inbound(id));
+  }
+
+  async getSentMail(key: string): Promise<SentMailRecord | undefined> {
+    return this.get<SentMailRecord>(keys.sent(key));
+  }
+
+  async recordSentMail(record: SentMailRecord): Promise<void> {
+    const expiresAt = ttlFrom(record.sentAt, this.sentMailTtlSeconds);
+    await this.put({
+      ...record,
+      ...keys.sent(record.key),
+      [ITEM_TYPE_ATTRIBUTE]: 'SENT',
+      ...(expiresAt === undefined ? {} : { [TTL_ATTRIBUTE]: expiresAt }),
+    });
+  }
+
+  private async get<T>(key: Item): Promise<T | undefined> {
+    const result = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }),
+    );
+    return result.Item ? toDomain<T>(result.Item) : undefined;
+  }
+
+  /** Reads an item that a failed `attribute_not_exists` condition proved to exist. */
+  private async getExisting<T>(key: Item, what: string): Promise<T> {
+    const existing = await this.get<T>(key);
+    // Only reachable if the winner was deleted in between; a retry settles it.
+    if (!existing) throw new ConditionFailedError(`${what} vanished after a conflicting create`);
+    return existing;
+  }
+
+  private async put(item: Item): Promise<void> {
+    await this.client.send(new PutCommand({ TableName: this.tableName, Item: withoutUndefined(item) }));
+  }
+
+  /** Puts the item unless one with the same key exists; true when this call created it. */
+  private async putIfAbsent(item: Item): Promise<boolean> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: withoutUndefined(item),
+          ConditionExpression: 'attribute_not_exists(#pk)',
+          ExpressionAttributeNames: { '#pk': PARTITION_KEY },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return false;
+      throw error;
+    }
+  }
+
+  private async queryAll<T>(input: Omit<QueryCommandInput, 'TableName'>): Promise<T[]> {
+    const out: T[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({ ...input, TableName: this.tableName, ExclusiveStartKey: startKey }),
+      );
+      for (const item of page.Items ?? []) out.push(toDomain<T>(item));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return out;
+  }
+
+  private async scanAll<T>(input: Omit<ScanCommandInput, 'TableName'>): Promise<T[]> {
+    const out: T[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new ScanCommand({ ...input, TableName: this.tableName, ExclusiveStartKey: startKey }),
+      );
+      for (const item of page.Items ?? []) out.push(toDomain<T>(item));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return out;
+  }
+
+  /** One BatchGet of at most 100 keys, re-requesting unprocessed keys with backoff. */
+  private async batchGetAll(batchKeys: Item[]): Promise<Item[]> {
+    const out: Item[] = [];
+    let pending: BatchGetCommandInput['RequestItems'] = {
+      [this.tableName]: { Keys: batchKeys, ConsistentRead: true },
+    };
+    for (let attempt = 0; pending && Object.keys(pending).length > 0; attempt++) {
+      if (attempt > MAX_UNPROCESSED_RETRIES) {
+        throw new Error(`BatchGetItem left keys unprocessed after ${MAX_UNPROCESSED_RETRIES} retries`);
+      }
+      if (attempt > 0) await sleep(Math.min(1000, 25 * 2 ** attempt) * Math.random());
+      const result: BatchGetCommandOutput = await this.client.send(
+        new BatchGetCommand({ RequestItems: pending }),
+      );
+      out.push(...(result.Responses?.[this.tableName] ?? []));
+      pending = result.UnprocessedKeys;
+    }
+    return out;
+  }
+}
+
+function toDomain<T>(item: Item): T {
+  const out: Item = {};
+  for (const [name, value] of Object.entries(item)) {
+    if (!INTERNAL_ATTRIBUTES.has(name)) out[name] = value;
+  }
+  return out as T;
+}
+
+/** Drops `undefined` members (recursively) so any document client marshals the item, whatever its options. */
+function withoutUndefined<T>(value: T): T {
+  if (Array.isArray(value)) return value.map((entry) => withoutUndefined(entry)) as T;
+  if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    const out: Item = {};
+    for (const [name, member] of Object.entries(value)) {
+      if (member !== undefined) out[name] = withoutUndefined(member);
+    }
+    return out as T;
+  }
+  return value;
+}
+
+function ttlFrom(at: string, seconds: number | undefined): number | undefined {
+  if (seconds === undefined) return undefined;
+  const millis = Date.parse(at);
+  if (Number.isNaN(millis)) throw new Error(`not an ISO time: ${at}`);
+  return Math.floor(millis / 1000) + seconds;
+}
+
+function errorName(error: unknown): string | undefined {
+  return error instanceof Error ? error.name : undefined;
+}
+
+function isConditionalCheckFailed(error: unknown): boolean {
+  return errorName(error) === 'ConditionalCheckFailedException';
+}
+
+function isItemTooLarge(error: unknown): boolean {
+  return (
+    errorName(error) === 'ValidationException' && error instanceof Error && /item size/i.test(error.message)
+  );
+}
+
+function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+async function forEachLimited<T>(items: T[], limit: number, run: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      await run(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}

