@@ -1,7 +1,7 @@
 import { trimReferences } from '../domain/thread-conversation.js';
 import { CONTEXT_MARKERS } from './context-block.js';
 import type { ComposeInput, MailAddress, MailAttachment } from './mail-types.js';
-import { extractReplyText, stripMarkedBlock } from './reply-text.js';
+import { extractReplyText, stripMarkedBlockTolerant } from './reply-text.js';
 
 /** What must never reach a customer from the owner's side. */
 export interface InternalTraces {
@@ -15,7 +15,7 @@ export interface InternalTraces {
  * dropped (a signature with the personal address, a stray attribution line).
  */
 export function customerFacingText(ownerText: string, traces: InternalTraces): string {
-  const visible = extractReplyText(stripMarkedBlock(ownerText, CONTEXT_MARKERS));
+  const visible = extractReplyText(stripMarkedBlockTolerant(ownerText, CONTEXT_MARKERS));
   const owner = traces.ownerEmail.toLowerCase();
   const replyDomain = `@${traces.replyDomain.toLowerCase()}`;
   return visible

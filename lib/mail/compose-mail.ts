@@ -1,0 +1,74 @@
+import { randomUUID } from 'node:crypto';
+import MailComposer, { type MailComposerAttachment } from 'nodemailer/lib/mail-composer';
+import type { ComposeInput, MailAddress } from './mail-types.js';
+
+/**
+ * Builds the raw MIME of an outgoing mail with nodemailer's MailComposer: our Message-ID, threading
+ * headers (`In-Reply-To`, space-separated `References`), `Reply-To`, extra headers and attachments
+ * (inline parts with a Content-ID go into `multipart/related`). Non-ASCII names, subjects and file
+ * names are encoded by MailComposer (RFC 2047 / RFC 2231).
+ *
+ * CR and LF in display names, the subject, file names and header values are replaced by spaces
+ * first, so no input can start a header of its own.
+ *
+ * @returns The message with CRLF line endings, ready for SES `SendRawEmail` or SMTP.
+ * @throws {TypeError} When an extra header name is not a valid RFC 5322 field name.
+ */
+export async function composeMail(input: ComposeInput): Promise<Buffer> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(input.headers ?? {})) {
+    if (!HEADER_NAME.test(name)) throw new TypeError(`invalid header name: ${JSON.stringify(name)}`);
+    headers[name] = singleLine(value);
+  }
+
+  const composer = new MailComposer({
+    from: address(input.from),
+    to: input.to.map(address),
+    ...(input.cc?.length ? { cc: input.cc.map(address) } : {}),
+    ...(input.replyTo ? { replyTo: address(input.replyTo) } : {}),
+    subject: singleLine(input.subject),
+    messageId: singleLine(input.messageId),
+    ...(input.inReplyTo ? { inReplyTo: singleLine(input.inReplyTo) } : {}),
+    ...(input.references?.length ? { references: input.references.map(singleLine).join(' ') } : {}),
+    date: input.date ?? new Date(),
+    text: input.text,
+    ...(input.html !== undefined ? { html: input.html } : {}),
+    attachments: (input.attachments ?? []).map(attachment),
+    headers,
+    newline: 'win',
+    // Content always comes as buffers; never let a value be read from a path or URL.
+    disableFileAccess: true,
+    disableUrlAccess: true,
+  });
+  return composer.compile().build();
+}
+
+/**
+ * Returns a new globally unique Message-ID, `<uuid@domain>`.
+ *
+ * @param domain The right-hand side, normally our sending domain.
+ */
+export function newMessageId(domain: string): string {
+  return `<${randomUUID()}@${domain.trim().toLowerCase()}>`;
+}
+
+/** RFC 5322 §2.2 field name: printable US-ASCII except the colon. */
+const HEADER_NAME = /^[\x21-\x39\x3b-\x7e]+$/;
+
+function singleLine(value: string): string {
+  return value.replace(/[\r\n]+/g, ' ').trim();
+}
+
+function address(mailbox: MailAddress): { name: string; address: string } {
+  return { name: singleLine(mailbox.name), address: singleLine(mailbox.address) };
+}
+
+function attachment(part: NonNullable<ComposeInput['attachments']>[number]): MailComposerAttachment {
+  return {
+    filename: singleLine(part.filename),
+    contentType: part.contentType,
+    content: part.content,
+    contentDisposition: part.inline ? 'inline' : 'attachment',
+    ...(part.contentId ? { cid: part.contentId.replace(/^<|>$/g, '') } : {}),
+  };
+}

@@ -1,0 +1,233 @@
+import EmailReplyParser from 'email-reply-parser';
+
+/** Marker lines that delimit an internal block in a mail body. */
+export interface BlockMarker {
+  start: string;
+  end: string;
+}
+
+/**
+ * Returns the visible new text of a reply: quoted text (`>`), attribution lines ("On … wrote:"),
+ * Outlook-style `From:/Sent:/To:/Subject:` header blocks with everything below them, and signatures
+ * after a delimiter (`-- `, "Sent from my iPhone") removed. A sign-off such as "Best regards," and the
+ * name under it are kept. Inline answers between quoted passages are kept.
+ *
+ * Quote detection is email-reply-parser's; the pre-processing below only covers client formats it
+ * misses (see the comments there). Text that is not recognised as quoted is kept, so strip internal
+ * blocks with {@link stripMarkedBlockTolerant} as well before the text leaves the house.
+ *
+ * @param text A plain-text body (any line endings).
+ * @returns The reply text, trimmed; `''` when nothing new was written.
+ */
+export function extractReplyText(text: string): string {
+  let lines = limitLength(text.replace(/\r\n?/g, '\n')).split('\n');
+  lines = cutAtQuotedMessage(lines);
+  lines = dropAttributions(lines);
+  const email = new EmailReplyParser().read(lines.join('\n'));
+  const visible: string[] = [];
+  let afterSignature = false;
+  for (const fragment of email.getFragments()) {
+    const content = fragment.getContent();
+    if (!fragment.isHidden()) {
+      visible.push(content);
+    } else if (fragment.isSignature() && !afterSignature && isSignOff(content)) {
+      visible.push(content);
+    } else if (fragment.isSignature()) {
+      // Below a real signature ("-- ", "Sent from …") only unquoted originals follow; keep none of it.
+      afterSignature = true;
+    }
+  }
+  return dropTrailingAttribution(visible.join('\n').split('\n')).join('\n').trim();
+}
+
+/**
+ * How much of a body is analysed. email-reply-parser's regexes are super-linear (1 MiB of crafted text
+ * takes about 2 s); nobody writes a 256 KiB answer, so what lies beyond is quoted history.
+ */
+const MAX_ANALYSED_CHARS = 256 * 1024;
+
+function limitLength(text: string): string {
+  if (text.length <= MAX_ANALYSED_CHARS) return text;
+  const cut = text.lastIndexOf('\n', MAX_ANALYSED_CHARS);
+  return text.slice(0, cut > 0 ? cut : MAX_ANALYSED_CHARS);
+}
+
+/**
+ * Removes every block from a line equal to `marker.start` through the next line equal to `marker.end`
+ * (both inclusive; surrounding whitespace ignored). An unterminated block is removed to the end of the
+ * text, so a damaged block never leaks.
+ */
+export function stripMarkedBlock(text: string, marker: BlockMarker): string {
+  return stripBlocks(text, marker, (line) => line.trim());
+}
+
+/**
+ * {@link stripMarkedBlock} that also recognises quoted copies of the marker lines (`> `, `>>`, `> > `),
+ * as found when a recipient replies inline to a mail that carried the block.
+ */
+export function stripMarkedBlockTolerant(text: string, marker: BlockMarker): string {
+  return stripBlocks(text, marker, (line) => line.replace(/^[\s>]*/, '').trim());
+}
+
+function stripBlocks(text: string, marker: BlockMarker, normalise: (line: string) => string): string {
+  const start = marker.start.trim();
+  const end = marker.end.trim();
+  const newline = text.includes('\r\n') ? '\r\n' : '\n';
+  const kept: string[] = [];
+  let inside = false;
+  for (const line of text.split(/\r?\n/)) {
+    const value = normalise(line);
+    if (inside) {
+      if (value === end) inside = false;
+    } else if (value === start) {
+      inside = true;
+    } else {
+      kept.push(line);
+    }
+  }
+  return kept.join(newline);
+}
+
+/** Header names of a quoted message header block, in the languages of common clients. */
+const FROM_KEYS = ['from', 'de', 'von', 'da', 'van', 'från', 'fra', 'od', 'от', 'від', '发件人', '寄件者'];
+const OTHER_KEYS = [
+  ...['sent', 'date', 'to', 'cc', 'subject', 'reply-to'],
+  ...['gesendet', 'datum', 'an', 'betreff'],
+  ...['envoyé', 'à', 'objet'],
+  ...['enviado', 'fecha', 'para', 'asunto', 'assunto', 'data'],
+  ...['inviato', 'a', 'oggetto', 'risposta'],
+  ...['verzonden', 'aan', 'onderwerp'],
+  ...['skickat', 'till', 'ämne', 'sendt', 'til', 'emne'],
+  ...['wysłano', 'do', 'temat', 'отправлено', 'дата', 'кому', 'тема', 'надіслано'],
+  ...['发送时间', '收件人', '主题'],
+];
+
+/** `From: …`, also with Outlook's rich-text bold (`*From:*`). */
+function headerKey(line: string): string | undefined {
+  const match = /^\s*[*_]*([^\s:*_][^:*_]{0,20}?)[*_]*\s*:/u.exec(line);
+  return match?.[1]?.trim().toLowerCase();
+}
+
+/** `-----Original Message-----`, `---------- Forwarded message ---------`, `______`, `------`. */
+const SEPARATOR = /^\s*\**\s*(?:-{2,}[^-]*-{2,}|[-_=]{5,})\s*\**\s*$/;
+
+/** Separator lines that introduce the original message on their own, no header block needed. */
+const ORIGINAL_MESSAGE =
+  /^\s*\**\s*-{2,}\s*(original message|mensaje original|message d'origine|ursprüngliche nachricht|messaggio originale|oorspronkelijk bericht|originalmeddelande|opprinnelig melding|oprindelig besked|wiadomość oryginalna|исходное сообщение|исходное письмо)\s*-{2,}\s*\**\s*$/iu;
+
+/**
+ * Top-posting clients that do not `>`-quote (Outlook, Outlook on the web, AOL, Yahoo, Gmail's forward)
+ * put the original below a separator and/or a `From:/Sent:/To:/Subject:` block. email-reply-parser
+ * only knows an exact 32-underscore separator, English/Danish/French/German "Original Message" lines
+ * and a `From:` line carrying `<address>`, so everything from such a block on is cut here.
+ */
+function cutAtQuotedMessage(lines: string[]): string[] {
+  for (let index = 0; index < lines.length; index += 1) {
+    const line = lines[index] ?? '';
+    if (ORIGINAL_MESSAGE.test(line) || isHeaderBlock(lines, index)) {
+      let cut = index;
+      while (cut > 0 && /^[\s*]*$/.test(lines[cut - 1] ?? '')) cut -= 1;
+      if (cut > 0 && SEPARATOR.test(lines[cut - 1] ?? '')) cut -= 1;
+      return lines.slice(0, cut);
+    }
+  }
+  return lines;
+}
+
+/** A `From:` line followed, within the next six non-blank lines, by at least two more header lines. */
+function isHeaderBlock(lines: string[], index: number): boolean {
+  const first = lines[index] ?? '';
+  const key = headerKey(first);
+  if (key === undefined || !FROM_KEYS.includes(key) || first.trimStart().startsWith('>')) return false;
+  let seen = 0;
+  let looked = 0;
+  for (let next = index + 1; next < lines.length && looked < 6; next += 1) {
+    const line = lines[next] ?? '';
+    if (line.trim() === '') continue;
+    looked += 1;
+    const other = headerKey(line);
+    if (other !== undefined && OTHER_KEYS.includes(other)) seen += 1;
+  }
+  return seen >= 2;
+}
+
+/** The verb closing an attribution, in the languages of the corpus and of common clients. */
+const WROTE =
+  /(?:wrote|schrieb|écrit|escribió|scritto|escreveu|schreef|geschreven|skrev|napisał(?:\(a\))?|pisze|написал[аи]?|пише|kirjoitti|写道|のメッセージ)\s*:\s*$/iu;
+
+/**
+ * An attribution ends with a colon and names an address, a time or the writing verb
+ * ("… <a@b> wrote:", "Am 21.04.2016 17:48 schrieb …:", "… пользователь lidel написал:").
+ */
+function looksLikeAttribution(text: string): boolean {
+  return (
+    /:\s*$/.test(text) &&
+    /[\d@]/.test(text) &&
+    (/@/.test(text) || /\b\d{1,2}:\d{2}\b/.test(text) || WROTE.test(text))
+  );
+}
+
+function isBlankOrQuoted(line: string | undefined): boolean {
+  return line === undefined || line.trim() === '' || line.trimStart().startsWith('>');
+}
+
+/**
+ * The first line of an attribution ending at line `end` (wrapped over at most three lines), or -1. A line
+ * above belongs to it when the line below continues it (starts with `<`, an address or a lower-case
+ * word) or when it names an address itself; the answer line right above an attribution (Android puts no
+ * blank line between) therefore stays.
+ */
+function attributionStart(lines: string[], end: number): number {
+  if (isBlankOrQuoted(lines[end])) return -1;
+  let start = end;
+  while (start > 0 && end - start < 2 && !isBlankOrQuoted(lines[start - 1])) {
+    const continues = /^\s*(?:<|\p{Ll}|[^\s<>@]+@)/u.test(lines[start] ?? '');
+    if (!continues && !/[^\s<>@]+@[^\s<>@]+\.[^\s<>@]/.test(lines[start - 1] ?? '')) break;
+    start -= 1;
+  }
+  return looksLikeAttribution(lines.slice(start, end + 1).join(' ')) ? start : -1;
+}
+
+/**
+ * email-reply-parser recognises "On … wrote:" and a handful of translations, and only when wrapped over
+ * at most two lines; any other attribution directly above a `>` quote is removed here, in any language.
+ * An attribution followed by unquoted text (Outlook Mobile, some webmails paste the original as is)
+ * starts the original: everything from it on is cut.
+ */
+function dropAttributions(lines: string[]): string[] {
+  const result = [...lines];
+  for (let index = 0; index < result.length; index += 1) {
+    const start = attributionStart(result, index);
+    if (start < 0) continue;
+    let next = index + 1;
+    while (next < result.length && (result[next] ?? '').trim() === '') next += 1;
+    if ((result[next] ?? '').trimStart().startsWith('>')) {
+      result.splice(start, index - start + 1);
+      index = start - 1;
+    } else if (next < result.length && WROTE.test(result.slice(start, index + 1).join(' '))) {
+      return result.slice(0, start);
+    }
+  }
+  return result;
+}
+
+/** Some clients leave the attribution of a quote they did not include; drop one ending the reply. */
+function dropTrailingAttribution(lines: string[]): string[] {
+  let end = lines.length;
+  while (end > 0 && (lines[end - 1] ?? '').trim() === '') end -= 1;
+  const start = end > 0 ? attributionStart(lines, end - 1) : -1;
+  // Never reduce a reply to nothing: an answer that is only a line like that is still an answer.
+  return start > 0 ? lines.slice(0, start) : lines;
+}
+
+/**
+ * email-reply-parser treats a closing phrase ("Regards,", "Cheers") like a signature delimiter and
+ * hides it with everything below; a sign-off belongs to the answer, so such a fragment is kept.
+ */
+const SIGN_OFF =
+  /^\s*(?:\p{L}{0,20}\s?(?:\sand\s)?regards|cheers|best wishes|bien . vous|\p{L}{0,20}\s?cordialement|bonne (?:journ.e|soir.e))\s*[,.!！]*\s*$/iu;
+
+function isSignOff(content: string): boolean {
+  const first = content.split('\n').find((line) => line.trim() !== '');
+  return first !== undefined && SIGN_OFF.test(first);
+}
