@@ -1,10 +1,4 @@
-import type {
-  Conversation,
-  ConversationMessage,
-  Customer,
-  InboundOutcome,
-  Owner,
-} from '../domain/types.js';
+import type { Conversation, ConversationMessage, Customer, InboundOutcome, Owner } from '../domain/types.js';
 
 /** Processing state of one inbound message, keyed by the id SES gave it. */
 export interface InboundRecord {
@@ -56,6 +50,15 @@ export interface SupportStore {
     conversationId: string,
     thread: 'customerThread' | 'ownerThread',
     messageIds: string[],
+    at: string,
+  ): Promise<void>;
+  /**
+   * Changes a conversation's owner and/or status (handoff, close, reopen); sets `updatedAt`. Throws
+   * `ConditionFailedError` when the conversation does not exist.
+   */
+  updateConversation(
+    conversationId: string,
+    change: { ownerEmail?: string; status?: Conversation['status'] },
     at: string,
   ): Promise<void>;
   /** Conversations of one customer, newest first. */

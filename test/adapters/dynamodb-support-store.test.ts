@@ -321,6 +321,22 @@ describe.each<DynamoEngine>([dynaliteEngine, dynamoDbLocalEngine])(
         ).rejects.toBeInstanceOf(ConditionFailedError);
         expect((await rawItem(keys.conversation('ghost'))).Item).toBeUndefined();
       });
+      it('changes owner and status of an existing conversation only', async () => {
+        await store.createConversation(conversation('conv-u', 'jane@customer.test'));
+        await store.updateConversation('conv-u', { ownerEmail: 'bob@support.test' }, '2024-03-01T00:00:00Z');
+        await store.updateConversation('conv-u', { status: 'closed' }, '2024-03-02T00:00:00Z');
+        const stored = await store.getConversation('conv-u');
+        expect(stored).toMatchObject({
+          ownerEmail: 'bob@support.test',
+          status: 'closed',
+          updatedAt: '2024-03-02T00:00:00Z',
+        });
+        expectNoInternalAttributes(stored);
+        await expect(
+          store.updateConversation('ghost', { status: 'open' }, '2024-03-03T00:00:00Z'),
+        ).rejects.toBeInstanceOf(ConditionFailedError);
+        expect((await rawItem(keys.conversation('ghost'))).Item).toBeUndefined();
+      });
     });
 
     describe('Message-ID links', () => {

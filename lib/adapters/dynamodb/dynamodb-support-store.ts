@@ -258,6 +258,43 @@ export class DynamoDbSupportStore implements SupportStore {
     }
   }
 
+  async updateConversation(
+    conversationId: string,
+    change: { ownerEmail?: string; status?: Conversation['status'] },
+    at: string,
+  ): Promise<void> {
+    const names: Record<string, string> = { '#updatedAt': 'updatedAt', '#pk': PARTITION_KEY };
+    const values: Record<string, unknown> = { ':at': at };
+    const sets = ['#updatedAt = :at'];
+    if (change.ownerEmail !== undefined) {
+      names['#owner'] = 'ownerEmail';
+      values[':owner'] = change.ownerEmail;
+      sets.push('#owner = :owner');
+    }
+    if (change.status !== undefined) {
+      names['#status'] = 'status';
+      values[':status'] = change.status;
+      sets.push('#status = :status');
+    }
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.conversation(conversationId),
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ConditionExpression: 'attribute_exists(#pk)',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      );
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) {
+        throw new ConditionFailedError(`conversation ${conversationId} does not exist`, { cause: error });
+      }
+      throw error;
+    }
+  }
+
   async listConversations(customerEmail: string): Promise<Conversation[]> {
     return this.queryAll<Conversation>({
       IndexName: GSI1_NAME,
