@@ -1,0 +1,113 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as ses from 'aws-cdk-lib/aws-ses';
+import * as actions from 'aws-cdk-lib/aws-ses-actions';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import { allowServiceToPublish, type NotificationKey } from './notification-key.js';
+import { QueueWithDeadLetter } from './queue-with-dead-letter.js';
+import { RuleSetActivation } from './rule-set-activation.js';
+
+/** SES writes each received message to `inbound/<SES message id>`. */
+export const INBOUND_PREFIX = 'inbound/';
+
+export interface MailIngestProps {
+  /** The support address; the rule matches exactly this address. */
+  supportAddress: string;
+  /** The reply domain; the rule matches every address at it. */
+  replyDomain: string;
+  /** Days raw mail (and its access logs) are kept. */
+  rawMailRetentionDays: number;
+  /** Reject mail not delivered over TLS. */
+  requireTls: boolean;
+  /** Add the rule to this already active rule set instead of creating and activating one. */
+  existingRuleSetName?: string;
+  notificationKey: NotificationKey;
+  /** Visibility timeout of the inbound queue (a multiple of the inbound function's timeout). */
+  queueVisibilityTimeout: Duration;
+}
+
+/**
+ * Receiving: the raw mail bucket (and its access log bucket), the SES receipt rule that stores each
+ * message under `inbound/` and announces it on an SNS topic, then stops, and the SQS queue (with its
+ * dead-letter queue) the inbound function reads. Creates and activates a rule set, or adds the rule to an
+ * existing active one.
+ */
+export class MailIngest extends Construct {
+  readonly rawMailBucket: s3.Bucket;
+  readonly accessLogsBucket: s3.Bucket;
+  readonly topic: sns.Topic;
+  readonly queues: QueueWithDeadLetter;
+  readonly ruleSet: ses.IReceiptRuleSet;
+  readonly receiptRule: ses.ReceiptRule;
+  /** Present when the stack owns the rule set. */
+  readonly activation?: RuleSetActivation;
+
+  constructor(scope: Construct, id: string, props: MailIngestProps) {
+    super(scope, id);
+    const retention = Duration.days(props.rawMailRetentionDays);
+
+    this.accessLogsBucket = new s3.Bucket(this, 'AccessLogsBucket', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      enforceSSL: true,
+      minimumTLSVersion: 1.2,
+      lifecycleRules: [{ id: 'expire-access-logs', expiration: retention }],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    this.rawMailBucket = new s3.Bucket(this, 'RawMailBucket', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      enforceSSL: true,
+      minimumTLSVersion: 1.2,
+      serverAccessLogsBucket: this.accessLogsBucket,
+      serverAccessLogsPrefix: 'raw-mail/',
+      lifecycleRules: [
+        {
+          id: 'expire-raw-mail',
+          expiration: retention,
+          abortIncompleteMultipartUploadAfter: Duration.days(1),
+        },
+      ],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    this.topic = props.notificationKey.createTopic(this, 'Topic', 'spoc-inbox inbound mail');
+    allowServiceToPublish(this.topic, 'ses.amazonaws.com');
+
+    this.queues = new QueueWithDeadLetter(this, 'Inbound', {
+      topic: this.topic,
+      visibilityTimeout: props.queueVisibilityTimeout,
+    });
+
+    this.ruleSet =
+      props.existingRuleSetName === undefined
+        ? new ses.ReceiptRuleSet(this, 'RuleSet')
+        : ses.ReceiptRuleSet.fromReceiptRuleSetName(this, 'RuleSet', props.existingRuleSetName);
+
+    this.receiptRule = new ses.ReceiptRule(this, 'Rule', {
+      ruleSet: this.ruleSet,
+      recipients: [props.supportAddress, props.replyDomain],
+      scanEnabled: true,
+      tlsPolicy: props.requireTls ? ses.TlsPolicy.REQUIRE : ses.TlsPolicy.OPTIONAL,
+      enabled: true,
+      actions: [
+        new actions.S3({ bucket: this.rawMailBucket, objectKeyPrefix: INBOUND_PREFIX, topic: this.topic }),
+        // Every matching rule fires: end here so no later rule handles the same message again.
+        new actions.Stop(),
+      ],
+    });
+    // SES checks at creation that it may write the bucket and publish to the topic.
+    this.receiptRule.node.addDependency(this.topic);
+
+    if (props.existingRuleSetName === undefined) {
+      this.activation = new RuleSetActivation(this, 'Activation', {
+        ruleSetName: this.ruleSet.receiptRuleSetName,
+      });
+      this.activation.node.addDependency(this.receiptRule);
+    }
+  }
+}

@@ -1,0 +1,124 @@
+import { resolve } from 'node:path';
+import { type Duration, RemovalPolicy, Token, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { LogLevel, NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { PROJECT_ROOT } from '../load-stack-config.js';
+
+/** The runtime every function uses; esbuild targets the same Node version. */
+export const FUNCTION_RUNTIME = lambda.Runtime.NODEJS_22_X;
+const ESBUILD_TARGET = 'node22';
+
+/**
+ * Prepended to every bundle. The output is ESM (`index.mjs`), but mailparser, nodemailer and parts of the
+ * SDK are CommonJS and call `require` for Node built-ins; esbuild's shim needs a real `require` in scope.
+ */
+export const ESM_REQUIRE_BANNER =
+  "import { createRequire as spocCreateRequire } from 'node:module';const require = spocCreateRequire(import.meta.url);";
+
+/** Lambda refuses a function whose environment (keys and values) exceeds 4 KB. */
+const LAMBDA_ENVIRONMENT_LIMIT_BYTES = 4096;
+/** Size assumed for a value that is only known at deploy time (an ARN, a generated name). */
+const UNRESOLVED_VALUE_BYTES = 160;
+
+export interface SpocFunctionProps {
+  /** Entry file, relative to the project root (`lambdas/inbound.ts`). */
+  entry: string;
+  description: string;
+  /** Powertools service name: the `service` key of every log line. */
+  serviceName: string;
+  memorySize: number;
+  timeout: Duration;
+  /** Function-specific environment; Powertools and source-map settings are added here. */
+  environment: Record<string, string>;
+  logRetention?: logs.RetentionDays;
+}
+
+/**
+ * One Lambda function as every function of the stack is built: NodejsFunction bundled locally by esbuild
+ * (no Docker) to a minified ESM file with a source map, nodejs22.x on arm64, its own log group and its
+ * own role holding nothing but the right to write that log group. Callers grant the rest.
+ */
+export class SpocFunction extends Construct {
+  readonly function: NodejsFunction;
+  readonly role: iam.Role;
+  readonly logGroup: logs.LogGroup;
+
+  constructor(scope: Construct, id: string, props: SpocFunctionProps) {
+    super(scope, id);
+
+    const environment: Record<string, string> = {
+      ...props.environment,
+      POWERTOOLS_SERVICE_NAME: props.serviceName,
+      POWERTOOLS_LOG_LEVEL: 'INFO',
+      NODE_OPTIONS: '--enable-source-maps',
+    };
+    assertEnvironmentFits(this, environment);
+
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Execution role of ${props.serviceName}`,
+    });
+    this.logGroup.grantWrite(this.role);
+
+    this.function = new NodejsFunction(this, 'Function', {
+      entry: resolve(PROJECT_ROOT, props.entry),
+      handler: 'handler',
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: resolve(PROJECT_ROOT, 'package-lock.json'),
+      description: props.description,
+      runtime: FUNCTION_RUNTIME,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: props.memorySize,
+      timeout: props.timeout,
+      role: this.role,
+      logGroup: this.logGroup,
+      environment,
+      bundling: {
+        format: OutputFormat.ESM,
+        target: ESBUILD_TARGET,
+        mainFields: ['module', 'main'],
+        banner: ESM_REQUIRE_BANNER,
+        minify: true,
+        keepNames: true,
+        sourceMap: true,
+        sourceMapMode: SourceMapMode.DEFAULT,
+        sourcesContent: false,
+        // Bundle the SDK v3 clients too: the versions tested here are the versions deployed, and a
+        // tree-shaken client loads faster than the runtime's full copy.
+        externalModules: [],
+        logLevel: LogLevel.WARNING,
+      },
+    });
+
+    Validations.of(this.function).acknowledge({
+      id: 'AwsSolutions-L1',
+      reason:
+        'nodejs22.x is the runtime the bundles are built and tested for (esbuild target node22); moving to ' +
+        'a newer Node major is a deliberate upgrade, not a drift to follow automatically.',
+    });
+  }
+}
+
+function assertEnvironmentFits(scope: Construct, environment: Record<string, string>): void {
+  let bytes = 0;
+  for (const [key, value] of Object.entries(environment)) {
+    const valueBytes = Token.isUnresolved(value) ? UNRESOLVED_VALUE_BYTES : Buffer.byteLength(value, 'utf8');
+    bytes += Buffer.byteLength(key, 'utf8') + valueBytes;
+  }
+  if (bytes > LAMBDA_ENVIRONMENT_LIMIT_BYTES) {
+    const configBytes = Buffer.byteLength(environment.SPOC_CONFIG_JSON ?? '', 'utf8');
+    throw new Error(
+      `${scope.node.path}: the Lambda environment would be about ${bytes} bytes, over ` +
+        `Lambda's ${LAMBDA_ENVIRONMENT_LIMIT_BYTES}-byte limit (SPOC_CONFIG_JSON alone is ${configBytes} bytes). ` +
+        'Shorten the "owners" list in the config (seed further owners with the spoc CLI) or other long fields.',
+    );
+  }
+}

@@ -1,0 +1,117 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { arnOf, logicalIdOf, templateOf, withDeploy } from './support/stack-fixture.js';
+
+describe('alarms', () => {
+  const { template, stack } = templateOf();
+  const topicId = logicalIdOf(stack.alarms.topic);
+  const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties);
+
+  it('alarms on any message in either dead-letter queue', () => {
+    for (const queue of [stack.ingest.queues.deadLetterQueue, stack.sending.queues.deadLetterQueue]) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/SQS',
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalIdOf(queue), 'QueueName'] } }],
+        ComparisonOperator: 'GreaterThanThreshold',
+        Threshold: 0,
+        Statistic: 'Maximum',
+        TreatMissingData: 'notBreaching',
+      });
+    }
+  });
+
+  it('alarms on any error of either mail function', () => {
+    for (const fn of [stack.inbound.handler.function, stack.deliveryEvents.handler.function]) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/Lambda',
+        MetricName: 'Errors',
+        Dimensions: [{ Name: 'FunctionName', Value: { Ref: logicalIdOf(fn) } }],
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        Threshold: 1,
+        Statistic: 'Sum',
+      });
+    }
+  });
+
+  it('alarms when the SES bounce or complaint rate nears the level where SES reviews the account', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/SES',
+      MetricName: 'Reputation.BounceRate',
+      Threshold: 0.025,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      Dimensions: Match.absent(),
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/SES',
+      MetricName: 'Reputation.ComplaintRate',
+      Threshold: 0.0005,
+    });
+    expect(alarms).toHaveLength(6);
+  });
+
+  it('names each alarm after the stack, as the deploy guide does', () => {
+    expect(alarms.map((alarm) => alarm.AlarmName).sort()).toEqual([
+      'SpocInbox-DeliveryEventsDeadLetters',
+      'SpocInbox-DeliveryEventsErrors',
+      'SpocInbox-InboundDeadLetters',
+      'SpocInbox-InboundErrors',
+      'SpocInbox-SesBounceRate',
+      'SpocInbox-SesComplaintRate',
+    ]);
+  });
+
+  it('notifies one encrypted topic on alarm and on recovery', () => {
+    for (const alarm of alarms) {
+      expect(alarm.AlarmActions).toEqual([{ Ref: topicId }]);
+      expect(alarm.OKActions).toEqual([{ Ref: topicId }]);
+      expect(alarm.AlarmDescription).toEqual(expect.any(String));
+    }
+    template.hasResourceProperties('AWS::SNS::Topic', {
+      DisplayName: 'spoc-inbox alarms',
+      KmsMasterKeyId: Match.anyValue(),
+    });
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      Topics: [{ Ref: topicId }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: 'sns:Publish' }),
+        ]),
+      },
+    });
+  });
+
+  it('lets CloudWatch and SES of this account use the topic key, with rotation on', () => {
+    template.hasResourceProperties('AWS::KMS::Key', {
+      EnableKeyRotation: true,
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Principal: { Service: ['cloudwatch.amazonaws.com', 'ses.amazonaws.com'] },
+            Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+            Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+          }),
+        ]),
+      },
+    });
+    const topics = Object.values(template.findResources('AWS::SNS::Topic'));
+    expect(topics).toHaveLength(3);
+    for (const topic of topics) {
+      expect(topic.Properties.KmsMasterKeyId).toEqual(
+        arnOf(logicalIdOf(stack.node.findChild('NotificationKey').node.findChild('Key') as never)),
+      );
+    }
+  });
+
+  it('subscribes the ops address only when one is configured', () => {
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'ops@example.org',
+      TopicArn: { Ref: topicId },
+    });
+    const { template: quiet } = templateOf({ config: withDeploy({ alarmEmail: undefined }) });
+    expect(
+      Object.values(quiet.findResources('AWS::SNS::Subscription')).map((s) => s.Properties.Protocol),
+    ).toEqual(['sqs', 'sqs']);
+  });
+});

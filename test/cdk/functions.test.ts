@@ -1,0 +1,255 @@
+import { describe, expect, it } from 'vitest';
+import type { SpocFunction } from '../../cdk/constructs/spoc-function.js';
+import { lambdaEnvSchema } from '../../lib/config/lambda-env.js';
+import { parseConfig } from '../../lib/config/load-config.js';
+import {
+  actionsOf,
+  arnOf,
+  buildStack,
+  logicalIdOf,
+  resourcesOf,
+  roleStatements,
+  type Statement,
+  TEST_CONFIG,
+  templateOf,
+  withDeploy,
+} from './support/stack-fixture.js';
+
+const identityArn = (domain: string) => ({
+  'Fn::Join': [
+    '',
+    [
+      'arn:',
+      { Ref: 'AWS::Partition' },
+      ':ses:',
+      { Ref: 'AWS::Region' },
+      ':',
+      { Ref: 'AWS::AccountId' },
+      `:identity/${domain}`,
+    ],
+  ],
+});
+
+/** The properties of an AWS::Lambda::Function these tests read. */
+interface FunctionProperties {
+  Runtime: string;
+  MemorySize: number;
+  Timeout: number;
+  Environment: { Variables: Record<string, unknown> };
+}
+
+describe('functions', () => {
+  const { template, stack } = templateOf();
+  const fnProps = (fn: SpocFunction) =>
+    template.findResources('AWS::Lambda::Function')[logicalIdOf(fn.function)]
+      ?.Properties as FunctionProperties;
+  const statementsOf = (fn: SpocFunction): Statement[] => roleStatements(template, fn.role);
+  const withAction = (statements: Statement[], prefix: string) =>
+    statements.filter((s) => actionsOf(s).some((action) => action.startsWith(prefix)));
+
+  const inbound = stack.inbound.handler;
+  const deliveryEvents = stack.deliveryEvents.handler;
+  const activation = stack.ingest.activation?.handler;
+  const tableArn = arnOf(logicalIdOf(stack.store.table));
+  const sesResources = [
+    identityArn('support.example.org'),
+    identityArn('reply.example.org'),
+    {
+      'Fn::Join': [
+        '',
+        [
+          'arn:',
+          { Ref: 'AWS::Partition' },
+          ':ses:',
+          { Ref: 'AWS::Region' },
+          ':',
+          { Ref: 'AWS::AccountId' },
+          ':configuration-set/',
+          { Ref: logicalIdOf(stack.sending.configurationSet) },
+        ],
+      ],
+    },
+  ];
+
+  it('runs every function on nodejs22.x, arm64, as an ESM bundle with its own log group', () => {
+    for (const fn of [inbound, deliveryEvents, activation]) {
+      expect(fn).toBeDefined();
+      const props = fnProps(fn as SpocFunction);
+      expect(props).toMatchObject({
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        Handler: 'index.handler',
+        LoggingConfig: { LogGroup: { Ref: logicalIdOf((fn as SpocFunction).logGroup) } },
+      });
+    }
+    template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
+  });
+
+  it('sizes the inbound function for 40 MB mail, from config', () => {
+    expect(fnProps(inbound)).toMatchObject({ MemorySize: 1536, Timeout: 120 });
+    expect(fnProps(deliveryEvents)).toMatchObject({ MemorySize: 512, Timeout: 30 });
+    const { template: other, stack: bigger } = templateOf({ config: withDeploy({ inboundMemoryMb: 3008 }) });
+    const biggerInbound =
+      other.findResources('AWS::Lambda::Function')[logicalIdOf(bigger.inbound.handler.function)];
+    expect(biggerInbound?.Properties).toMatchObject({ MemorySize: 3008, Timeout: 120 });
+  });
+
+  it('sets exactly the Lambda environment contract plus Powertools and source maps', () => {
+    const expected = {
+      TABLE_NAME: { Ref: logicalIdOf(stack.store.table) },
+      RAW_MAIL_BUCKET: { Ref: logicalIdOf(stack.ingest.rawMailBucket) },
+      REPLY_TOKEN_SECRET_ID: { Ref: logicalIdOf(stack.replyTokenSecret.secret) },
+      SES_CONFIGURATION_SET: { Ref: logicalIdOf(stack.sending.configurationSet) },
+      SPOC_CONFIG_JSON: JSON.stringify(parseConfig(TEST_CONFIG)),
+      POWERTOOLS_LOG_LEVEL: 'INFO',
+      NODE_OPTIONS: '--enable-source-maps',
+    };
+    expect(fnProps(inbound).Environment.Variables).toEqual({
+      ...expected,
+      POWERTOOLS_SERVICE_NAME: 'spoc-inbound',
+    });
+    expect(fnProps(deliveryEvents).Environment.Variables).toEqual({
+      ...expected,
+      POWERTOOLS_SERVICE_NAME: 'spoc-delivery-events',
+    });
+    // Lambda provides AWS_REGION itself; everything else the contract names is set.
+    const contract = Object.keys(lambdaEnvSchema.shape).filter((name) => name !== 'AWS_REGION');
+    expect(Object.keys(fnProps(inbound).Environment.Variables)).toEqual(expect.arrayContaining(contract));
+  });
+
+  it('consumes each queue with partial batch responses', () => {
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: logicalIdOf(inbound.function) },
+      EventSourceArn: arnOf(logicalIdOf(stack.ingest.queues.queue)),
+      BatchSize: 5,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      ScalingConfig: { MaximumConcurrency: 5 },
+    });
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: logicalIdOf(deliveryEvents.function) },
+      EventSourceArn: arnOf(logicalIdOf(stack.sending.queues.queue)),
+      BatchSize: 10,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+  });
+
+  describe('inbound function permissions', () => {
+    const statements = statementsOf(inbound);
+
+    it('reads and lists only inbound/* of its bucket, and cannot write it', () => {
+      const s3 = withAction(statements, 's3:');
+      expect(s3).toHaveLength(2);
+      const [read, list] = s3 as [Statement, Statement];
+      expect(actionsOf(read)).toEqual(['s3:GetObject']);
+      expect(resourcesOf(read)).toEqual([
+        { 'Fn::Join': ['', [arnOf(logicalIdOf(stack.ingest.rawMailBucket)), '/inbound/*']] },
+      ]);
+      expect(actionsOf(list)).toEqual(['s3:ListBucket']);
+      expect(resourcesOf(list)).toEqual([arnOf(logicalIdOf(stack.ingest.rawMailBucket))]);
+      expect((list as { Condition?: unknown }).Condition).toEqual({ StringLike: { 's3:prefix': ['inbound/*'] } });
+    });
+
+    it('uses only its table and index', () => {
+      const dynamo = withAction(statements, 'dynamodb:');
+      expect(dynamo).toHaveLength(1);
+      expect(resourcesOf(dynamo[0] as Statement)).toEqual([
+        tableArn,
+        { 'Fn::Join': ['', [tableArn, '/index/gsi1']] },
+      ]);
+      expect(actionsOf(dynamo[0] as Statement).every((a) => /^dynamodb:\w+$/.test(a))).toBe(true);
+    });
+
+    it('sends only from the configured identities, with the configuration set', () => {
+      const ses = withAction(statements, 'ses:');
+      expect(ses).toHaveLength(1);
+      expect(actionsOf(ses[0] as Statement).sort()).toEqual(['ses:SendEmail', 'ses:SendRawEmail']);
+      expect(resourcesOf(ses[0] as Statement)).toEqual(expect.arrayContaining(sesResources));
+      expect(resourcesOf(ses[0] as Statement)).toHaveLength(3);
+    });
+
+    it('reads the one reply-token secret', () => {
+      const secrets = withAction(statements, 'secretsmanager:');
+      expect(secrets).toEqual([
+        expect.objectContaining({
+          Action: 'secretsmanager:GetSecretValue',
+          Resource: { Ref: logicalIdOf(stack.replyTokenSecret.secret) },
+        }),
+      ]);
+    });
+
+    it('consumes its queue and writes its logs, and nothing else', () => {
+      const sqs = withAction(statements, 'sqs:');
+      expect(sqs.flatMap(resourcesOf)).toEqual([arnOf(logicalIdOf(stack.ingest.queues.queue))]);
+      expect(actionsOf(sqs[0] as Statement)).not.toContain('sqs:SendMessage');
+      const logs = withAction(statements, 'logs:');
+      expect(logs.flatMap(resourcesOf)).toEqual([arnOf(logicalIdOf(inbound.logGroup))]);
+      const prefixes = new Set(statements.flatMap(actionsOf).map((a) => a.split(':')[0]));
+      expect([...prefixes].sort()).toEqual(['dynamodb', 'logs', 's3', 'secretsmanager', 'ses', 'sqs']);
+      expect(statements.every((s) => s.Effect === 'Allow')).toBe(true);
+      expect(statements.flatMap(resourcesOf)).not.toContain('*');
+    });
+
+    it('uses no AWS managed policy', () => {
+      const role = template.findResources('AWS::IAM::Role')[logicalIdOf(inbound.role)];
+      expect(role?.Properties.ManagedPolicyArns).toBeUndefined();
+    });
+  });
+
+  describe('delivery-events function permissions', () => {
+    const statements = statementsOf(deliveryEvents);
+
+    it('uses the table, sends from the configured identities, consumes its own queue', () => {
+      expect(withAction(statements, 'dynamodb:').flatMap(resourcesOf)).toEqual([
+        tableArn,
+        { 'Fn::Join': ['', [tableArn, '/index/gsi1']] },
+      ]);
+      expect(withAction(statements, 'ses:').flatMap(resourcesOf)).toEqual(
+        expect.arrayContaining(sesResources),
+      );
+      expect(withAction(statements, 'sqs:').flatMap(resourcesOf)).toEqual([
+        arnOf(logicalIdOf(stack.sending.queues.queue)),
+      ]);
+    });
+
+    it('cannot read raw mail or the reply-token key', () => {
+      expect(withAction(statements, 's3:')).toEqual([]);
+      expect(withAction(statements, 'secretsmanager:')).toEqual([]);
+      expect(withAction(statements, 'kms:')).toEqual([]);
+    });
+  });
+
+  it('may also send to verified sandbox recipients, only when they are given', () => {
+    const { template: sandbox, stack: sandboxStack } = templateOf({
+      context: { sesSandboxRecipients: 'alice@example.org,tester@mail.example.net' },
+    });
+    for (const fn of [sandboxStack.inbound.handler, sandboxStack.deliveryEvents.handler]) {
+      const ses = roleStatements(sandbox, fn.role).filter((s) => actionsOf(s).includes('ses:SendEmail'));
+      expect(ses.flatMap(resourcesOf)).toEqual(
+        expect.arrayContaining([identityArn('alice@example.org'), identityArn('tester@mail.example.net')]),
+      );
+      expect(ses.flatMap(resourcesOf)).toHaveLength(5);
+    }
+    const ses = withAction(statementsOf(inbound), 'ses:');
+    expect(JSON.stringify(ses)).not.toContain('alice@example.org');
+  });
+
+  it('lets the activation function call the two rule set APIs and nothing else', () => {
+    const statements = statementsOf(activation as SpocFunction);
+    expect(withAction(statements, 'ses:')).toEqual([
+      expect.objectContaining({
+        Action: ['ses:DescribeActiveReceiptRuleSet', 'ses:SetActiveReceiptRuleSet'],
+        Resource: '*',
+      }),
+    ]);
+    const prefixes = new Set(statements.flatMap(actionsOf).map((a) => a.split(':')[0]));
+    expect([...prefixes].sort()).toEqual(['logs', 'ses']);
+  });
+
+  it('fails synth, naming the cause, when the config would overflow the 4 KB Lambda environment', () => {
+    const owners = Array.from({ length: 80 }, (_, i) => ({
+      email: `owner${i}@example.org`,
+      name: `Owner Number ${i}`,
+    }));
+    expect(() => buildStack({ config: { ...TEST_CONFIG, owners } })).toThrow(/4096-byte limit.*"owners"/s);
+  });
+});
