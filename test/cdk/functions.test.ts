@@ -146,7 +146,9 @@ describe('functions', () => {
       ]);
       expect(actionsOf(list)).toEqual(['s3:ListBucket']);
       expect(resourcesOf(list)).toEqual([arnOf(logicalIdOf(stack.ingest.rawMailBucket))]);
-      expect((list as { Condition?: unknown }).Condition).toEqual({ StringLike: { 's3:prefix': ['inbound/*'] } });
+      expect((list as { Condition?: unknown }).Condition).toEqual({
+        StringLike: { 's3:prefix': ['inbound/*'] },
+      });
     });
 
     it('uses only its table and index', () => {
