@@ -108,11 +108,17 @@ try {
       '≤ 3×',
       l.cpuRatioP50 <= 3,
     );
+    row(
+      'latency',
+      '  CPU of one AWS SDK call; AWS calls per mail p50',
+      `${l.sdkCallCpuMs.toFixed(2)} ms; ${l.awsCallsP50}`,
+      'DynamoDB GetItem',
+    );
     for (const [status, o] of Object.entries(l.byOutcome))
       row(
         'latency',
         `  ${status} (${o.count}): wall / CPU p50, round trips`,
-        `${o.wallP50} / ${o.cpuP50} ms, ${o.maxRoundTrips}`,
+        `${o.wallP50} / ${o.cpuP50} ms, ${o.roundTripsP50}`,
       );
   }
   if (selected.has('throughput')) {
@@ -167,6 +173,14 @@ try {
       '  ratio (import only)',
       `${c.readyRatio}× (${c.loadedRatio}×)`,
       `${c.baseline.loadedMs} ms import`,
+    );
+    row(
+      'cold start',
+      '  same, inbound with iconv-lite external',
+      `${c.inboundIconvExternal.readyMs} ms = ${c.iconvExternalReadyRatio}×`,
+      `${c.baseline.readyMs} ms`,
+      '≤ 2×',
+      c.iconvExternalReadyRatio <= 2,
     );
   }
 } finally {

@@ -1,9 +1,8 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { copyFile, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -22,10 +21,20 @@ export interface ColdStartResult {
   baseline: { loadedMs: number; readyMs: number };
   readyRatio: number;
   loadedRatio: number;
+  /** The inbound bundle with iconv-lite external (see ICONV_EXTERNAL). */
+  inboundIconvExternal: { loadedMs: number; readyMs: number };
+  iconvExternalReadyRatio: number;
 }
 
+/**
+ * Externals of a variant that leaves iconv-lite out of the bundle (installed beside it, e.g. with the
+ * stack's `nodeModules`): its code-page tables (~460 KB minified) are then read from disk only when a
+ * mail in a CJK charset needs them, instead of being parsed at every cold start.
+ */
+const ICONV_EXTERNAL = ['jsdom', 'iconv-lite'];
+
 /** The stack's bundling: ESM for node22, minified, SDK v3 bundled, `require` for CJS dependencies. */
-async function bundle(entry: string, outfile: string): Promise<number> {
+async function bundle(entry: string, outfile: string, external = ['jsdom']): Promise<number> {
   await build({
     entryPoints: [entry],
     outfile,
@@ -37,7 +46,7 @@ async function bundle(entry: string, outfile: string): Promise<number> {
     sourcemap: 'external',
     mainFields: ['module', 'main'],
     // Loaded lazily (dynamic import) for HTML owner replies only; shipped beside the bundle.
-    external: ['jsdom'],
+    external,
     banner: {
       js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
     },
@@ -118,7 +127,9 @@ function runFresh(measure: string, bundleFile: string, eventFile: string, env: N
  */
 export async function runColdStart(): Promise<ColdStartResult> {
   const runs = envNumber('BENCH_COLD_RUNS', 15);
-  const dir = await mkdtemp(join(tmpdir(), 'spoc-bench-bundles-'));
+  // Inside the tree, so an external package resolves from its node_modules like it would beside a bundle.
+  await mkdir(join(root, 'bench/.bundles'), { recursive: true });
+  const dir = await mkdtemp(join(root, 'bench/.bundles/run-'));
   const stub = await startStubAws();
   try {
     const bundles: ColdStartResult['bundles'] = {};
@@ -128,6 +139,12 @@ export async function runColdStart(): Promise<ColdStartResult> {
       const bytes = await bundle(entry, join(dir, `${name}.mjs`));
       bundles[name] = { bytes, mb: round(bytes / 1024 / 1024, 3) };
     }
+    const iconvBytes = await bundle(
+      join(root, 'lambdas/inbound.ts'),
+      join(dir, 'inbound-iconv-external.mjs'),
+      ICONV_EXTERNAL,
+    );
+    bundles['inbound, iconv-lite external'] = { bytes: iconvBytes, mb: round(iconvBytes / 1024 / 1024, 3) };
     const baselineBytes = await bundle(join(root, 'bench/cold/baseline-entry.ts'), join(dir, 'baseline.mjs'));
     bundles['baseline (SDK clients only)'] = {
       bytes: baselineBytes,
@@ -172,13 +189,14 @@ export async function runColdStart(): Promise<ColdStartResult> {
     // One unmeasured run each warms the file cache.
     await runFresh(measure, inbound, eventFile, env);
     await runFresh(measure, baseline, eventFile, env);
-    const times = {
-      inbound: [] as Array<{ loaded: number; ready: number }>,
-      baseline: [] as Array<{ loaded: number; ready: number }>,
-    };
+    const iconvExternal = join(dir, 'inbound-iconv-external.mjs');
+    await runFresh(measure, iconvExternal, eventFile, env);
+    type Times = Array<{ loaded: number; ready: number }>;
+    const times = { inbound: [] as Times, baseline: [] as Times, iconv: [] as Times };
     for (let i = 0; i < runs; i++) {
       times.inbound.push(await runFresh(measure, inbound, eventFile, env));
       times.baseline.push(await runFresh(measure, baseline, eventFile, env));
+      times.iconv.push(await runFresh(measure, iconvExternal, eventFile, env));
     }
     const median = (list: Array<{ loaded: number; ready: number }>) => ({
       loadedMs: round(
@@ -198,6 +216,7 @@ export async function runColdStart(): Promise<ColdStartResult> {
     });
     const i = median(times.inbound);
     const b = median(times.baseline);
+    const v = median(times.iconv);
     return {
       bundles,
       runs,
@@ -205,6 +224,8 @@ export async function runColdStart(): Promise<ColdStartResult> {
       baseline: b,
       readyRatio: round(i.readyMs / b.readyMs, 2),
       loadedRatio: round(i.loadedMs / b.loadedMs, 2),
+      inboundIconvExternal: v,
+      iconvExternalReadyRatio: round(v.readyMs / b.readyMs, 2),
     };
   } finally {
     stub.close();

@@ -17,7 +17,11 @@ export interface LatencyResult {
   handlerCpuMs: { p50: number; p99: number; mean: number };
   parseOnlyCpuMs: { p50: number; p99: number; mean: number };
   cpuRatioP50: number;
-  byOutcome: Record<string, { count: number; wallP50: number; cpuP50: number; maxRoundTrips: number }>;
+  /** Second baseline, same run: CPU of one SDK call (a DynamoDB GetItem through the store), median. */
+  sdkCallCpuMs: number;
+  /** AWS calls per message, median, all kinds together. */
+  awsCallsP50: number;
+  byOutcome: Record<string, { count: number; wallP50: number; cpuP50: number; roundTripsP50: number }>;
 }
 
 function cpuMs(start: NodeJS.CpuUsage): number {
@@ -62,7 +66,9 @@ export async function runLatency(engines: EnginesProcess): Promise<LatencyResult
   const wall: number[] = [];
   const cpu: number[] = [];
   const parse: number[] = [];
-  const byOutcome = new Map<string, { wall: number[]; cpu: number[]; trips: number }>();
+  const callCounts: number[] = [];
+  const sdkCall: number[] = [];
+  const byOutcome = new Map<string, { wall: number[]; cpu: number[]; trips: number[] }>();
   try {
     // Warm-up: the first mails load lazily required modules and fill the JIT; they are not counted.
     const warmup = Math.min(50, corpus.length);
@@ -101,15 +107,21 @@ export async function runLatency(engines: EnginesProcess): Promise<LatencyResult
       }
       if (i < warmup) continue;
       const trips = summarize(inbound.meter.calls).sequentialRoundTrips;
+      callCounts.push(inbound.meter.calls.length);
       wall.push(h.w);
       cpu.push(h.c);
       parse.push(p);
       const status = (await inbound.deps.store.getInbound(inboundId))?.outcome?.status ?? 'unfinished';
-      const entry = byOutcome.get(status) ?? { wall: [], cpu: [], trips: 0 };
+      const entry = byOutcome.get(status) ?? { wall: [], cpu: [], trips: [] };
       entry.wall.push(h.w);
       entry.cpu.push(h.c);
-      entry.trips = Math.max(entry.trips, trips);
+      entry.trips.push(trips);
       byOutcome.set(status, entry);
+    }
+    for (let i = 0; i < 300; i++) {
+      const start = process.cpuUsage();
+      await inbound.deps.store.getInbound('bench-missing');
+      if (i >= 50) sdkCall.push(cpuMs(start));
     }
   } finally {
     inbound.close();
@@ -129,6 +141,8 @@ export async function runLatency(engines: EnginesProcess): Promise<LatencyResult
     handlerCpuMs,
     parseOnlyCpuMs,
     cpuRatioP50: round(handlerCpuMs.p50 / parseOnlyCpuMs.p50, 2),
+    sdkCallCpuMs: round(percentile(sdkCall, 50), 3),
+    awsCallsP50: percentile(callCounts, 50),
     byOutcome: Object.fromEntries(
       [...byOutcome].map(([status, e]) => [
         status,
@@ -136,7 +150,7 @@ export async function runLatency(engines: EnginesProcess): Promise<LatencyResult
           count: e.wall.length,
           wallP50: round(percentile(e.wall, 50), 2),
           cpuP50: round(percentile(e.cpu, 50), 2),
-          maxRoundTrips: e.trips,
+          roundTripsP50: percentile(e.trips, 50),
         },
       ]),
     ),
