@@ -49,6 +49,10 @@ export async function startEnginesProcess(): Promise<EnginesProcess> {
     lines.once('line', resolve);
     child.once('exit', (code) => reject(new Error(`engines process exited with ${code}`)));
   });
+  // Never leave the engines running if the benchmark dies.
+  const killChild = () => child.kill();
+  process.once('exit', killChild);
+  child.once('exit', () => process.off('exit', killChild));
   const { endpoints, bucket } = JSON.parse(line) as {
     endpoints: EnginesProcess['endpoints'];
     bucket: string;
