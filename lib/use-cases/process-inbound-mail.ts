@@ -13,8 +13,12 @@ export interface ProcessResult {
   duplicate: boolean;
 }
 
-async function decide(deps: InboundDeps, notice: InboundNotice): Promise<InboundOutcome> {
-  const raw = await deps.rawMail.getRaw(notice.rawKey);
+async function decide(
+  deps: InboundDeps,
+  notice: InboundNotice,
+  rawRead: Promise<Buffer>,
+): Promise<InboundOutcome> {
+  const raw = await rawRead;
   const mail = await parseMail(raw, { maxBytes: deps.config.limits.maxMessageBytes });
   const route = routeInbound({
     recipients: notice.recipients,
@@ -53,11 +57,17 @@ async function decide(deps: InboundDeps, notice: InboundNotice): Promise<Inbound
 export async function processInboundMail(deps: InboundDeps, notice: InboundNotice): Promise<ProcessResult> {
   // Mail that arrived inside the notification is put where S3-action mail already is, so it is kept too.
   if (notice.inlineRaw) await deps.rawMail.putRaw(notice.rawKey, notice.inlineRaw);
+  // The raw mail is read while the claim is written: the two are independent, so one round trip instead
+  // of two. A duplicate delivery wastes that read (one S3 GET), which is rare. Its failure is handled
+  // where it is awaited, inside the try below; the no-op catch only keeps an early claim failure from
+  // leaving the read's rejection unhandled.
+  const rawRead = notice.inlineRaw ? Promise.resolve(notice.inlineRaw) : deps.rawMail.getRaw(notice.rawKey);
+  rawRead.catch(() => undefined);
   const claim = await deps.store.claimInbound(notice.inboundId, notice.rawKey, deps.now().toISOString());
   if (claim.outcome) return { outcome: claim.outcome, duplicate: true };
   let outcome: InboundOutcome;
   try {
-    outcome = await decide(deps, notice);
+    outcome = await decide(deps, { ...notice, firstAttempt: claim.attempts === 1 }, rawRead);
   } catch (error) {
     if (!(error instanceof PermanentFailureError)) throw error;
     outcome = { status: 'failed', reason: error.reason, detail: error.message };

@@ -40,9 +40,13 @@ export async function relayCustomerMail(
   customerName: string,
 ): Promise<InboundOutcome> {
   const now = deps.now().toISOString();
-  const { customer, owner } = await findOrAssignOwner(deps, customerEmail, customerName);
+  // The customer's owner and the thread the mail continues are independent lookups: issued together.
+  const [{ customer, owner }, thread] = await Promise.all([
+    findOrAssignOwner(deps, customerEmail, customerName),
+    findThread(deps, mail, customerEmail),
+  ]);
   const conversation =
-    (await findThread(deps, mail, customerEmail)) ??
+    thread ??
     (await deps.store.createConversation({
       id: conversationIdFor(notice.inboundId),
       customerEmail,
@@ -55,28 +59,37 @@ export async function relayCustomerMail(
       ownerThread: [],
     }));
 
-  await deps.store.putMessage({
-    conversationId: conversation.id,
-    id: notice.inboundId,
-    at: mail.date && !Number.isNaN(mail.date.getTime()) ? mail.date.toISOString() : notice.receivedAt,
-    direction: 'from-customer',
-    fromAddress: customerEmail,
-    fromName: customerName,
-    subject: mail.subject,
-    text: mail.text,
-    ...(mail.messageId ? { rfcMessageId: mail.messageId } : {}),
-    attachments: mail.attachments.map(({ filename, contentType, size }) => ({ filename, contentType, size })),
-    rawKey: notice.rawKey,
-  });
+  // Storing the message, linking its id and appending it to the thread are independent and idempotent:
+  // one round trip for the three. They finish before the relay is sent, so a message that cannot be
+  // stored (over the item size limit) ends as a failed outcome without a relay, as before.
+  const stored = Promise.all([
+    deps.store.putMessage({
+      conversationId: conversation.id,
+      id: notice.inboundId,
+      at: mail.date && !Number.isNaN(mail.date.getTime()) ? mail.date.toISOString() : notice.receivedAt,
+      direction: 'from-customer',
+      fromAddress: customerEmail,
+      fromName: customerName,
+      subject: mail.subject,
+      text: mail.text,
+      ...(mail.messageId ? { rfcMessageId: mail.messageId } : {}),
+      attachments: mail.attachments.map(({ filename, contentType, size }) => ({
+        filename,
+        contentType,
+        size,
+      })),
+      rawKey: notice.rawKey,
+    }),
+    ...(mail.messageId
+      ? [
+          deps.store.linkMessageIds([mail.messageId], conversation.id),
+          deps.store.appendToThread(conversation.id, 'customerThread', [mail.messageId], now),
+        ]
+      : []),
+  ]);
   const customerThread = mail.messageId
     ? [...conversation.customerThread.filter((id) => id !== mail.messageId), mail.messageId]
     : conversation.customerThread;
-  if (mail.messageId) {
-    await Promise.all([
-      deps.store.linkMessageIds([mail.messageId], conversation.id),
-      deps.store.appendToThread(conversation.id, 'customerThread', [mail.messageId], now),
-    ]);
-  }
 
   const { replyDomain, supportAddress, supportName } = deps.config;
   const replyAddress = replyAddressFor(conversation.id, deps.replyTokenSecret, replyDomain);
@@ -100,15 +113,24 @@ export async function relayCustomerMail(
     ownerThread: conversation.ownerThread,
     subject: mail.subject,
   });
-  const sent = await sendOnce(deps, `${notice.inboundId}:owner`, {
-    raw: await composeMail(relay),
-    envelope: { from: replyAddress, to: [owner.email] },
-    messageId,
-  });
-  await Promise.all([
-    deps.store.linkMessageIds(allMessageIds(sent), conversation.id),
-    deps.store.appendToThread(conversation.id, 'ownerThread', [visibleMessageId(sent)], now),
-  ]);
+  await stored;
+  const sent = await sendOnce(
+    deps,
+    `${notice.inboundId}:owner`,
+    {
+      raw: await composeMail(relay),
+      envelope: { from: replyAddress, to: [owner.email] },
+      messageId,
+    },
+    {
+      ...(notice.firstAttempt ? { firstAttempt: true } : {}),
+      afterSend: (record) =>
+        Promise.all([
+          deps.store.linkMessageIds(allMessageIds(record), conversation.id),
+          deps.store.appendToThread(conversation.id, 'ownerThread', [visibleMessageId(record)], now),
+        ]),
+    },
+  );
   return {
     status: 'relayed-to-owner',
     conversationId: conversation.id,

@@ -93,15 +93,23 @@ export async function relayOwnerReply(
     messageId,
     customerThread: accepted.customerThread,
   });
-  const sent = await sendOnce(deps, `${notice.inboundId}:customer`, {
-    raw: await composeMail(reply),
-    envelope: { from: deps.config.supportAddress, to: [accepted.customerEmail] },
-    messageId,
-  });
-  await Promise.all([
-    deps.store.linkMessageIds(allMessageIds(sent), accepted.id),
-    deps.store.appendToThread(accepted.id, 'customerThread', [visibleMessageId(sent)], now),
-  ]);
+  const sent = await sendOnce(
+    deps,
+    `${notice.inboundId}:customer`,
+    {
+      raw: await composeMail(reply),
+      envelope: { from: deps.config.supportAddress, to: [accepted.customerEmail] },
+      messageId,
+    },
+    {
+      ...(notice.firstAttempt ? { firstAttempt: true } : {}),
+      afterSend: (record) =>
+        Promise.all([
+          deps.store.linkMessageIds(allMessageIds(record), accepted.id),
+          deps.store.appendToThread(accepted.id, 'customerThread', [visibleMessageId(record)], now),
+        ]),
+    },
+  );
   return {
     status: 'relayed-to-customer',
     conversationId: accepted.id,

@@ -13,9 +13,14 @@ export async function sendOnce(
   deps: Pick<InboundDeps, 'store' | 'sender' | 'now'>,
   key: string,
   mail: OutgoingMail,
+  options: SendOnceOptions = {},
 ): Promise<SentMailRecord> {
-  const existing = await deps.store.getSentMail(key);
-  if (existing) return existing;
+  // On the first attempt at an inbound mail nothing can have been sent for it yet: no lookup needed.
+  const existing = options.firstAttempt ? undefined : await deps.store.getSentMail(key);
+  if (existing) {
+    await options.afterSend?.(existing);
+    return existing;
+  }
   const receipt = await deps.sender.send(mail);
   const record: SentMailRecord = {
     key,
@@ -23,8 +28,23 @@ export async function sendOnce(
     ...(receipt.providerMessageId === undefined ? {} : { providerMessageId: receipt.providerMessageId }),
     sentAt: deps.now().toISOString(),
   };
-  await deps.store.recordSentMail(record);
+  // The record and the caller's follow-up writes are independent, so they go out together; the record
+  // is always awaited before any error is thrown, so a failed follow-up never causes a second send.
+  const [recorded, after] = await Promise.allSettled([
+    deps.store.recordSentMail(record),
+    options.afterSend?.(record),
+  ]);
+  if (recorded.status === 'rejected') throw recorded.reason;
+  if (after.status === 'rejected') throw after.reason;
   return record;
+}
+
+/** Options of {@link sendOnce}. */
+export interface SendOnceOptions {
+  /** The inbound mail's first attempt (see `InboundNotice.firstAttempt`): skips the earlier-send lookup. */
+  firstAttempt?: boolean;
+  /** Idempotent writes that need the sent mail's ids; run alongside the sent-mail record. */
+  afterSend?: (record: SentMailRecord) => Promise<unknown>;
 }
 
 /** The Message-ID the recipient's client will see (the provider's, when it rewrote ours). */

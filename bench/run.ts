@@ -1,0 +1,218 @@
+import { writeFile } from 'node:fs/promises';
+import { type ColdStartResult, runColdStart } from './sections/cold-start.js';
+import { type LargeMailFigures, runLargeMail } from './sections/large-mail.js';
+import { type LatencyResult, runLatency } from './sections/latency.js';
+import { runThroughput, type ThroughputResult } from './sections/throughput.js';
+import { KINDS, runWork, type WorkResult } from './sections/work.js';
+import { startEnginesProcess } from './support/harness.js';
+
+// `npm run bench` runs every section; `npm run bench -- work latency` runs the named ones.
+const SECTIONS = ['work', 'latency', 'throughput', 'large-mail', 'cold-start'] as const;
+type Section = (typeof SECTIONS)[number];
+
+const asked = process.argv.slice(2);
+for (const name of asked) {
+  if (!(SECTIONS as readonly string[]).includes(name)) {
+    console.error(`unknown section ${name}; sections: ${SECTIONS.join(', ')}`);
+    process.exit(2);
+  }
+}
+const selected = new Set<Section>(asked.length > 0 ? (asked as Section[]) : SECTIONS);
+
+interface Row {
+  section: string;
+  figure: string;
+  value: string;
+  baseline: string;
+  target: string;
+  met: '✓' | '✗' | '';
+}
+const rows: Row[] = [];
+const row = (section: string, figure: string, value: string, baseline = '', target = '', met?: boolean) =>
+  rows.push({ section, figure, value, baseline, target, met: met === undefined ? '' : met ? '✓' : '✗' });
+
+const results: {
+  startedAt: string;
+  node: string;
+  work?: WorkResult;
+  latency?: LatencyResult;
+  throughput?: ThroughputResult;
+  largeMail?: LargeMailFigures[];
+  coldStart?: ColdStartResult;
+} = { startedAt: new Date().toISOString(), node: process.version };
+
+const needsEngines = selected.has('work') || selected.has('latency') || selected.has('large-mail');
+const engines = needsEngines ? await startEnginesProcess() : undefined;
+try {
+  if (engines && selected.has('work')) {
+    console.error('work per message…');
+    const work = await runWork(engines);
+    results.work = work;
+    for (const kind of KINDS) {
+      const k = work.kinds[kind];
+      row('work', `${kind}: AWS calls`, String(k.calls));
+      row(
+        'work',
+        `${kind}: DynamoDB WCU / RCU`,
+        `${k.dynamoWriteUnits} / ${k.dynamoReadUnits}`,
+        '',
+        kind === 'follow-up' ? 'WCU ≤ 6' : '',
+        kind === 'follow-up' ? k.dynamoWriteUnits <= 6 : undefined,
+      );
+      row(
+        'work',
+        `${kind}: S3 reads`,
+        String(k.s3Gets),
+        '',
+        kind === 'follow-up' ? '≤ 1' : '',
+        kind === 'follow-up' ? k.s3Gets <= 1 : undefined,
+      );
+      row(
+        'work',
+        `${kind}: $ per 10k, non-SES / SES`,
+        `${k.otherCostPer10k.toFixed(3)} / ${k.sesCostPer10k.toFixed(3)} = ${(k.otherToSes * 100).toFixed(1)}%`,
+        'SES charges',
+        '≤ 10%',
+        k.otherToSes <= 0.1,
+      );
+      row(
+        'latency',
+        `${kind}: sequential round trips`,
+        String(k.sequentialRoundTrips),
+        '',
+        kind === 'follow-up' ? '≤ 4' : '',
+        kind === 'follow-up' ? k.sequentialRoundTrips <= 4 : undefined,
+      );
+    }
+  }
+  if (engines && selected.has('latency')) {
+    console.error('latency…');
+    const l = await runLatency(engines);
+    results.latency = l;
+    row(
+      'latency',
+      `wall per message p50 / p99 (${l.messages} mails)`,
+      `${l.wallMs.p50.toFixed(1)} / ${l.wallMs.p99.toFixed(1)} ms`,
+    );
+    row(
+      'latency',
+      'handler CPU p50 / p99',
+      `${l.handlerCpuMs.p50.toFixed(2)} / ${l.handlerCpuMs.p99.toFixed(2)} ms`,
+      `parse-only ${l.parseOnlyCpuMs.p50.toFixed(2)} / ${l.parseOnlyCpuMs.p99.toFixed(2)} ms`,
+    );
+    row(
+      'latency',
+      'handler CPU ÷ parse-only, p50',
+      `${l.cpuRatioP50}×`,
+      'mailparser alone',
+      '≤ 3×',
+      l.cpuRatioP50 <= 3,
+    );
+    row(
+      'latency',
+      '  CPU of one AWS SDK call; AWS calls per mail p50',
+      `${l.sdkCallCpuMs.toFixed(2)} ms; ${l.awsCallsP50}`,
+      'DynamoDB GetItem',
+    );
+    for (const [status, o] of Object.entries(l.byOutcome))
+      row(
+        'latency',
+        `  ${status} (${o.count}): wall / CPU p50, round trips`,
+        `${o.wallP50} / ${o.cpuP50} ms, ${o.roundTripsP50}`,
+      );
+  }
+  if (selected.has('throughput')) {
+    console.error('throughput…');
+    const t = await runThroughput();
+    results.throughput = t;
+    row(
+      'throughput',
+      `local mode, ${t.senders} senders, ${t.messages} mails`,
+      `${t.local.perSecond} msg/s`,
+      `SMTP→file ${t.baseline.perSecond} msg/s (${(t.ratio * 100).toFixed(1)}%)`,
+    );
+    row('throughput', 'lost (no outcome, or relay missing)', String(t.lost), '', '0', t.lost === 0);
+  }
+  if (engines && selected.has('large-mail')) {
+    console.error('large mail…');
+    const large = await runLargeMail(engines);
+    results.largeMail = large;
+    for (const m of large)
+      row(
+        'large mail',
+        `${m.sizeMb} MB: time, peak over idle`,
+        `${m.ms} ms, ${m.peakOverIdleMb} MB = ${m.ratio}×`,
+        `parse-only ${m.parseOnlyPeakOverIdleMb} MB = ${m.parseOnlyRatio}×`,
+        '≤ 4×',
+        m.ratio <= 4,
+      );
+  }
+  if (selected.has('cold-start')) {
+    console.error('cold start…');
+    const c = await runColdStart();
+    results.coldStart = c;
+    for (const [name, b] of Object.entries(c.bundles))
+      row(
+        'cold start',
+        `bundle ${name}`,
+        `${b.mb} MB`,
+        '',
+        name === 'inbound' ? '< 1.5 MB' : '',
+        name === 'inbound' ? b.mb < 1.5 : undefined,
+      );
+    row(
+      'cold start',
+      `load + build clients + first call (median of ${c.runs})`,
+      `${c.inbound.readyMs} ms`,
+      `${c.baseline.readyMs} ms`,
+      '≤ 2×',
+      c.readyRatio <= 2,
+    );
+    row(
+      'cold start',
+      '  ratio (import only)',
+      `${c.readyRatio}× (${c.loadedRatio}×)`,
+      `${c.baseline.loadedMs} ms import`,
+    );
+    row(
+      'cold start',
+      '  same, inbound with iconv-lite external',
+      `${c.inboundIconvExternal.readyMs} ms = ${c.iconvExternalReadyRatio}×`,
+      `${c.baseline.readyMs} ms`,
+      '≤ 2×',
+      c.iconvExternalReadyRatio <= 2,
+    );
+  }
+} finally {
+  await engines?.stop();
+}
+
+const headers: Row = {
+  section: 'section',
+  figure: 'figure',
+  value: 'value',
+  baseline: 'baseline (same run)',
+  target: 'target',
+  met: '',
+};
+const widths = Object.keys(headers).map((key) =>
+  Math.max(...[headers, ...rows].map((r) => [...String(r[key as keyof Row])].length)),
+);
+const line = (r: Row) =>
+  Object.keys(headers)
+    .map((key, i) => String(r[key as keyof Row]).padEnd(widths[i] ?? 0))
+    .join(' │ ');
+console.log(line(headers));
+console.log(widths.map((w) => '─'.repeat(w)).join('─┼─'));
+for (const r of rows) console.log(line(r));
+
+const out = new URL('./results.json', import.meta.url);
+if (selected.size === SECTIONS.length) {
+  await writeFile(out, `${JSON.stringify({ ...results, table: rows }, null, 2)}\n`);
+} else {
+  // A partial run updates only its sections.
+  const { readFile } = await import('node:fs/promises');
+  const previous = JSON.parse(await readFile(out, 'utf8').catch(() => '{}')) as Record<string, unknown>;
+  await writeFile(out, `${JSON.stringify({ ...previous, ...results, table: rows }, null, 2)}\n`);
+}
+console.error(`written ${out.pathname}`);

@@ -1,0 +1,239 @@
+import { Readable } from 'node:stream';
+
+/** One AWS call seen by the SDK middleware. */
+export interface AwsCall {
+  service: 'dynamodb' | 's3' | 'ses' | 'secretsmanager';
+  command: string;
+  start: number;
+  end: number;
+  /** DynamoDB write/read units (table and GSI), computed per DynamoDB rules. */
+  writeUnits: number;
+  readUnits: number;
+  /** Bytes of an S3 object read or written, or of a raw mail sent. */
+  bytes: number;
+  failed: boolean;
+}
+
+interface MiddlewareStackLike {
+  // biome-ignore lint/suspicious/noExplicitAny: the SDK's middleware types differ per client and step.
+  add(middleware: any, options: any): void;
+}
+
+type Input = Record<string, unknown>;
+
+/** Items that carry the `gsi1` keys: writing them also writes the index (projection ALL). */
+const GSI_ITEM = /^(CONV#[^#]+|CUSTOMER#.+|OWNER#.+)$/;
+
+function hasGsiCopy(input: Input): boolean {
+  const item = input.Item as Input | undefined;
+  if (item) return item.gsi1pk !== undefined;
+  const key = input.Key as Input | undefined;
+  const pk = key?.pk;
+  const sk = key?.sk;
+  return (
+    typeof pk === 'string' && GSI_ITEM.test(pk) && (sk === 'CONV' || sk === 'CUSTOMER' || sk === 'OWNER')
+  );
+}
+
+function capacityOf(output: Input | undefined): number {
+  const consumed = output?.ConsumedCapacity as { CapacityUnits?: number } | Array<{ CapacityUnits?: number }>;
+  if (!consumed) return 0;
+  if (Array.isArray(consumed)) return consumed.reduce((sum, c) => sum + (c.CapacityUnits ?? 0), 0);
+  return consumed.CapacityUnits ?? 0;
+}
+
+const WRITES = new Set(['PutItemCommand', 'UpdateItemCommand', 'DeleteItemCommand']);
+const DYNAMO_COMMANDS: Record<string, string> = {
+  PutCommand: 'PutItemCommand',
+  UpdateCommand: 'UpdateItemCommand',
+  DeleteCommand: 'DeleteItemCommand',
+  GetCommand: 'GetItemCommand',
+  BatchGetCommand: 'BatchGetItemCommand',
+  QueryCommand: 'QueryCommand',
+  ScanCommand: 'ScanCommand',
+};
+
+/**
+ * Records every AWS call of the clients it is attached to: name, start and end time, DynamoDB capacity
+ * (dynalite computes the table's units when asked with `ReturnConsumedCapacity`; the `gsi1` copy and
+ * failed conditional writes, which AWS also bills, are added here), and S3/SES bytes.
+ */
+export class AwsMeter {
+  calls: AwsCall[] = [];
+  /** Raw mails handed to the SES stub, in order. */
+  sentRaw: Buffer[] = [];
+  private sesSequence = 0;
+
+  /** `keepSent: false` drops sent mail instead of keeping a copy (memory measurements). */
+  constructor(private readonly options: { keepSent?: boolean } = {}) {}
+
+  reset(): void {
+    this.calls = [];
+    this.sentRaw = [];
+  }
+
+  attach(client: { middlewareStack: MiddlewareStackLike }, service: AwsCall['service']): void {
+    client.middlewareStack.add(
+      // biome-ignore lint/suspicious/noExplicitAny: see MiddlewareStackLike.
+      (next: any, context: { commandName?: string }) => async (args: { input: Input }) => {
+        const raw = context.commandName ?? '?';
+        const command = DYNAMO_COMMANDS[raw] ?? raw;
+        if (service === 'dynamodb') args.input.ReturnConsumedCapacity = 'TOTAL';
+        const call: AwsCall = {
+          service,
+          command,
+          start: performance.now(),
+          end: 0,
+          writeUnits: 0,
+          readUnits: 0,
+          bytes: 0,
+          failed: false,
+        };
+        this.calls.push(call);
+        if (service === 's3' && command === 'PutObjectCommand')
+          call.bytes = Number(args.input.ContentLength ?? 0);
+        if (service === 'ses') {
+          const data = (args.input.Content as { Raw?: { Data?: Uint8Array } } | undefined)?.Raw?.Data;
+          if (data) {
+            call.bytes = data.byteLength;
+            if (this.options.keepSent !== false) this.sentRaw.push(Buffer.from(data));
+          }
+        }
+        try {
+          const result = await next(args);
+          const output = result.output as Input | undefined;
+          if (service === 'dynamodb') {
+            const units = capacityOf(output);
+            if (WRITES.has(command)) call.writeUnits = units + (hasGsiCopy(args.input) ? units : 0);
+            else call.readUnits = units;
+          }
+          if (service === 's3' && command === 'GetObjectCommand')
+            call.bytes = Number(output?.ContentLength ?? 0);
+          return result;
+        } catch (error) {
+          call.failed = true;
+          // A write whose condition failed is billed like a write of the existing item (1 KB here).
+          if (service === 'dynamodb' && WRITES.has(command)) call.writeUnits = 1;
+          throw error;
+        } finally {
+          call.end = performance.now();
+        }
+      },
+      { step: 'initialize', name: `benchMeter-${service}`, priority: 'high' },
+    );
+  }
+
+  /**
+   * Makes an SES v2 client answer `SendEmail` locally, after serialization (so the request body is built
+   * as it would be for AWS), with a MessageId like SES's.
+   */
+  stubSes(client: { middlewareStack: MiddlewareStackLike }): void {
+    client.middlewareStack.add(
+      () => async () => {
+        this.sesSequence += 1;
+        const id = `0100019a${String(this.sesSequence).padStart(8, '0')}-bench-000000`;
+        return {
+          response: {
+            statusCode: 200,
+            headers: { 'content-type': 'application/json' },
+            body: Readable.from([Buffer.from(JSON.stringify({ MessageId: id }))]),
+          },
+          output: {},
+        };
+      },
+      { step: 'deserialize', name: 'benchSesStub', priority: 'low' },
+    );
+  }
+}
+
+/** Totals of a list of calls. */
+export interface CallSummary {
+  calls: number;
+  byCommand: Record<string, number>;
+  dynamoWriteUnits: number;
+  dynamoReadUnits: number;
+  s3Gets: number;
+  s3Puts: number;
+  s3GetBytes: number;
+  sesSends: number;
+  sesBytes: number;
+  /** Longest chain of calls where each starts after the previous one ended. */
+  sequentialRoundTrips: number;
+}
+
+export function summarize(calls: AwsCall[]): CallSummary {
+  const byCommand: Record<string, number> = {};
+  for (const call of calls) {
+    const name = `${call.service}:${call.command.replace(/Command$/, '')}`;
+    byCommand[name] = (byCommand[name] ?? 0) + 1;
+  }
+  const sum = (pick: (c: AwsCall) => number, filter: (c: AwsCall) => boolean = () => true) =>
+    calls.filter(filter).reduce((total, c) => total + pick(c), 0);
+  return {
+    calls: calls.length,
+    byCommand,
+    dynamoWriteUnits: sum((c) => c.writeUnits),
+    dynamoReadUnits: sum((c) => c.readUnits),
+    s3Gets: sum(
+      () => 1,
+      (c) => c.service === 's3' && c.command === 'GetObjectCommand',
+    ),
+    s3Puts: sum(
+      () => 1,
+      (c) => c.service === 's3' && c.command === 'PutObjectCommand',
+    ),
+    s3GetBytes: sum(
+      (c) => c.bytes,
+      (c) => c.service === 's3' && c.command === 'GetObjectCommand',
+    ),
+    sesSends: sum(
+      () => 1,
+      (c) => c.service === 'ses',
+    ),
+    sesBytes: sum(
+      (c) => c.bytes,
+      (c) => c.service === 'ses',
+    ),
+    sequentialRoundTrips: criticalPathDepth(calls),
+  };
+}
+
+/**
+ * Depth of dependent calls: a call that started before another ended overlaps it (issued concurrently);
+ * a call that started after another ended may depend on it. The depth of a call is one more than the
+ * deepest call that ended before it started.
+ */
+export function criticalPathDepth(calls: AwsCall[]): number {
+  const ordered = [...calls].sort((a, b) => a.start - b.start);
+  const depth = new Map<AwsCall, number>();
+  let deepest = 0;
+  for (const call of ordered) {
+    let before = 0;
+    for (const earlier of ordered) {
+      if (earlier === call) break;
+      if (earlier.end <= call.start) before = Math.max(before, depth.get(earlier) ?? 0);
+    }
+    depth.set(call, before + 1);
+    deepest = Math.max(deepest, before + 1);
+  }
+  return deepest;
+}
+
+/** The chain of calls as text: concurrent calls joined by `∥`, rounds by `→`. */
+export function describeRounds(calls: AwsCall[]): string {
+  const ordered = [...calls].sort((a, b) => a.start - b.start);
+  const depth = new Map<AwsCall, number>();
+  const rounds: string[][] = [];
+  for (const call of ordered) {
+    let before = 0;
+    for (const earlier of ordered) {
+      if (earlier === call) break;
+      if (earlier.end <= call.start) before = Math.max(before, depth.get(earlier) ?? 0);
+    }
+    depth.set(call, before + 1);
+    const round = rounds[before] ?? [];
+    round.push(call.command.replace(/(Item)?Command$/, ''));
+    rounds[before] = round;
+  }
+  return rounds.map((round) => round.join(' ∥ ')).join(' → ');
+}
