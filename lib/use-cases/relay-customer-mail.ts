@@ -6,6 +6,7 @@ import type { ParsedMail } from '../mail/mail-types.js';
 import { buildOwnerRelay } from '../mail/owner-relay.js';
 import { findOrAssignOwner } from './find-or-assign-owner.js';
 import type { InboundDeps, InboundNotice } from './inbound-deps.js';
+import { routeToCover } from './owner-cover.js';
 import { allMessageIds, sendOnce, visibleMessageId } from './send-once.js';
 
 async function findThread(
@@ -41,6 +42,7 @@ export async function relayCustomerMail(
 ): Promise<InboundOutcome> {
   const now = deps.now().toISOString();
   const { customer, owner } = await findOrAssignOwner(deps, customerEmail, customerName);
+  const { recipient, coveringFor } = await routeToCover(deps, owner);
   const conversation =
     (await findThread(deps, mail, customerEmail)) ??
     (await deps.store.createConversation({
@@ -55,6 +57,8 @@ export async function relayCustomerMail(
       ownerThread: [],
     }));
 
+  if (conversation.status === 'closed')
+    await deps.store.updateConversation(conversation.id, { status: 'open' }, now);
   await deps.store.putMessage({
     conversationId: conversation.id,
     id: notice.inboundId,
@@ -90,19 +94,22 @@ export async function relayCustomerMail(
       conversationId: conversation.id,
       conversationOpened: conversation.createdAt,
       messageCount: customerThread.length,
-      ownerName: owner.name,
+      ownerName: recipient.name,
       supportAddress,
+      ...(coveringFor?.away
+        ? { coveringFor: { ownerName: coveringFor.name, until: coveringFor.away.until } }
+        : {}),
     },
     supportName,
     replyAddress,
-    owner: { address: owner.email, name: owner.name },
+    owner: { address: recipient.email, name: recipient.name },
     messageId,
     ownerThread: conversation.ownerThread,
     subject: mail.subject,
   });
   const sent = await sendOnce(deps, `${notice.inboundId}:owner`, {
     raw: await composeMail(relay),
-    envelope: { from: replyAddress, to: [owner.email] },
+    envelope: { from: replyAddress, to: [recipient.email] },
     messageId,
   });
   await Promise.all([
@@ -114,6 +121,6 @@ export async function relayCustomerMail(
     conversationId: conversation.id,
     customerEmail,
     ownerEmail: owner.email,
-    detail: `sent as ${visibleMessageId(sent)}`,
+    detail: `sent as ${visibleMessageId(sent)}${coveringFor ? ` to ${recipient.email}, covering` : ''}`,
   };
 }

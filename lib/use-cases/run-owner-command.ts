@@ -1,0 +1,175 @@
+import { parseOwnerCommand } from '../domain/owner-commands.js';
+import { replyAddressFor } from '../domain/reply-token.js';
+import { resolveOwner } from '../domain/resolve-owner.js';
+import { replySubject } from '../domain/thread-conversation.js';
+import type { Conversation, InboundOutcome } from '../domain/types.js';
+import { buildCommandHelp } from '../mail/command-help.js';
+import { composeMail } from '../mail/compose-mail.js';
+import type { ParsedMail } from '../mail/mail-types.js';
+import { HandoffRefusedError, handOffCustomer } from './hand-off-customer.js';
+import type { InboundDeps, InboundNotice } from './inbound-deps.js';
+import { AwayRefusedError, setAway } from './owner-cover.js';
+import { sendOnce } from './send-once.js';
+
+/** What the owner-reply path does after the command (if any) ran. */
+export type CommandEffect =
+  /** The command consumed the reply: record this outcome, send nothing to the customer. */
+  | { done: true; outcome: InboundOutcome }
+  /** Carry on relaying `text` to the customer (no command, or `#close` with text under it). */
+  | { done: false; text: string };
+
+/** Who sent the reply, as accepted by the owner check. */
+export interface CommandSender {
+  email: string;
+  name: string;
+  /** True when the sender is covering for the owner rather than owning the conversation. */
+  asCover: boolean;
+}
+
+/**
+ * Runs the command on the first line of an owner's reply (`#note`, `#handoff`, `#away`, `#close`). A
+ * wrong command sends nothing to the customer and answers the owner with the list of commands.
+ *
+ * @param replyText The reply as the customer would get it (quote and context removed).
+ */
+export async function runOwnerCommand(
+  deps: InboundDeps,
+  notice: InboundNotice,
+  mail: ParsedMail,
+  conversation: Conversation,
+  sender: CommandSender,
+  replyText: string,
+): Promise<CommandEffect> {
+  const parsed = parseOwnerCommand(replyText);
+  if (parsed.kind === 'none') return { done: false, text: replyText };
+  const base = {
+    conversationId: conversation.id,
+    customerEmail: conversation.customerEmail,
+    ownerEmail: sender.email,
+  };
+  const refuse = async (line: string, problem: string): Promise<CommandEffect> => {
+    await sendHelp(deps, notice, mail, conversation, sender, line, problem);
+    return {
+      done: true,
+      outcome: { status: 'rejected', reason: 'command-invalid', detail: problem, ...base },
+    };
+  };
+  if (parsed.kind === 'invalid') return refuse(parsed.line, parsed.problem);
+
+  const { command, rest } = parsed;
+  const now = deps.now().toISOString();
+  switch (command.kind) {
+    case 'note': {
+      if (rest.trim() === '' && mail.attachments.length === 0) return refuse('#note', '#note needs text');
+      await deps.store.putMessage({
+        conversationId: conversation.id,
+        id: notice.inboundId,
+        at: now,
+        direction: 'note',
+        fromAddress: sender.email,
+        fromName: sender.name,
+        subject: replySubject(conversation.subject),
+        text: rest,
+        attachments: mail.attachments
+          .filter((a) => !a.inline)
+          .map(({ filename, contentType, size }) => ({ filename, contentType, size })),
+        rawKey: notice.rawKey,
+      });
+      return {
+        done: true,
+        outcome: { status: 'noted', reason: 'note', detail: 'recorded, sent to nobody', ...base },
+      };
+    }
+    case 'close': {
+      await deps.store.updateConversation(conversation.id, { status: 'closed' }, now);
+      if (rest.trim() !== '') return { done: false, text: rest };
+      return {
+        done: true,
+        outcome: { status: 'noted', reason: 'closed', detail: 'conversation closed', ...base },
+      };
+    }
+    case 'handoff': {
+      const lookup = resolveOwner(await deps.store.listOwners(), command.target);
+      if (!lookup.found) {
+        return refuse(
+          `#handoff ${command.target}`,
+          lookup.problem === 'ambiguous'
+            ? `more than one owner is called "${command.target}": use the address`
+            : `no owner "${command.target}"`,
+        );
+      }
+      try {
+        const result = await handOffCustomer(deps, {
+          customerEmail: conversation.customerEmail,
+          toOwner: lookup.owner,
+          ...(rest.trim() ? { note: rest } : {}),
+          operationId: notice.inboundId,
+        });
+        return {
+          done: true,
+          outcome: {
+            status: 'noted',
+            reason: 'handoff',
+            detail: `customer handed to ${result.toOwnerEmail} (${result.conversationsMoved} conversation(s) moved)`,
+            ...base,
+          },
+        };
+      } catch (error) {
+        if (error instanceof HandoffRefusedError) return refuse(`#handoff ${command.target}`, error.message);
+        throw error;
+      }
+    }
+    case 'away': {
+      const line = `#away ${command.until} ${command.backup}`;
+      if (sender.asCover) return refuse(line, 'only the owner can set their own absence');
+      const owners = await deps.store.listOwners();
+      const self = owners.find((o) => o.email === sender.email);
+      const lookup = resolveOwner(owners, command.backup);
+      if (!self) return refuse(line, `${sender.email} is not an owner`);
+      try {
+        const away = await setAway(deps, self, command.until, lookup.found ? lookup.owner : undefined);
+        return {
+          done: true,
+          outcome: {
+            status: 'noted',
+            reason: 'away',
+            detail: `away until ${away.until}, covered by ${away.backupEmail}`,
+            ...base,
+          },
+        };
+      } catch (error) {
+        if (error instanceof AwayRefusedError) return refuse(line, error.message);
+        throw error;
+      }
+    }
+  }
+}
+
+async function sendHelp(
+  deps: InboundDeps,
+  notice: InboundNotice,
+  mail: ParsedMail,
+  conversation: Conversation,
+  sender: CommandSender,
+  line: string,
+  problem: string,
+): Promise<void> {
+  const replyAddress = replyAddressFor(conversation.id, deps.replyTokenSecret, deps.config.replyDomain);
+  const messageId = `<${notice.inboundId}.help@${deps.config.replyDomain}>`;
+  await sendOnce(deps, `${notice.inboundId}:command-help`, {
+    raw: await composeMail(
+      buildCommandHelp({
+        owner: { address: sender.email, name: sender.name },
+        replyAddress,
+        supportName: deps.config.supportName,
+        problem,
+        line,
+        subject: mail.subject,
+        messageId,
+        ...(mail.messageId ? { inReplyTo: mail.messageId } : {}),
+      }),
+    ),
+    envelope: { from: replyAddress, to: [sender.email] },
+    messageId,
+  });
+}
