@@ -81,11 +81,13 @@ export async function endAway(deps: CoverDeps, ownerEmail: string): Promise<Away
   if (!owner?.away) return undefined;
   const { away } = owner;
   const customers = await deps.store.listCustomers(owner.email);
+  // Customer messages are dated by their Date header, which has whole seconds only.
+  const from = new Date(Math.floor(Date.parse(away.since) / 1000) * 1000).toISOString();
   const activity: Array<ConversationWithMessages & { customer: Customer }> = [];
   for (const customer of customers) {
     for (const conversation of await deps.store.listConversations(customer.email)) {
-      if (conversation.updatedAt < away.since) continue;
-      const messages = (await deps.store.listMessages(conversation.id)).filter((m) => m.at >= away.since);
+      if (conversation.updatedAt < from) continue;
+      const messages = (await deps.store.listMessages(conversation.id)).filter((m) => m.at >= from);
       if (messages.length > 0) activity.push({ conversation, messages, customer });
     }
   }
