@@ -89,6 +89,12 @@ export async function runOwnerCommand(
       };
     }
     case 'handoff': {
+      if (sender.asCover) {
+        return refuse(
+          `#handoff ${command.target}`,
+          'only the owner can hand a customer over, not their backup',
+        );
+      }
       const lookup = resolveOwner(await deps.store.listOwners(), command.target);
       if (!lookup.found) {
         return refuse(
@@ -97,6 +103,9 @@ export async function runOwnerCommand(
             ? `more than one owner is called "${command.target}": use the address`
             : `no owner "${command.target}"`,
         );
+      }
+      if (lookup.owner.email === conversation.ownerEmail) {
+        return refuse(`#handoff ${command.target}`, 'this customer is already yours: name another owner');
       }
       try {
         const result = await handOffCustomer(deps, {

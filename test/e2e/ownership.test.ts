@@ -180,6 +180,17 @@ describe.skipIf(!corpusAvailable())('ownership over SMTP: accounts, commands, ha
       expect(again?.mail.text).toContain('YYYY-MM-DD');
     });
 
+    it('#handoff to the owner themselves is refused with the command list', async () => {
+      await harness.send(
+        replyTo(jane.relay, jane.owner, {
+          text: `#handoff ${jane.owner.address}\n${trimmerText('text_only')}`,
+        }),
+      );
+      const sent = await harness.newOutboxMails();
+      expect(sent.map((m) => m.mail.to[0]?.address)).toEqual([jane.owner.address]);
+      expect(sent[0]?.mail.text).toContain('already yours');
+    });
+
     it('#close works in an HTML-only reply (Gmail HTML from the talon corpus): the text below goes out, the conversation closes', async () => {
       const html = corpusFile('replies-talon/html_replies/gmail.html')
         .toString('utf8')
@@ -311,8 +322,13 @@ describe.skipIf(!corpusAvailable())('ownership over SMTP: accounts, commands, ha
       expect(bobs.map((c) => c.email)).toEqual(
         expect.arrayContaining(['ann@acme-corp.com', 'ben@acme-corp.com']),
       );
-      // The stored domain rule names a removed owner now; say so and repoint it.
-      expect((await cli('customer', 'domain', 'add', 'acme-corp.com', 'bob@example.test')).code).toBe(0);
+      // The company account followed its customers.
+      expect(removed.out).toContain('domain rules now naming bob@example.test: acme-corp.com');
+      expect(
+        await cliJson<Array<{ domain: string; ownerEmail: string }>>('customer', 'domain', 'list'),
+      ).toEqual([{ domain: 'acme-corp.com', ownerEmail: 'bob@example.test', source: 'table' }]);
+      const newcomer = await customerMails('cat@acme-corp.com', { subject: 'New here' });
+      expect(newcomer.mail.to[0]?.address).toBe('bob@example.test');
     });
   });
 

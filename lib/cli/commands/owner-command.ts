@@ -75,13 +75,14 @@ export async function ownerCommand(
         );
         io.out(
           formatTable(
-            ['EMAIL', 'NAME', 'ACTIVE', 'CUSTOMERS', 'SINCE'],
+            ['EMAIL', 'NAME', 'ACTIVE', 'CUSTOMERS', 'SINCE', 'AWAY'],
             owners.map((o, i) => [
               o.email,
               o.name,
               o.active ? 'yes' : 'no',
               String(counts[i]),
               o.createdAt.slice(0, 10),
+              o.away ? `until ${o.away.until}, covered by ${o.away.backupEmail}` : '',
             ]),
           ),
         );

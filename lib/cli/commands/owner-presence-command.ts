@@ -108,6 +108,9 @@ export async function ownerPresenceCommand(
         } finally {
           bar.finish();
         }
+        // Company accounts follow the customers, so the next person from that company gets the new owner too.
+        const rules = (await deps.store.listDomainRules()).filter((rule) => rule.ownerEmail === from.email);
+        for (const rule of rules) await deps.store.putDomainRule({ ...rule, ownerEmail: to.email });
         if (action === 'remove') await deps.store.deleteOwner(from.email);
         if (flags.json) {
           io.out(
@@ -123,6 +126,8 @@ export async function ownerPresenceCommand(
         io.out(
           `handed ${results.length} customer(s) of ${from.name} to ${to.name}; each got one introduction, ${to.name} got the history`,
         );
+        if (rules.length > 0)
+          io.out(`domain rules now naming ${to.email}: ${rules.map((r) => r.domain).join(', ')}`);
         if (action === 'remove') io.out(`removed owner ${from.email}`);
         return;
       }
