@@ -6,7 +6,7 @@ import { checkOwnerReply, type ReceiptVerdicts, senderAuthenticated } from '../d
 import { replySubject } from '../domain/thread-conversation.js';
 import type { InboundOutcome } from '../domain/types.js';
 import { composeMail } from '../mail/compose-mail.js';
-import { buildCustomerReply, customerFacingText } from '../mail/customer-reply.js';
+import { buildCustomerReply } from '../mail/customer-reply.js';
 import type { ParsedMail } from '../mail/mail-types.js';
 import { answerFormerOwner } from './answer-former-owner.js';
 import type { InboundDeps, InboundNotice } from './inbound-deps.js';
@@ -77,14 +77,11 @@ export async function relayOwnerReply(
     };
   }
   if (!check.asCover) await routeToCover(deps, owner);
-  const command = await runOwnerCommand(
-    deps,
-    notice,
-    mail,
-    accepted,
-    { email: writer.email, name: writer.name, asCover: check.asCover === true },
-    customerFacingText(mail.text, { ownerEmail: writer.email, replyDomain: deps.config.replyDomain }),
-  );
+  const command = await runOwnerCommand(deps, notice, mail, accepted, {
+    email: writer.email,
+    name: writer.name,
+    asCover: check.asCover === true,
+  });
   if (command.done) return command.outcome;
   const text =
     check.asCover && command.text !== ''

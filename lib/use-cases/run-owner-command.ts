@@ -5,7 +5,10 @@ import { replySubject } from '../domain/thread-conversation.js';
 import type { Conversation, InboundOutcome } from '../domain/types.js';
 import { buildCommandHelp } from '../mail/command-help.js';
 import { composeMail } from '../mail/compose-mail.js';
+import { CONTEXT_MARKERS } from '../mail/context-block.js';
+import { customerFacingText } from '../mail/customer-reply.js';
 import type { ParsedMail } from '../mail/mail-types.js';
+import { extractReplyText, stripMarkedBlockTolerant } from '../mail/reply-text.js';
 import { HandoffRefusedError, handOffCustomer } from './hand-off-customer.js';
 import type { InboundDeps, InboundNotice } from './inbound-deps.js';
 import { AwayRefusedError, setAway } from './owner-cover.js';
@@ -30,7 +33,9 @@ export interface CommandSender {
  * Runs the command on the first line of an owner's reply (`#note`, `#handoff`, `#away`, `#close`). A
  * wrong command sends nothing to the customer and answers the owner with the list of commands.
  *
- * @param replyText The reply as the customer would get it (quote and context removed).
+ * The command is read from the reply with only the quote and the context block removed: the
+ * customer-facing cleanup also drops lines naming owners' mailboxes, which would drop
+ * `#handoff alice@…` itself. What goes to the customer is cleaned with {@link customerFacingText}.
  */
 export async function runOwnerCommand(
   deps: InboundDeps,
@@ -38,10 +43,10 @@ export async function runOwnerCommand(
   mail: ParsedMail,
   conversation: Conversation,
   sender: CommandSender,
-  replyText: string,
 ): Promise<CommandEffect> {
-  const parsed = parseOwnerCommand(replyText);
-  if (parsed.kind === 'none') return { done: false, text: replyText };
+  const traces = { ownerEmail: sender.email, replyDomain: deps.config.replyDomain };
+  const parsed = parseOwnerCommand(extractReplyText(stripMarkedBlockTolerant(mail.text, CONTEXT_MARKERS)));
+  if (parsed.kind === 'none') return { done: false, text: customerFacingText(mail.text, traces) };
   const base = {
     conversationId: conversation.id,
     customerEmail: conversation.customerEmail,
@@ -82,7 +87,8 @@ export async function runOwnerCommand(
     }
     case 'close': {
       await deps.store.updateConversation(conversation.id, { status: 'closed' }, now);
-      if (rest.trim() !== '') return { done: false, text: rest };
+      const text = customerFacingText(rest, traces);
+      if (text !== '') return { done: false, text };
       return {
         done: true,
         outcome: { status: 'noted', reason: 'closed', detail: 'conversation closed', ...base },
