@@ -444,6 +444,31 @@ describe.skipIf(!corpusAvailable())('ownership over SMTP: accounts, commands, ha
     });
   });
 
+  describe('ops: usage errors say what to do', () => {
+    it('answers wrong ownership commands with exit code 2 and the command to type', async () => {
+      const cases: Array<[string[], string]> = [
+        [
+          ['customer', 'assign', 'jane@customer.test'],
+          'missing owner: spoc customer assign <email> --to <owner>',
+        ],
+        [['customer', 'assign', 'nobody@customer.test', '--to', 'bob@example.test'], 'spoc customer show'],
+        [['customer', 'show', 'not-an-address'], 'is not an email address'],
+        [['conversation', 'show', 'ffffffffffffffff'], 'spoc conversation list'],
+        [['conversation', 'list'], 'spoc conversation list <customer-email>'],
+        [['owner', 'handoff', 'alice@example.test', '--to', 'alice@example.test'], 'someone else'],
+        [['owner', 'away', 'alice@example.test', '--backup', 'bob@example.test'], 'missing --until'],
+        [['export', 'nobody@customer.test'], 'nothing stored about nobody@customer.test'],
+        [['replay', 'x', '--queue-url', 'https://sqs.example/q'], 'not both'],
+        [['customer', 'domain', 'remove', 'never.test'], 'spoc customer domain list'],
+      ];
+      for (const [argv, hint] of cases) {
+        const result = await cli(...argv);
+        expect({ argv, code: result.code }).toEqual({ argv, code: 2 });
+        expect(result.err).toContain(hint);
+      }
+    });
+  });
+
   describe('ops: replay, export, forget', () => {
     it('replay leaves finished mail alone, resumes unfinished mail, and re-runs failed mail only with --force', async () => {
       const all = await cli('replay');
