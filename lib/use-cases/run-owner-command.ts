@@ -44,9 +44,20 @@ export async function runOwnerCommand(
   conversation: Conversation,
   sender: CommandSender,
 ): Promise<CommandEffect> {
-  const traces = { ownerEmail: sender.email, replyDomain: deps.config.replyDomain };
+  const replyDomain = deps.config.replyDomain;
+  // A backup's answer must not carry the away owner's mailbox either.
+  const clean = (text: string) => {
+    const own = customerFacingText(text, { ownerEmail: sender.email, replyDomain });
+    if (!sender.asCover) return own;
+    const owner = conversation.ownerEmail.toLowerCase();
+    return own
+      .split('\n')
+      .filter((line) => !line.toLowerCase().includes(owner))
+      .join('\n')
+      .trim();
+  };
   const parsed = parseOwnerCommand(extractReplyText(stripMarkedBlockTolerant(mail.text, CONTEXT_MARKERS)));
-  if (parsed.kind === 'none') return { done: false, text: customerFacingText(mail.text, traces) };
+  if (parsed.kind === 'none') return { done: false, text: clean(mail.text) };
   const base = {
     conversationId: conversation.id,
     customerEmail: conversation.customerEmail,
@@ -87,7 +98,7 @@ export async function runOwnerCommand(
     }
     case 'close': {
       await deps.store.updateConversation(conversation.id, { status: 'closed' }, now);
-      const text = customerFacingText(rest, traces);
+      const text = clean(rest);
       if (text !== '') return { done: false, text };
       return {
         done: true,

@@ -355,7 +355,9 @@ describe.skipIf(!corpusAvailable())('ownership over SMTP: accounts, commands, ha
       expect(relay.mail.text).toContain('You are covering for Alice Smith');
 
       await harness.send(
-        replyTo(relay.mail, OWNERS.bob, { text: `Done, Jane.\n${await talonText('apple_mail')}` }),
+        replyTo(relay.mail, OWNERS.bob, {
+          text: `Done, Jane.\nAlice (alice@example.test) is back soon.\n${await talonText('apple_mail')}`,
+        }),
       );
       const [answer] = await harness.newOutboxMails();
       expect(answer?.mail.to[0]?.address).toBe('jane@customer.test');
