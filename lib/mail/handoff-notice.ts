@@ -18,14 +18,14 @@ export interface HandoffNoticeInput {
 }
 
 /**
- * The answer to a former owner who replied on a conversation after it was handed off: nothing reached
- * the customer, and this is who owns the customer now.
+ * The answer to a former owner (or a former backup) who replied on a conversation that is no longer
+ * theirs: nothing reached the customer, and this is who owns the customer now.
  */
 export function buildHandoffNotice(input: HandoffNoticeInput): ComposeInput {
   const text = [
     `Your reply was not sent to ${input.customerLabel}.`,
     '',
-    `This customer has been handed over: ${input.currentOwner.name} <${input.currentOwner.address}> owns them now.`,
+    `You no longer answer for this customer: ${input.currentOwner.name} <${input.currentOwner.address}> owns them now.`,
     `If something still needs saying, forward your reply to ${input.currentOwner.name}.`,
     '',
   ].join('\n');

@@ -7,7 +7,7 @@ import type { InboundDeps, InboundNotice } from './inbound-deps.js';
 import { sendOnce } from './send-once.js';
 
 /**
- * A reply on a handed-off conversation from its former owner: nothing reaches the customer, the outcome
+ * A reply from a former owner (handoff) or former backup (cover ended): nothing reaches the customer, the outcome
  * is `rejected`/`no-longer-owner`, and the former owner is told who owns the customer now. Returns
  * `undefined` when the sender never owned the conversation (a stranger stays unanswered).
  */
@@ -50,7 +50,7 @@ export async function answerFormerOwner(
   return {
     status: 'rejected',
     reason: 'no-longer-owner',
-    detail: `${senderAddress} handed this customer to ${conversation.ownerEmail}; told them so`,
+    detail: `${senderAddress} no longer answers for this customer (${conversation.ownerEmail} does); told them so`,
     conversationId: conversation.id,
     customerEmail: conversation.customerEmail,
     ownerEmail: conversation.ownerEmail,

@@ -118,3 +118,18 @@ export async function endAway(deps: CoverDeps, ownerEmail: string): Promise<Away
     messages: activity.reduce((sum, item) => sum + item.messages.length, 0),
   };
 }
+
+/**
+ * Remembers that a backup answered on one of the away owner's conversations, so that after the return
+ * a late answer from the backup gets the same notice as a former owner's (who owns the customer now)
+ * instead of silence.
+ */
+export async function rememberCover(
+  deps: Pick<InboundDeps, 'store' | 'now'>,
+  conversationId: string,
+  backupEmail: string,
+  ownerEmail: string,
+): Promise<void> {
+  if (await deps.store.getFormerOwner(conversationId, backupEmail)) return;
+  await deps.store.recordFormerOwner(conversationId, backupEmail, ownerEmail, deps.now().toISOString());
+}

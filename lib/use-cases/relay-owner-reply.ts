@@ -10,7 +10,7 @@ import { buildCustomerReply } from '../mail/customer-reply.js';
 import type { ParsedMail } from '../mail/mail-types.js';
 import { answerFormerOwner } from './answer-former-owner.js';
 import type { InboundDeps, InboundNotice } from './inbound-deps.js';
-import { activeCoverEmail, routeToCover } from './owner-cover.js';
+import { activeCoverEmail, rememberCover, routeToCover } from './owner-cover.js';
 import { runOwnerCommand } from './run-owner-command.js';
 import { allMessageIds, sendOnce, visibleMessageId } from './send-once.js';
 
@@ -76,7 +76,8 @@ export async function relayOwnerReply(
       conversationId: accepted.id,
     };
   }
-  if (!check.asCover) await routeToCover(deps, owner);
+  if (check.asCover) await rememberCover(deps, accepted.id, writer.email, owner.email);
+  else await routeToCover(deps, owner);
   const command = await runOwnerCommand(deps, notice, mail, accepted, {
     email: writer.email,
     name: writer.name,

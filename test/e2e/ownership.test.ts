@@ -376,6 +376,12 @@ describe.skipIf(!corpusAvailable())('ownership over SMTP: accounts, commands, ha
       expect(digest?.mail.text).toContain('Delivery address');
       expect(digest?.mail.text).toContain('Please ship to my office instead.');
       expect(digest?.mail.text).toContain('Done, Jane.');
+      // The backup answering late, after the return, reaches nobody and learns who answers now.
+      await harness.send(replyTo(relay.mail, OWNERS.bob, { text: trimmerText('text_only') }));
+      const [late] = await harness.newOutboxMails();
+      expect(late?.mail.to.map((a) => a.address)).toEqual(['bob@example.test']);
+      expect(late?.mail.text).toContain('Alice Smith <alice@example.test> owns them now');
+      expect(await harness.lastOutcome()).toMatchObject({ status: 'rejected', reason: 'no-longer-owner' });
       const next = await customerMails('jane@customer.test', { subject: 'One more thing' });
       expect(next.mail.to[0]?.address).toBe('alice@example.test');
       jane.relay = next.mail;
