@@ -1,8 +1,12 @@
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../domain/errors.js';
 import { type CliIo, UsageError } from './cli-io.js';
+import { conversationCommand } from './commands/conversation-command.js';
+import { customerCommand } from './commands/customer-command.js';
+import { dataRequestCommand } from './commands/data-request-command.js';
 import { devCommand } from './commands/dev-command.js';
 import { ownerCommand } from './commands/owner-command.js';
+import { replayCommand } from './commands/replay-command.js';
 import { sendCommand } from './commands/send-command.js';
 
 /** The help text of `spoc`. */
@@ -13,7 +17,28 @@ export const USAGE = `spoc: the spoc-inbox command line
                                            send a test mail to the local SMTP port
   spoc owner add <email> --name "Full Name" add or rename an owner
   spoc owner list [--json]                 list owners and how many customers each has
-  spoc owner remove <email>                remove an owner
+  spoc owner remove <email> [--handoff-to <owner>]
+                                           remove an owner (handing their customers over first)
+  spoc owner away <owner> --until YYYY-MM-DD --backup <owner>
+                                           mark an owner away; the backup covers, ownership stays
+  spoc owner back <owner>                  end an absence now and send the owner the digest
+  spoc owner handoff <owner> --to <owner>  move all customers of an owner, with their history
+  spoc customer list [--owner <owner>] [--json]
+  spoc customer show <email> [--json]      a customer, their owner and conversations
+  spoc customer assign <email> --to <owner>
+                                           hand one customer over (history to the owner, one intro)
+  spoc customer domain add <domain> <owner> | list | remove <domain>
+                                           B2B accounts: everyone from a company gets one owner
+  spoc conversation list <customer> | --owner <owner> [--json]
+  spoc conversation show <id> [--json]     a conversation's messages, notes and attachments
+  spoc replay [<inbound-id>...] [--force]  re-run stored raw mail (all of inbound/ by default);
+                                           --force re-runs mails whose outcome is 'failed'
+  spoc replay --queue-url <dlq-url>        drain the dead-letter queue through the inbound handler
+  spoc export <customer> [--out <dir>]     everything stored about a customer (JSON, raw mail)
+  spoc forget <customer> --yes             delete everything stored about a customer
+
+Owners are named by address or by full name. In AWS also pass --bucket <raw-mail-bucket> and
+--secret-id <reply-token-secret> (or SPOC_REPLY_TOKEN_SECRET_ID) to commands that send or read mail.
 
 Data commands work on the local data directory (SPOC_DATA_DIR, default .spoc/data), or on a
 deployed table with --table <name> [--region <region>].
@@ -36,6 +61,16 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         to: { type: 'string' },
         subject: { type: 'string' },
         text: { type: 'string' },
+        until: { type: 'string' },
+        backup: { type: 'string' },
+        'handoff-to': { type: 'string' },
+        owner: { type: 'string' },
+        force: { type: 'boolean' },
+        yes: { type: 'boolean' },
+        out: { type: 'string' },
+        bucket: { type: 'string' },
+        'queue-url': { type: 'string' },
+        'secret-id': { type: 'string' },
       },
     });
     const [command, ...rest] = positionals;
@@ -52,6 +87,19 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         return 0;
       case 'owner':
         await ownerCommand(io, rest, values);
+        return 0;
+      case 'customer':
+        await customerCommand(io, rest, values);
+        return 0;
+      case 'conversation':
+        await conversationCommand(io, rest, values);
+        return 0;
+      case 'replay':
+        await replayCommand(io, rest, values);
+        return 0;
+      case 'export':
+      case 'forget':
+        await dataRequestCommand(io, command, rest, values);
         return 0;
       default:
         throw new UsageError(`unknown command "${command}"; run \`spoc help\``);

@@ -1,3 +1,4 @@
+import { isFreeMailDomain } from './free-mail-domains.js';
 import { domainOf } from './mail-address.js';
 import type { Owner } from './types.js';
 
@@ -14,12 +15,13 @@ export interface AssignmentInput {
 
 /**
  * Chooses the owner of a new customer: the owner of the customer's company domain when a rule names an
- * active one, else round robin over active owners in a stable (address) order. Returns `undefined` when
+ * active one (never for free-mail domains such as gmail.com), else round robin over active owners in a stable (address) order. Returns `undefined` when
  * no owner is active.
  */
 export function chooseOwner(input: AssignmentInput): Owner | undefined {
   const active = input.owners.filter((owner) => owner.active).sort((a, b) => a.email.localeCompare(b.email));
-  const ruleOwner = input.domainRules[domainOf(input.customerEmail)];
+  const domain = domainOf(input.customerEmail);
+  const ruleOwner = isFreeMailDomain(domain) ? undefined : input.domainRules[domain];
   const byDomain = ruleOwner ? active.find((owner) => owner.email === ruleOwner) : undefined;
   if (byDomain) return byDomain;
   if (active.length === 0) return undefined;

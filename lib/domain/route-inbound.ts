@@ -64,7 +64,7 @@ export function routeInbound(input: RouteInput): InboundRoute {
 
 /** Result of checking that an owner-side mail really comes from the conversation's owner. */
 export type OwnerReplyCheck =
-  | { accepted: true; conversation: Conversation }
+  | { accepted: true; conversation: Conversation; asCover?: boolean }
   | { accepted: false; status: 'rejected' | 'quarantined'; reason: string; detail: string };
 
 /** True when SES saw SPF or DKIM pass and DMARC did not fail. */
@@ -73,7 +73,7 @@ export function senderAuthenticated(verdicts: ReceiptVerdicts): boolean {
 }
 
 /**
- * Rule 3's gate: a valid signature, a known conversation, the owner as sender, an authenticated sender,
+ * Rule 3's gate: a valid signature, a known conversation, the owner (or their current backup) as sender, an authenticated sender,
  * and clean spam and virus verdicts.
  */
 export function checkOwnerReply(input: {
@@ -82,6 +82,8 @@ export function checkOwnerReply(input: {
   conversation: Conversation | undefined;
   senderAddress: string;
   verdicts: ReceiptVerdicts;
+  /** The backup covering for the conversation's owner right now, whose replies are accepted too. */
+  coverEmail?: string;
 }): OwnerReplyCheck {
   if (!verifyReplyToken(input.claim, input.secret)) {
     return {
@@ -100,7 +102,8 @@ export function checkOwnerReply(input: {
       detail: `no conversation ${input.claim.conversationId}`,
     };
   }
-  if (input.senderAddress !== conversation.ownerEmail) {
+  const asCover = input.coverEmail !== undefined && input.senderAddress === input.coverEmail;
+  if (input.senderAddress !== conversation.ownerEmail && !asCover) {
     return {
       accepted: false,
       status: 'rejected',
@@ -125,5 +128,5 @@ export function checkOwnerReply(input: {
       detail: `spam=${input.verdicts.spam} virus=${input.verdicts.virus}`,
     };
   }
-  return { accepted: true, conversation };
+  return { accepted: true, conversation, ...(asCover ? { asCover } : {}) };
 }

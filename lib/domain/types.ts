@@ -7,6 +7,17 @@ export interface Owner {
   /** Inactive owners receive no new customers. */
   active: boolean;
   createdAt: string;
+  /** Set while the owner is away: a backup answers their customers; ownership does not move. */
+  away?: OwnerAway;
+}
+
+/** An owner's absence: from when, until which day, and who covers. */
+export interface OwnerAway {
+  /** ISO time the absence was set; the digest on return covers what happened since. */
+  since: string;
+  /** ISO date (`YYYY-MM-DD`, UTC) the owner is back; away until the start of that day. */
+  until: string;
+  backupEmail: string;
 }
 
 /** A customer, identified by their normalized address, and the owner they belong to. */

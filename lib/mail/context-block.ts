@@ -17,6 +17,8 @@ export interface ContextFacts {
   messageCount: number;
   ownerName: string;
   supportAddress: string;
+  /** Set when the reader covers for the away owner: that owner's name (and their return day). */
+  coveringFor?: { ownerName: string; until: string };
 }
 
 function day(iso: string): string {
@@ -29,6 +31,11 @@ export function renderContextText(facts: ContextFacts): string {
     CONTEXT_MARKERS.start,
     `Customer: ${facts.customerName} <${facts.customerEmail}>, your customer since ${day(facts.customerSince)}`,
     `Conversation ${facts.conversationId}: opened ${day(facts.conversationOpened)}, message ${facts.messageCount}`,
+    ...(facts.coveringFor
+      ? [
+          `You are covering for ${facts.coveringFor.ownerName} (away until ${facts.coveringFor.until}); they keep the customer.`,
+        ]
+      : []),
     `Reply above this block: the customer receives your answer from "${facts.ownerName}" <${facts.supportAddress}>.`,
     CONTEXT_MARKERS.end,
   ].join('\n');

@@ -7,4 +7,7 @@ export interface RawMailStore {
   listKeys(prefix: string): Promise<string[]>;
   /** A location a person can use to fetch the raw mail (a presigned URL, or a file path locally). */
   locate(key: string): Promise<string>;
+
+  /** Deletes one raw mail (a data-protection request); deleting a missing key is not an error. */
+  deleteRaw(key: string): Promise<void>;
 }

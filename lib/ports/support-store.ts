@@ -81,4 +81,54 @@ export interface SupportStore {
 
   getSentMail(key: string): Promise<SentMailRecord | undefined>;
   recordSentMail(record: SentMailRecord): Promise<void>;
+
+  // --- Ownership: handoff, accounts (domain rules), replay and data-protection requests ---
+
+  /** Remembers that `ownerEmail` owned the conversation until a handoff to `successorEmail`. Idempotent. */
+  recordFormerOwner(
+    conversationId: string,
+    ownerEmail: string,
+    successorEmail: string,
+    at: string,
+  ): Promise<void>;
+  /** The handoff record of a former owner of the conversation, if they ever owned it. */
+  getFormerOwner(conversationId: string, ownerEmail: string): Promise<FormerOwnerRecord | undefined>;
+  /** Sets (or replaces) the owner of every new customer from a company domain. */
+  putDomainRule(rule: DomainRule): Promise<void>;
+  /** Removes a domain rule; false when there was none. */
+  deleteDomainRule(domain: string): Promise<boolean>;
+  /** Stored domain rules, by domain. */
+  listDomainRules(): Promise<DomainRule[]>;
+  /** Clears the outcome of a message that ended `failed`, so it can run again; false for any other state. */
+  clearFailedOutcome(id: string): Promise<boolean>;
+  /** Everything stored about one customer (see {@link CustomerData}); scans, so meant for ops tools. */
+  listCustomerData(email: string): Promise<CustomerData>;
+  /** Deletes every item in `data.items`; returns how many were deleted. Raw mail is not touched. */
+  deleteCustomerData(data: CustomerData): Promise<number>;
+}
+
+/** A conversation's earlier owner, written by a handoff. */
+export interface FormerOwnerRecord {
+  conversationId: string;
+  ownerEmail: string;
+  successorEmail: string;
+  at: string;
+}
+
+/** A B2B account: every new customer from `domain` gets `ownerEmail`. */
+export interface DomainRule {
+  domain: string;
+  ownerEmail: string;
+  createdAt: string;
+}
+
+/** All stored data of one customer, for export and for forgetting them. */
+export interface CustomerData {
+  customer?: Customer;
+  conversations: Conversation[];
+  messages: ConversationMessage[];
+  /** Every item as stored (keys included): customer, conversations and their messages, Message-ID links, inbound and sent records. */
+  items: Array<Record<string, unknown>>;
+  /** Raw mail objects holding the customer's mail or replies to them. */
+  rawKeys: string[];
 }

@@ -11,11 +11,17 @@ export interface OwnedCustomer {
 }
 
 async function assign(deps: Pick<InboundDeps, 'store' | 'config'>, customerEmail: string): Promise<Owner> {
-  const [owners, sequence] = await Promise.all([
+  const [owners, sequence, storedRules] = await Promise.all([
     deps.store.listOwners(),
     deps.store.nextAssignmentSequence(),
+    deps.store.listDomainRules(),
   ]);
-  const owner = chooseOwner({ customerEmail, owners, domainRules: deps.config.assignment.domains, sequence });
+  // Rules set with `spoc customer domain` win over the config file's.
+  const domainRules = {
+    ...deps.config.assignment.domains,
+    ...Object.fromEntries(storedRules.map((rule) => [rule.domain, rule.ownerEmail])),
+  };
+  const owner = chooseOwner({ customerEmail, owners, domainRules, sequence });
   if (!owner) {
     throw new PermanentFailureError(
       'no-active-owner',

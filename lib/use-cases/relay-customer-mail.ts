@@ -6,6 +6,7 @@ import type { ParsedMail } from '../mail/mail-types.js';
 import { buildOwnerRelay } from '../mail/owner-relay.js';
 import { findOrAssignOwner } from './find-or-assign-owner.js';
 import type { InboundDeps, InboundNotice } from './inbound-deps.js';
+import { routeToCover } from './owner-cover.js';
 import { allMessageIds, sendOnce, visibleMessageId } from './send-once.js';
 
 async function findThread(
@@ -45,6 +46,7 @@ export async function relayCustomerMail(
     findOrAssignOwner(deps, customerEmail, customerName),
     findThread(deps, mail, customerEmail),
   ]);
+  const { recipient, coveringFor } = await routeToCover(deps, owner);
   const conversation =
     thread ??
     (await deps.store.createConversation({
@@ -63,6 +65,9 @@ export async function relayCustomerMail(
   // one round trip for the three. They finish before the relay is sent, so a message that cannot be
   // stored (over the item size limit) ends as a failed outcome without a relay, as before.
   const stored = Promise.all([
+    ...(conversation.status === 'closed'
+      ? [deps.store.updateConversation(conversation.id, { status: 'open' }, now)]
+      : []),
     deps.store.putMessage({
       conversationId: conversation.id,
       id: notice.inboundId,
@@ -103,12 +108,15 @@ export async function relayCustomerMail(
       conversationId: conversation.id,
       conversationOpened: conversation.createdAt,
       messageCount: customerThread.length,
-      ownerName: owner.name,
+      ownerName: recipient.name,
       supportAddress,
+      ...(coveringFor?.away
+        ? { coveringFor: { ownerName: coveringFor.name, until: coveringFor.away.until } }
+        : {}),
     },
     supportName,
     replyAddress,
-    owner: { address: owner.email, name: owner.name },
+    owner: { address: recipient.email, name: recipient.name },
     messageId,
     ownerThread: conversation.ownerThread,
     subject: mail.subject,
@@ -119,7 +127,7 @@ export async function relayCustomerMail(
     `${notice.inboundId}:owner`,
     {
       raw: await composeMail(relay),
-      envelope: { from: replyAddress, to: [owner.email] },
+      envelope: { from: replyAddress, to: [recipient.email] },
       messageId,
     },
     {
@@ -136,6 +144,6 @@ export async function relayCustomerMail(
     conversationId: conversation.id,
     customerEmail,
     ownerEmail: owner.email,
-    detail: `sent as ${visibleMessageId(sent)}`,
+    detail: `sent as ${visibleMessageId(sent)}${coveringFor ? ` to ${recipient.email}, covering` : ''}`,
   };
 }

@@ -1,13 +1,17 @@
 import { domainOf } from '../domain/mail-address.js';
+import { coverSignature } from '../domain/owner-cover.js';
 import type { ClaimedReplyToken } from '../domain/reply-token.js';
 import { verifyReplyToken } from '../domain/reply-token.js';
-import { checkOwnerReply, type ReceiptVerdicts } from '../domain/route-inbound.js';
+import { checkOwnerReply, type ReceiptVerdicts, senderAuthenticated } from '../domain/route-inbound.js';
 import { replySubject } from '../domain/thread-conversation.js';
 import type { InboundOutcome } from '../domain/types.js';
 import { composeMail } from '../mail/compose-mail.js';
-import { buildCustomerReply, customerFacingText } from '../mail/customer-reply.js';
+import { buildCustomerReply } from '../mail/customer-reply.js';
 import type { ParsedMail } from '../mail/mail-types.js';
+import { answerFormerOwner } from './answer-former-owner.js';
 import type { InboundDeps, InboundNotice } from './inbound-deps.js';
+import { activeCoverEmail, rememberCover, routeToCover } from './owner-cover.js';
+import { runOwnerCommand } from './run-owner-command.js';
 import { allMessageIds, sendOnce, visibleMessageId } from './send-once.js';
 
 /**
@@ -26,14 +30,22 @@ export async function relayOwnerReply(
   const conversation = verifyReplyToken(claim, deps.replyTokenSecret)
     ? await deps.store.getConversation(claim.conversationId)
     : undefined;
+  const conversationOwner = conversation ? await deps.store.getOwner(conversation.ownerEmail) : undefined;
+  const coverEmail = activeCoverEmail(conversationOwner, deps.now());
   const check = checkOwnerReply({
     claim,
     secret: deps.replyTokenSecret,
     conversation,
     senderAddress,
     verdicts,
+    ...(coverEmail ? { coverEmail } : {}),
   });
   if (!check.accepted) {
+    const answered =
+      conversation && check.reason === 'sender-not-owner' && senderAuthenticated(verdicts)
+        ? await answerFormerOwner(deps, notice, mail, conversation, senderAddress)
+        : undefined;
+    if (answered) return answered;
     return {
       status: check.status,
       reason: check.reason,
@@ -54,10 +66,28 @@ export async function relayOwnerReply(
       conversationId: accepted.id,
     };
   }
-  const text = customerFacingText(mail.text, {
-    ownerEmail: owner.email,
-    replyDomain: deps.config.replyDomain,
+  // While covering, the backup writes: their name goes out, their mailbox is what must not leak.
+  const writer = check.asCover ? await deps.store.getOwner(senderAddress) : owner;
+  if (!writer) {
+    return {
+      status: 'rejected',
+      reason: 'owner-unknown',
+      detail: `no owner ${senderAddress}`,
+      conversationId: accepted.id,
+    };
+  }
+  if (check.asCover) await rememberCover(deps, accepted.id, writer.email, owner.email);
+  else await routeToCover(deps, owner);
+  const command = await runOwnerCommand(deps, notice, mail, accepted, {
+    email: writer.email,
+    name: writer.name,
+    asCover: check.asCover === true,
   });
+  if (command.done) return command.outcome;
+  const text =
+    check.asCover && command.text !== ''
+      ? `${command.text}\n\n${coverSignature(writer, owner)}`
+      : command.text;
   const attachments = mail.attachments.filter((attachment) => !attachment.inline);
   if (text === '' && attachments.length === 0) {
     return {
@@ -75,8 +105,8 @@ export async function relayOwnerReply(
     id: notice.inboundId,
     at: now,
     direction: 'to-customer',
-    fromAddress: owner.email,
-    fromName: owner.name,
+    fromAddress: writer.email,
+    fromName: writer.name,
     subject: replySubject(accepted.subject),
     text,
     rfcMessageId: messageId,
@@ -84,7 +114,7 @@ export async function relayOwnerReply(
     rawKey: notice.rawKey,
   });
   const reply = buildCustomerReply({
-    ownerName: owner.name,
+    ownerName: writer.name,
     supportAddress: deps.config.supportAddress,
     customer: { address: accepted.customerEmail, name: customer?.name ?? '' },
     subject: replySubject(accepted.subject),
@@ -115,6 +145,6 @@ export async function relayOwnerReply(
     conversationId: accepted.id,
     customerEmail: accepted.customerEmail,
     ownerEmail: owner.email,
-    detail: `sent as ${visibleMessageId(sent)}`,
+    detail: `sent as ${visibleMessageId(sent)}${check.asCover ? ` by ${writer.email}, covering` : ''}`,
   };
 }

@@ -41,13 +41,20 @@ export class LocalHarness {
 
   /** Starts local mode; pass `dataDir`/`outboxDir` to restart on existing data. */
   static async start(
-    options: { dataDir?: string; outboxDir?: string; config?: unknown } = {},
+    options: { dataDir?: string; outboxDir?: string; config?: unknown; now?: () => Date } = {},
   ): Promise<LocalHarness> {
     const base = options.dataDir ? undefined : await mkdtemp(join(tmpdir(), 'spoc-e2e-'));
     const dataDir = options.dataDir ?? join(base as string, 'data');
     const outboxDir = options.outboxDir ?? join(base ?? dataDir, 'outbox');
     const config = parseConfig(options.config ?? TEST_CONFIG_INPUT);
-    const server = await startDevServer({ config, dataDir, outboxDir, smtpPort: 0, logLevel: 'SILENT' });
+    const server = await startDevServer({
+      config,
+      dataDir,
+      outboxDir,
+      smtpPort: 0,
+      logLevel: 'SILENT',
+      ...(options.now ? { now: options.now } : {}),
+    });
     return new LocalHarness(server, dataDir, outboxDir, config, base !== undefined);
   }
 

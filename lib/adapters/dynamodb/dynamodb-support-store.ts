@@ -20,7 +20,14 @@ import type {
   InboundOutcome,
   Owner,
 } from '../../domain/types.js';
-import type { InboundRecord, SentMailRecord, SupportStore } from '../../ports/support-store.js';
+import type {
+  CustomerData,
+  DomainRule,
+  FormerOwnerRecord,
+  InboundRecord,
+  SentMailRecord,
+  SupportStore,
+} from '../../ports/support-store.js';
 import {
   GSI1_NAME,
   GSI1_PARTITION_KEY,
@@ -537,6 +544,213 @@ export class DynamoDbSupportStore implements SupportStore {
     }
     return out;
   }
+
+  // --- Ownership: handoff, accounts (domain rules), replay and data-protection requests ---
+
+  /** Stored in the conversation's partition, so forgetting the conversation removes it too. */
+  async recordFormerOwner(
+    conversationId: string,
+    ownerEmail: string,
+    successorEmail: string,
+    at: string,
+  ): Promise<void> {
+    await this.put({
+      ...ownershipKeys.formerOwner(conversationId, ownerEmail),
+      [ITEM_TYPE_ATTRIBUTE]: 'FORMER',
+      conversationId,
+      ownerEmail,
+      successorEmail,
+      at,
+    });
+  }
+
+  async getFormerOwner(conversationId: string, ownerEmail: string): Promise<FormerOwnerRecord | undefined> {
+    return this.get<FormerOwnerRecord>(ownershipKeys.formerOwner(conversationId, ownerEmail));
+  }
+
+  async putDomainRule(rule: DomainRule): Promise<void> {
+    await this.put({
+      ...rule,
+      ...ownershipKeys.domainRule(rule.domain),
+      [ITEM_TYPE_ATTRIBUTE]: 'DOMAIN',
+      [GSI1_PARTITION_KEY]: DOMAINS_GSI_PARTITION,
+      [GSI1_SORT_KEY]: `DOMAIN#${rule.domain}`,
+    });
+  }
+
+  async deleteDomainRule(domain: string): Promise<boolean> {
+    const result = await this.client.send(
+      new DeleteCommand({
+        TableName: this.tableName,
+        Key: ownershipKeys.domainRule(domain),
+        ReturnValues: 'ALL_OLD',
+      }),
+    );
+    return result.Attributes !== undefined;
+  }
+
+  async listDomainRules(): Promise<DomainRule[]> {
+    return this.queryAll<DomainRule>({
+      IndexName: GSI1_NAME,
+      KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+      ExpressionAttributeNames: { '#pk': GSI1_PARTITION_KEY, '#sk': GSI1_SORT_KEY },
+      ExpressionAttributeValues: { ':pk': DOMAINS_GSI_PARTITION, ':prefix': 'DOMAIN#' },
+    });
+  }
+
+  async clearFailedOutcome(id: string): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.inbound(id),
+          UpdateExpression: 'REMOVE #outcome',
+          ConditionExpression: '#outcome.#status = :failed',
+          ExpressionAttributeNames: { '#outcome': 'outcome', '#status': 'status' },
+          ExpressionAttributeValues: { ':failed': 'failed' },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return false;
+      throw error;
+    }
+  }
+
+  /**
+   * Finds the customer's items by following the key layout: the customer, their conversations (GSI) and
+   * each conversation's whole partition, the Message-ID links that point into those conversations, the
+   * inbound records of every stored message plus any inbound outcome naming the customer (a scan), and
+   * the sent records of those messages or naming the customer in their key (a scan).
+   */
+  async listCustomerData(email: string): Promise<CustomerData> {
+    const items: Item[] = [];
+    const customerItem = await this.getItem(keys.customer(email));
+    if (customerItem) items.push(customerItem);
+    const conversations = await this.listConversations(email);
+    const conversationIds = new Set(conversations.map((c) => c.id));
+    const messages: ConversationMessage[] = [];
+    for (const conversation of conversations) {
+      const raw = await this.queryRaw({
+        KeyConditionExpression: '#pk = :pk',
+        ExpressionAttributeNames: { '#pk': PARTITION_KEY },
+        ExpressionAttributeValues: { ':pk': keys.conversation(conversation.id)[PARTITION_KEY] },
+        ConsistentRead: true,
+      });
+      items.push(...raw);
+      for (const item of raw) {
+        if (item[ITEM_TYPE_ATTRIBUTE] === 'MSG') messages.push(toDomain<ConversationMessage>(item));
+      }
+    }
+
+    const inboundIds = new Set(messages.filter((m) => m.rawKey !== undefined).map((m) => m.id));
+    const inboundItems = await this.scanRaw({
+      FilterExpression: '#type = :type',
+      ExpressionAttributeNames: { '#type': ITEM_TYPE_ATTRIBUTE },
+      ExpressionAttributeValues: { ':type': 'INBOUND' },
+    });
+    const rawKeys = new Set(messages.flatMap((m) => (m.rawKey ? [m.rawKey] : [])));
+    for (const item of inboundItems) {
+      const outcome = item.outcome as InboundOutcome | undefined;
+      const mine =
+        (typeof item.id === 'string' && inboundIds.has(item.id)) ||
+        outcome?.customerEmail === email ||
+        (outcome?.conversationId !== undefined && conversationIds.has(outcome.conversationId));
+      if (!mine) continue;
+      items.push(item);
+      if (typeof item.id === 'string') inboundIds.add(item.id);
+      if (typeof item.rawKey === 'string') rawKeys.add(item.rawKey);
+    }
+
+    const sentItems = (
+      await this.scanRaw({
+        FilterExpression: '#type = :type',
+        ExpressionAttributeNames: { '#type': ITEM_TYPE_ATTRIBUTE },
+        ExpressionAttributeValues: { ':type': 'SENT' },
+      })
+    ).filter((item) => {
+      const key = String(item.key ?? '');
+      const inboundId = key.split(':', 1)[0] ?? '';
+      return inboundIds.has(inboundId) || key.split(':').includes(email);
+    });
+    items.push(...sentItems);
+
+    const candidateIds = new Set<string>();
+    for (const conversation of conversations) {
+      for (const id of [...conversation.customerThread, ...conversation.ownerThread]) candidateIds.add(id);
+    }
+    for (const message of messages) if (message.rfcMessageId) candidateIds.add(message.rfcMessageId);
+    for (const sent of sentItems) {
+      if (typeof sent.messageId === 'string') candidateIds.add(sent.messageId);
+      if (typeof sent.providerMessageId === 'string') candidateIds.add(sent.providerMessageId);
+    }
+    const candidates = [...candidateIds];
+    for (let start = 0; start < candidates.length; start += BATCH_GET_LIMIT) {
+      const links = await this.batchGetAll(
+        candidates.slice(start, start + BATCH_GET_LIMIT).map((id) => keys.messageId(id)),
+      );
+      items.push(
+        ...links.filter(
+          (link) => typeof link.conversationId === 'string' && conversationIds.has(link.conversationId),
+        ),
+      );
+    }
+
+    return {
+      ...(customerItem ? { customer: toDomain<Customer>(customerItem) } : {}),
+      conversations,
+      messages,
+      items,
+      rawKeys: [...rawKeys].sort(),
+    };
+  }
+
+  async deleteCustomerData(data: CustomerData): Promise<number> {
+    let deleted = 0;
+    await forEachLimited(data.items, WRITE_CONCURRENCY, async (item) => {
+      await this.client.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: { [PARTITION_KEY]: item[PARTITION_KEY], [SORT_KEY]: item[SORT_KEY] },
+        }),
+      );
+      deleted += 1;
+    });
+    return deleted;
+  }
+
+  private async getItem(key: Item): Promise<Item | undefined> {
+    const result = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }),
+    );
+    return result.Item;
+  }
+
+  private async queryRaw(input: Omit<QueryCommandInput, 'TableName'>): Promise<Item[]> {
+    const out: Item[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({ ...input, TableName: this.tableName, ExclusiveStartKey: startKey }),
+      );
+      out.push(...(page.Items ?? []));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return out;
+  }
+
+  private async scanRaw(input: Omit<ScanCommandInput, 'TableName'>): Promise<Item[]> {
+    const out: Item[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new ScanCommand({ ...input, TableName: this.tableName, ExclusiveStartKey: startKey }),
+      );
+      out.push(...(page.Items ?? []));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return out;
+  }
 }
 
 function toDomain<T>(item: Item): T {
@@ -599,3 +813,15 @@ async function forEachLimited<T>(items: T[], limit: number, run: (item: T) => Pr
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
+
+/** All domain rules share one GSI partition so listing them is a query. */
+const DOMAINS_GSI_PARTITION = 'DOMAINS';
+
+/** Keys of the ownership items (handoff records, domain rules). */
+export const ownershipKeys = {
+  formerOwner: (conversationId: string, ownerEmail: string) => ({
+    [PARTITION_KEY]: `CONV#${conversationId}`,
+    [SORT_KEY]: `FORMER#${ownerEmail}`,
+  }),
+  domainRule: (domain: string) => ({ [PARTITION_KEY]: `DOMAIN#${domain}`, [SORT_KEY]: 'DOMAIN' }),
+} as const;

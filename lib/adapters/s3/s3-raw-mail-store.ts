@@ -1,4 +1,10 @@
-import { GetObjectCommand, ListObjectsCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  ListObjectsCommand,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { RawMailMissingError } from '../../domain/errors.js';
 import type { RawMailStore } from '../../ports/raw-mail-store.js';
@@ -16,7 +22,8 @@ export interface S3RawMailStoreOptions {
 }
 
 /**
- * {@link RawMailStore} over one S3 bucket. Objects are whole raw MIME messages; nothing here deletes.
+ * {@link RawMailStore} over one S3 bucket. Objects are whole raw MIME messages; only a data-protection
+ * request (`spoc forget`) deletes.
  */
 export class S3RawMailStore implements RawMailStore {
   private readonly client: S3Client;
@@ -83,6 +90,11 @@ export class S3RawMailStore implements RawMailStore {
     return getSignedUrl(this.client, new GetObjectCommand({ Bucket: this.bucket, Key: key }), {
       expiresIn: PRESIGN_EXPIRES_SECONDS,
     });
+  }
+
+  /** S3 answers a delete of a missing key with success too, so this is idempotent. */
+  async deleteRaw(key: string): Promise<void> {
+    await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
   }
 }
 

@@ -3,6 +3,7 @@ import { readLocalSettings } from '../../local/local-settings.js';
 import { type CliIo, UsageError } from '../cli-io.js';
 import { formatTable } from '../format-table.js';
 import { openStore } from '../open-store.js';
+import { type OwnerPresenceFlags, ownerPresenceCommand } from './owner-presence-command.js';
 
 /** Flags shared by the commands that work on stored data. */
 export interface StoreFlags {
@@ -22,8 +23,20 @@ function ownerEmail(value: string | undefined, usage: string): string {
 }
 
 /** `spoc owner add|list|remove`. */
-export async function ownerCommand(io: CliIo, args: string[], flags: StoreFlags): Promise<void> {
+export async function ownerCommand(
+  io: CliIo,
+  args: string[],
+  flags: StoreFlags & OwnerPresenceFlags,
+): Promise<void> {
   const [action, address] = args;
+  if (
+    action === 'away' ||
+    action === 'back' ||
+    action === 'handoff' ||
+    (action === 'remove' && flags['handoff-to'])
+  ) {
+    return ownerPresenceCommand(io, args, flags);
+  }
   const opened = await openStore({
     ...(flags.table ? { table: flags.table } : {}),
     ...(flags.region ? { region: flags.region } : {}),
@@ -62,13 +75,14 @@ export async function ownerCommand(io: CliIo, args: string[], flags: StoreFlags)
         );
         io.out(
           formatTable(
-            ['EMAIL', 'NAME', 'ACTIVE', 'CUSTOMERS', 'SINCE'],
+            ['EMAIL', 'NAME', 'ACTIVE', 'CUSTOMERS', 'SINCE', 'AWAY'],
             owners.map((o, i) => [
               o.email,
               o.name,
               o.active ? 'yes' : 'no',
               String(counts[i]),
               o.createdAt.slice(0, 10),
+              o.away ? `until ${o.away.until}, covered by ${o.away.backupEmail}` : '',
             ]),
           ),
         );
@@ -83,15 +97,13 @@ export async function ownerCommand(io: CliIo, args: string[], flags: StoreFlags)
         io.out(`removed owner ${email}`);
         if (customers.length > 0) {
           io.out(
-            `${customers.length} customer(s) had this owner; each gets a new owner by the assignment policy on their next mail`,
+            `${customers.length} customer(s) had this owner; each gets a new owner by the assignment policy on their next mail (to hand them over with their history instead: spoc owner remove <email> --handoff-to <owner>)`,
           );
         }
         return;
       }
       default:
-        throw new UsageError(
-          'usage: spoc owner add <email> --name "Full Name" | spoc owner list [--json] | spoc owner remove <email>',
-        );
+        throw new UsageError('usage: spoc owner add|list|remove|away|back|handoff (see `spoc help`)');
     }
   } finally {
     await opened.close();

@@ -1,0 +1,70 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
+import { type CliIo, UsageError } from '../cli-io.js';
+import { openDeps, type TargetFlags } from '../open-deps.js';
+import { customerEmail } from './customer-command.js';
+
+/** Flags of `spoc export` and `spoc forget`. */
+export interface DataRequestFlags extends TargetFlags {
+  out?: string;
+  yes?: boolean;
+}
+
+/**
+ * `spoc export <customer> [--out dir]`: every stored item of one customer as JSON, with the keys of
+ * their raw mail (written as `.eml` files with `--out`). `spoc forget <customer> --yes`: deletes all of
+ * it, raw mail first so a run cut short can simply be repeated.
+ */
+export async function dataRequestCommand(
+  io: CliIo,
+  command: 'export' | 'forget',
+  args: string[],
+  flags: DataRequestFlags,
+): Promise<void> {
+  const email = customerEmail(args[0], `spoc ${command} <customer-email>`);
+  const opened = await openDeps(io, flags);
+  try {
+    const { store, rawMail } = opened.deps;
+    const data = await store.listCustomerData(email);
+    if (data.items.length === 0 && data.rawKeys.length === 0) {
+      throw new UsageError(
+        `nothing stored about ${email} in ${opened.where}: check the address (spoc customer list)`,
+      );
+    }
+    if (command === 'export') {
+      const document = {
+        customer: email,
+        exportedAt: new Date().toISOString(),
+        source: opened.where,
+        items: data.items,
+        rawMailKeys: data.rawKeys,
+      };
+      if (!flags.out) {
+        io.out(JSON.stringify(document, null, 2));
+        return;
+      }
+      const dir = resolve(io.cwd, flags.out);
+      await mkdir(join(dir, 'raw'), { recursive: true });
+      await writeFile(join(dir, 'items.json'), `${JSON.stringify(document, null, 2)}\n`);
+      for (const key of data.rawKeys) {
+        await writeFile(join(dir, 'raw', `${basename(key)}.eml`), await rawMail.getRaw(key));
+      }
+      io.out(
+        `exported ${data.items.length} item(s) and ${data.rawKeys.length} raw mail(s) of ${email} to ${dir}`,
+      );
+      return;
+    }
+    if (!flags.yes) {
+      throw new UsageError(
+        `this deletes ${data.items.length} item(s) and ${data.rawKeys.length} raw mail(s) of ${email} for good; run again with --yes (export first with spoc export ${email} --out <dir>)`,
+      );
+    }
+    for (const key of data.rawKeys) await rawMail.deleteRaw(key);
+    const deleted = await store.deleteCustomerData(data);
+    io.out(
+      `forgot ${email}: deleted ${deleted} item(s) and ${data.rawKeys.length} raw mail(s) from ${opened.where}`,
+    );
+  } finally {
+    await opened.close();
+  }
+}

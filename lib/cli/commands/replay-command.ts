@@ -1,0 +1,95 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { SqsMessageQueue } from '../../adapters/sqs/sqs-message-queue.js';
+import { replayStoredMail } from '../../use-cases/replay-inbound.js';
+import { replayQueue } from '../../use-cases/replay-queue.js';
+import { type CliIo, UsageError } from '../cli-io.js';
+import { openDeps, type TargetFlags } from '../open-deps.js';
+import { createProgressBar, type ProgressBar } from '../progress-bar.js';
+
+/** Flags of `spoc replay`. */
+export interface ReplayFlags extends TargetFlags {
+  json?: boolean;
+  force?: boolean;
+  'queue-url'?: string;
+}
+
+const INBOUND_PREFIX = 'inbound/';
+
+/**
+ * `spoc replay [<inbound-id>…] [--force]` re-runs stored raw mail (all of `inbound/`, or the given ids)
+ * through the inbound use case; `spoc replay --queue-url <dlq>` drains a dead-letter queue through the
+ * inbound batch handler.
+ */
+export async function replayCommand(
+  io: CliIo,
+  args: string[],
+  flags: ReplayFlags,
+  progress: ProgressBar = createProgressBar(),
+): Promise<void> {
+  const opened = await openDeps(io, flags);
+  try {
+    const { deps } = opened;
+    if (flags['queue-url']) {
+      if (args.length > 0) throw new UsageError('give either inbound ids or --queue-url, not both');
+      const region = flags.region ?? io.env.AWS_REGION;
+      const client = new SQSClient(region ? { region } : {});
+      try {
+        const summary = await replayQueue(
+          deps,
+          new SqsMessageQueue({ client, queueUrl: flags['queue-url'] }),
+          new Logger({ serviceName: 'spoc-replay', logLevel: 'WARN' }),
+          {
+            force: flags.force === true,
+            onProgress: (done) => progress.update(done, done, 'queue messages'),
+          },
+        );
+        progress.finish();
+        io.out(
+          flags.json
+            ? JSON.stringify(summary)
+            : `replayed ${summary.replayed} message(s) from the queue; ${summary.failedAgain} failed again and stay in the queue (see the logs)`,
+        );
+      } finally {
+        client.destroy();
+      }
+      return;
+    }
+    const ids =
+      args.length > 0
+        ? args.map((id) => (id.startsWith(INBOUND_PREFIX) ? id.slice(INBOUND_PREFIX.length) : id))
+        : (await deps.rawMail.listKeys(INBOUND_PREFIX)).map((key) => key.slice(INBOUND_PREFIX.length));
+    if (ids.length === 0) {
+      io.out(`no stored mail under ${INBOUND_PREFIX} in ${opened.where}`);
+      return;
+    }
+    const summary = await replayStoredMail(deps, ids, {
+      force: flags.force === true,
+      trustUnmarked: opened.local,
+      onProgress: (done, total) => progress.update(done, total, 'mails'),
+    });
+    progress.finish();
+    if (flags.json) {
+      io.out(JSON.stringify(summary));
+      return;
+    }
+    const ran = Object.entries(summary.outcomes)
+      .map(([status, count]) => `${count} ${status}`)
+      .join(', ');
+    io.out(
+      [
+        `replayed ${summary.processed} of ${ids.length} mail(s)${ran ? ` (${ran})` : ''}`,
+        summary.alreadyDone > 0
+          ? `${summary.alreadyDone} already had an outcome and were left alone${flags.force ? '' : ' (re-run failed ones with --force)'}`
+          : '',
+        summary.missing > 0
+          ? `${summary.missing} had no raw mail any more (check the ids with spoc export, or the bucket)`
+          : '',
+      ]
+        .filter(Boolean)
+        .join('\n'),
+    );
+  } finally {
+    await opened.close();
+  }
+}

@@ -1,0 +1,65 @@
+import type { AttachmentSummary, Conversation, ConversationMessage } from '../domain/types.js';
+
+/** A conversation with its stored messages, oldest first. */
+export interface ConversationWithMessages {
+  conversation: Conversation;
+  messages: ConversationMessage[];
+}
+
+function minute(iso: string): string {
+  return `${iso.slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+function indent(text: string): string {
+  return text
+    .trim()
+    .split('\n')
+    .map((line) => `  ${line}`)
+    .join('\n');
+}
+
+/** `receipt.pdf (application/pdf, 21 bytes)`, comma-separated. */
+export function describeAttachments(attachments: readonly AttachmentSummary[]): string {
+  return attachments.map((a) => `${a.filename} (${a.contentType}, ${a.size} bytes)`).join(', ');
+}
+
+/** Who wrote a stored message, as a history line shows it. */
+export function authorOf(message: ConversationMessage): string {
+  const who = message.fromName || message.fromAddress;
+  switch (message.direction) {
+    case 'from-customer':
+      return `${who} (customer)`;
+    case 'to-customer':
+      return `${who} (to the customer)`;
+    case 'note':
+      return `note by ${who} (internal)`;
+  }
+}
+
+/**
+ * One conversation as plain text for an owner: a heading (subject, id, opened, status), then every
+ * message with who, when, the text and the attachments listed, so the reader never has to ask the
+ * customer again.
+ */
+export function renderConversationHistory(
+  item: ConversationWithMessages,
+  options: { replyAddress?: string; excerptChars?: number } = {},
+): string {
+  const { conversation, messages } = item;
+  const lines = [
+    `== "${conversation.subject || '(no subject)'}" (conversation ${conversation.id}, opened ${conversation.createdAt.slice(0, 10)}, ${conversation.status})`,
+  ];
+  if (options.replyAddress) lines.push(`   To answer in this conversation, write to ${options.replyAddress}`);
+  if (messages.length === 0) lines.push('  (no stored messages)');
+  for (const message of messages) {
+    let text = message.text.trim() || '(no text)';
+    if (options.excerptChars !== undefined && text.length > options.excerptChars) {
+      text = `${text.slice(0, options.excerptChars).trimEnd()}…`;
+    }
+    lines.push('', `[${minute(message.at)}] ${authorOf(message)}:`, indent(text));
+    if (message.attachments.length > 0) {
+      lines.push(`  Attachments: ${describeAttachments(message.attachments)}`);
+    }
+  }
+  return lines.join('\n');
+}
