@@ -81,4 +81,10 @@ export interface SupportStore {
 
   getSentMail(key: string): Promise<SentMailRecord | undefined>;
   recordSentMail(record: SentMailRecord): Promise<void>;
+
+  // Mail behaviour (issue 7): reply-all participants and figures per owner.
+  /** Adds addresses to a conversation's `participants`, skipping ones already present; sets `updatedAt`. */
+  addParticipants(conversationId: string, addresses: string[], at: string): Promise<void>;
+  /** Conversations updated at or after `since` (ISO), any customer: for figures, not for the mail path. */
+  listConversationsUpdatedSince(since: string): Promise<Conversation[]>;
 }
