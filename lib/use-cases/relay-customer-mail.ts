@@ -1,11 +1,13 @@
+import { newParticipants } from '../domain/participants.js';
 import { replyAddressFor } from '../domain/reply-token.js';
 import { conversationIdFor, pickConversation, referencedMessageIds } from '../domain/thread-conversation.js';
 import type { Conversation, InboundOutcome } from '../domain/types.js';
-import { composeMail } from '../mail/compose-mail.js';
 import type { ParsedMail } from '../mail/mail-types.js';
 import { buildOwnerRelay } from '../mail/owner-relay.js';
 import { findOrAssignOwner } from './find-or-assign-owner.js';
+import { fitOwnerRelay } from './fit-owner-relay.js';
 import type { InboundDeps, InboundNotice } from './inbound-deps.js';
+import { sendFirstContact } from './send-first-contact.js';
 import { allMessageIds, sendOnce, visibleMessageId } from './send-once.js';
 
 async function findThread(
@@ -40,9 +42,18 @@ export async function relayCustomerMail(
   customerName: string,
 ): Promise<InboundOutcome> {
   const now = deps.now().toISOString();
-  const { customer, owner } = await findOrAssignOwner(deps, customerEmail, customerName);
+  const thread = await findThread(deps, mail, customerEmail);
+  // Someone the customer put on Cc writes in the customer's conversation: it goes to the customer's
+  // owner, and the writer does not become a customer of their own.
+  const writer =
+    thread && thread.customerEmail !== customerEmail
+      ? { address: customerEmail, name: customerName }
+      : undefined;
+  const { customer, owner } = writer
+    ? await findOrAssignOwner(deps, thread?.customerEmail ?? customerEmail, '')
+    : await findOrAssignOwner(deps, customerEmail, customerName, notice.inboundId);
   const conversation =
-    (await findThread(deps, mail, customerEmail)) ??
+    thread ??
     (await deps.store.createConversation({
       id: conversationIdFor(notice.inboundId),
       customerEmail,
@@ -78,6 +89,7 @@ export async function relayCustomerMail(
     ]);
   }
 
+  const participants = await addParticipants(deps, conversation, mail, customerEmail, now);
   const { replyDomain, supportAddress, supportName } = deps.config;
   const replyAddress = replyAddressFor(conversation.id, deps.replyTokenSecret, replyDomain);
   const messageId = `<${notice.inboundId}.owner@${replyDomain}>`;
@@ -92,16 +104,19 @@ export async function relayCustomerMail(
       messageCount: customerThread.length,
       ownerName: owner.name,
       supportAddress,
+      ...(writer ? { writtenBy: `${writer.name ? `${writer.name} ` : ''}<${writer.address}>` } : {}),
+      participants,
     },
     supportName,
     replyAddress,
     owner: { address: owner.email, name: owner.name },
     messageId,
     ownerThread: conversation.ownerThread,
-    subject: mail.subject,
+    subject: conversation.subject,
+    ...(writer ? { writer } : {}),
   });
   const sent = await sendOnce(deps, `${notice.inboundId}:owner`, {
-    raw: await composeMail(relay),
+    raw: await fitOwnerRelay(deps, relay, notice.rawKey),
     envelope: { from: replyAddress, to: [owner.email] },
     messageId,
   });
@@ -109,6 +124,9 @@ export async function relayCustomerMail(
     deps.store.linkMessageIds(allMessageIds(sent), conversation.id),
     deps.store.appendToThread(conversation.id, 'ownerThread', [visibleMessageId(sent)], now),
   ]);
+  if (!writer && customer.firstInboundId === notice.inboundId) {
+    await sendFirstContact(deps, { customer, owner, conversation, answering: mail });
+  }
   return {
     status: 'relayed-to-owner',
     conversationId: conversation.id,
@@ -116,4 +134,29 @@ export async function relayCustomerMail(
     ownerEmail: owner.email,
     detail: `sent as ${visibleMessageId(sent)}`,
   };
+}
+
+/** Reply-all: records the new people on `To`/`Cc` of this mail and returns everyone on the conversation. */
+async function addParticipants(
+  deps: InboundDeps,
+  conversation: Conversation,
+  mail: ParsedMail,
+  senderEmail: string,
+  now: string,
+): Promise<string[]> {
+  const known = conversation.participants ?? [];
+  const input = {
+    recipients: [...mail.to, ...mail.cc].map((a) => a.address),
+    senderEmail,
+    customerEmail: conversation.customerEmail,
+    supportAddress: deps.config.supportAddress,
+    replyDomain: deps.config.replyDomain,
+    known,
+  };
+  // Owners are only looked up when someone is left to check against them.
+  if (newParticipants({ ...input, ownerEmails: new Set() }).length === 0) return known;
+  const owners = new Set((await deps.store.listOwners()).map((o) => o.email));
+  const added = newParticipants({ ...input, ownerEmails: owners });
+  if (added.length > 0) await deps.store.addParticipants(conversation.id, added, now);
+  return [...known, ...added];
 }

@@ -7,6 +7,8 @@ import type { InboundOutcome } from '../domain/types.js';
 import { composeMail } from '../mail/compose-mail.js';
 import { buildCustomerReply, customerFacingText } from '../mail/customer-reply.js';
 import type { ParsedMail } from '../mail/mail-types.js';
+import { customerFacingHtml } from '../mail/reply-html.js';
+import { firstResponseFor } from './first-response.js';
 import type { InboundDeps, InboundNotice } from './inbound-deps.js';
 import { allMessageIds, sendOnce, visibleMessageId } from './send-once.js';
 
@@ -54,10 +56,10 @@ export async function relayOwnerReply(
       conversationId: accepted.id,
     };
   }
-  const text = customerFacingText(mail.text, {
-    ownerEmail: owner.email,
-    replyDomain: deps.config.replyDomain,
-  });
+  const traces = { ownerEmail: owner.email, replyDomain: deps.config.replyDomain };
+  const text = customerFacingText(mail.text, traces);
+  const html = mail.html === undefined ? undefined : await customerFacingHtml(mail.html, traces);
+  const cc = (accepted.participants ?? []).map((address) => ({ address, name: '' }));
   const attachments = mail.attachments.filter((attachment) => !attachment.inline);
   if (text === '' && attachments.length === 0) {
     return {
@@ -70,6 +72,7 @@ export async function relayOwnerReply(
 
   const now = deps.now().toISOString();
   const messageId = `<${notice.inboundId}.customer@${domainOf(deps.config.supportAddress)}>`;
+  const firstResponseSeconds = await firstResponseFor(deps, accepted.id, notice.inboundId, now);
   await deps.store.putMessage({
     conversationId: accepted.id,
     id: notice.inboundId,
@@ -87,20 +90,24 @@ export async function relayOwnerReply(
     ownerName: owner.name,
     supportAddress: deps.config.supportAddress,
     customer: { address: accepted.customerEmail, name: customer?.name ?? '' },
+    cc,
     subject: replySubject(accepted.subject),
     text,
-    attachments,
+    ...(html === undefined ? {} : { html }),
+    attachments: mail.attachments,
     messageId,
     customerThread: accepted.customerThread,
   });
   const sent = await sendOnce(deps, `${notice.inboundId}:customer`, {
     raw: await composeMail(reply),
-    envelope: { from: deps.config.supportAddress, to: [accepted.customerEmail] },
+    envelope: { from: deps.config.supportAddress, to: [accepted.customerEmail, ...cc.map((c) => c.address)] },
     messageId,
   });
   await Promise.all([
     deps.store.linkMessageIds(allMessageIds(sent), accepted.id),
     deps.store.appendToThread(accepted.id, 'customerThread', [visibleMessageId(sent)], now),
+    // The next relay answers the owner's own reply, so the owner's client nests it under that.
+    ...(mail.messageId ? [deps.store.appendToThread(accepted.id, 'ownerThread', [mail.messageId], now)] : []),
   ]);
   return {
     status: 'relayed-to-customer',
@@ -108,5 +115,6 @@ export async function relayOwnerReply(
     customerEmail: accepted.customerEmail,
     ownerEmail: owner.email,
     detail: `sent as ${visibleMessageId(sent)}`,
+    ...(firstResponseSeconds === undefined ? {} : { firstResponseSeconds }),
   };
 }
