@@ -1,0 +1,130 @@
+import { createHash } from 'node:crypto';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { z } from 'zod';
+import { RawMailMissingError } from '../domain/errors.js';
+import type { RawMailStore } from '../ports/raw-mail-store.js';
+import type { SupportStore } from '../ports/support-store.js';
+import type { AcceptedMail } from './smtp-inbound-server.js';
+import { newInboundId, synthesizeSesEvent } from './synthesize-ses-event.js';
+
+/** Times a locally received mail is run through the handler before it is left for the next start. */
+const LOCAL_ATTEMPTS = 3;
+
+const envelopeSchema = z.object({
+  envelopeFrom: z.string(),
+  recipients: z.array(z.string()),
+  remoteAddress: z.string(),
+  receivedAt: z.iso.datetime(),
+});
+
+/** The SMTP envelope of a stored mail, kept next to it so processing can resume after a crash. */
+type StoredEnvelope = z.infer<typeof envelopeSchema>;
+
+function isLoopback(address: string): boolean {
+  return address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.');
+}
+
+/**
+ * Local mode's stand-in for SES → S3 → SNS → SQS: stores each accepted mail durably, then runs it through
+ * the inbound handler; after a crash, `resume` runs every stored mail that has no recorded outcome.
+ *
+ * Keys in the raw mail store: `inbound/<id>` (the raw mail, as in AWS), `envelope/<id>.json` (written
+ * first, so every raw mail has its envelope), `received/<hash>` (written last, names the id of a mail
+ * with these exact bytes and envelope: a client that resends because it never saw our answer gets the
+ * stored copy, not a second one).
+ */
+export class LocalInboundQueue {
+  constructor(
+    private readonly input: {
+      rawMail: RawMailStore;
+      store: SupportStore;
+      bucket: string;
+      handle: (event: SQSEvent) => Promise<SQSBatchResponse>;
+      logger: Logger;
+      now: () => Date;
+    },
+  ) {}
+
+  /** Stores the mail (durably, before returning) and processes it; resolves when processing ended. */
+  async receive(mail: AcceptedMail): Promise<void> {
+    const { rawMail } = this.input;
+    const markerKey = `received/${fingerprint(mail)}`;
+    const earlier = await readOptional(rawMail, markerKey);
+    if (earlier) {
+      await this.process(earlier.toString('utf8'));
+      return;
+    }
+    const receivedAt = this.input.now();
+    const inboundId = newInboundId(receivedAt);
+    const envelope: StoredEnvelope = {
+      envelopeFrom: mail.envelopeFrom,
+      recipients: mail.recipients,
+      remoteAddress: mail.remoteAddress,
+      receivedAt: receivedAt.toISOString(),
+    };
+    await rawMail.putRaw(`envelope/${inboundId}.json`, Buffer.from(JSON.stringify(envelope)));
+    // From here on the mail cannot be lost: a restart resumes it.
+    await rawMail.putRaw(`inbound/${inboundId}`, mail.raw);
+    await rawMail.putRaw(markerKey, Buffer.from(inboundId));
+    await this.process(inboundId);
+  }
+
+  /** Processes every stored mail without a recorded outcome, oldest first; returns how many. */
+  async resume(): Promise<number> {
+    const keys = await this.input.rawMail.listKeys('inbound/');
+    let resumed = 0;
+    for (const key of keys) {
+      const inboundId = key.slice('inbound/'.length);
+      const record = await this.input.store.getInbound(inboundId);
+      if (record?.outcome) continue;
+      resumed += 1;
+      await this.process(inboundId);
+    }
+    return resumed;
+  }
+
+  private async process(inboundId: string): Promise<void> {
+    const record = await this.input.store.getInbound(inboundId);
+    if (record?.outcome) return;
+    const stored = await readOptional(this.input.rawMail, `envelope/${inboundId}.json`);
+    if (!stored) {
+      this.input.logger.error('stored mail has no envelope; left unprocessed', { inboundId });
+      return;
+    }
+    const envelope = envelopeSchema.parse(JSON.parse(stored.toString('utf8')));
+    const event = synthesizeSesEvent({
+      inboundId,
+      rawKey: `inbound/${inboundId}`,
+      bucket: this.input.bucket,
+      envelopeFrom: envelope.envelopeFrom,
+      recipients: envelope.recipients,
+      receivedAt: new Date(envelope.receivedAt),
+      verdict: isLoopback(envelope.remoteAddress) ? 'PASS' : 'NOT_AVAILABLE',
+    });
+    for (let attempt = 1; attempt <= LOCAL_ATTEMPTS; attempt += 1) {
+      const result = await this.input.handle(event).catch((error: unknown) => {
+        this.input.logger.warn('inbound attempt failed', { inboundId, attempt, error: String(error) });
+        return undefined;
+      });
+      if (result && result.batchItemFailures.length === 0) return;
+    }
+    this.input.logger.error('inbound left unfinished; it is resumed on the next start', { inboundId });
+  }
+}
+
+function fingerprint(mail: AcceptedMail): string {
+  return createHash('sha256')
+    .update(JSON.stringify([mail.envelopeFrom, mail.recipients]))
+    .update(mail.raw)
+    .digest('hex');
+}
+
+async function readOptional(rawMail: RawMailStore, key: string): Promise<Buffer | undefined> {
+  try {
+    return await rawMail.getRaw(key);
+  } catch (error) {
+    if (error instanceof RawMailMissingError) return undefined;
+    throw error;
+  }
+}
