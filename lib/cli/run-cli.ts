@@ -4,6 +4,7 @@ import { type CliIo, UsageError } from './cli-io.js';
 import { devCommand } from './commands/dev-command.js';
 import { ownerCommand } from './commands/owner-command.js';
 import { sendCommand } from './commands/send-command.js';
+import { statsCommand } from './commands/stats-command.js';
 
 /** The help text of `spoc`. */
 export const USAGE = `spoc: the spoc-inbox command line
@@ -14,6 +15,9 @@ export const USAGE = `spoc: the spoc-inbox command line
   spoc owner add <email> --name "Full Name" add or rename an owner
   spoc owner list [--json]                 list owners and how many customers each has
   spoc owner remove <email>                remove an owner
+  spoc stats [--since D] [--until D] [--json]
+                                           per owner: open conversations, first-response time
+                                           (median, p90), replies sent; default the last 30 days
 
 Data commands work on the local data directory (SPOC_DATA_DIR, default .spoc/data), or on a
 deployed table with --table <name> [--region <region>].
@@ -36,6 +40,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         to: { type: 'string' },
         subject: { type: 'string' },
         text: { type: 'string' },
+        since: { type: 'string' },
+        until: { type: 'string' },
       },
     });
     const [command, ...rest] = positionals;
@@ -52,6 +58,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         return 0;
       case 'owner':
         await ownerCommand(io, rest, values);
+        return 0;
+      case 'stats':
+        await statsCommand(io, values);
         return 0;
       default:
         throw new UsageError(`unknown command "${command}"; run \`spoc help\``);
