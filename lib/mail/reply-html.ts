@@ -15,7 +15,12 @@ const MAX_HTML_CHARS = 2 * 1024 * 1024;
  *
  * @returns The HTML to send, or `undefined` when it cannot be sent safely or holds no text.
  */
-export async function customerFacingHtml(html: string, traces: InternalTraces): Promise<string | undefined> {
+export async function customerFacingHtml(
+  html: string,
+  traces: InternalTraces,
+  /** The reply's text version after quote removal: HTML showing much more than it kept a quote. */
+  replyText?: string,
+): Promise<string | undefined> {
   if (html.length > MAX_HTML_CHARS) return undefined;
   const [{ JSDOM }, planer] = await Promise.all([import('jsdom'), import('planer')]);
   const factory = new JSDOM('');
@@ -38,11 +43,23 @@ export async function customerFacingHtml(html: string, traces: InternalTraces): 
     const text = (document.body?.textContent ?? '').trim();
     const images = document.querySelectorAll('img').length;
     if (text === '' && images === 0) return undefined;
+    if (replyText !== undefined && showsMoreThan(text, replyText)) return undefined;
     const serialized = dom.serialize();
     return leaksInternal(serialized, traces) ? undefined : serialized;
   } finally {
     dom.window.close();
   }
+}
+
+/**
+ * True when the HTML's visible text is clearly longer than the text version's: planer left (part of) a
+ * quote the text path removed. Whitespace and case are ignored; a little slack covers formatting.
+ */
+function showsMoreThan(htmlText: string, replyText: string): boolean {
+  const squash = (value: string) => value.replace(/[\s\u200e\u200f\u00a0]+/g, '').toLowerCase();
+  const shown = squash(htmlText).length;
+  const kept = squash(replyText).length;
+  return shown > kept * 1.15 + 12;
 }
 
 /** True when the HTML still names something internal (checked on the markup, links included). */

@@ -58,7 +58,7 @@ export async function relayOwnerReply(
   }
   const traces = { ownerEmail: owner.email, replyDomain: deps.config.replyDomain };
   const text = customerFacingText(mail.text, traces);
-  const html = mail.html === undefined ? undefined : await customerFacingHtml(mail.html, traces);
+  const html = mail.html === undefined ? undefined : await customerFacingHtml(mail.html, traces, text);
   const cc = (accepted.participants ?? []).map((address) => ({ address, name: '' }));
   const attachments = mail.attachments.filter((attachment) => !attachment.inline);
   if (text === '' && attachments.length === 0) {
