@@ -130,7 +130,7 @@ export async function relayCustomerMail(
   return {
     status: 'relayed-to-owner',
     conversationId: conversation.id,
-    customerEmail,
+    customerEmail: conversation.customerEmail,
     ownerEmail: owner.email,
     detail: `sent as ${visibleMessageId(sent)}`,
   };
