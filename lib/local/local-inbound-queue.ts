@@ -30,9 +30,9 @@ function isLoopback(address: string): boolean {
  * the inbound handler; after a crash, `resume` runs every stored mail that has no recorded outcome.
  *
  * Keys in the raw mail store: `inbound/<id>` (the raw mail, as in AWS), `envelope/<id>.json` (written
- * first, so every raw mail has its envelope), `received/<hash>` (written last, names the id of a mail
- * with these exact bytes and envelope: a client that resends because it never saw our answer gets the
- * stored copy, not a second one).
+ * before it, so every raw mail has its envelope), `received/<hash>` (written first, names the id of a
+ * mail with these exact bytes and envelope: a client that resends because it never saw our answer gets
+ * that one mail, not a second one).
  */
 export class LocalInboundQueue {
   constructor(
@@ -46,17 +46,32 @@ export class LocalInboundQueue {
     },
   ) {}
 
-  /** Stores the mail (durably, before returning) and processes it; resolves when processing ended. */
+  /**
+   * Stores the mail (durably, before returning) and processes it; resolves when processing ended.
+   *
+   * The marker naming the id is written first, then the envelope, then the raw mail. A crash anywhere in
+   * between leaves a mail the client was never told was accepted, so it sends it again; the resend finds
+   * the marker, stores whatever is missing under the same id and goes on with that one mail. Whatever
+   * was stored completely is also resumed on the next start; either way it is processed once.
+   */
   async receive(mail: AcceptedMail): Promise<void> {
     const { rawMail } = this.input;
     const markerKey = `received/${fingerprint(mail)}`;
     const earlier = await readOptional(rawMail, markerKey);
+    let inboundId: string;
+    let receivedAt: Date;
     if (earlier) {
-      await this.process(earlier.toString('utf8'));
-      return;
+      inboundId = earlier.toString('utf8');
+      if (await this.isStored(inboundId)) {
+        await this.process(inboundId);
+        return;
+      }
+      receivedAt = this.input.now();
+    } else {
+      receivedAt = this.input.now();
+      inboundId = newInboundId(receivedAt);
+      await rawMail.putRaw(markerKey, Buffer.from(inboundId));
     }
-    const receivedAt = this.input.now();
-    const inboundId = newInboundId(receivedAt);
     const envelope: StoredEnvelope = {
       envelopeFrom: mail.envelopeFrom,
       recipients: mail.recipients,
@@ -66,8 +81,12 @@ export class LocalInboundQueue {
     await rawMail.putRaw(`envelope/${inboundId}.json`, Buffer.from(JSON.stringify(envelope)));
     // From here on the mail cannot be lost: a restart resumes it.
     await rawMail.putRaw(`inbound/${inboundId}`, mail.raw);
-    await rawMail.putRaw(markerKey, Buffer.from(inboundId));
     await this.process(inboundId);
+  }
+
+  private async isStored(inboundId: string): Promise<boolean> {
+    const key = `inbound/${inboundId}`;
+    return (await this.input.rawMail.listKeys(key)).includes(key);
   }
 
   /** Processes every stored mail without a recorded outcome, oldest first; returns how many. */
