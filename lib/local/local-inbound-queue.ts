@@ -55,8 +55,25 @@ export class LocalInboundQueue {
    * was stored completely is also resumed on the next start; either way it is processed once.
    */
   async receive(mail: AcceptedMail): Promise<void> {
+    const key = fingerprint(mail);
+    // The same mail on two connections at once: the second waits for the first and finds its marker.
+    const earlierArrival = this.inFlight.get(key);
+    const done = (earlierArrival ?? Promise.resolve())
+      .catch(() => undefined)
+      .then(() => this.receiveOnce(mail, key));
+    this.inFlight.set(key, done);
+    try {
+      await done;
+    } finally {
+      if (this.inFlight.get(key) === done) this.inFlight.delete(key);
+    }
+  }
+
+  private readonly inFlight = new Map<string, Promise<void>>();
+
+  private async receiveOnce(mail: AcceptedMail, key: string): Promise<void> {
     const { rawMail } = this.input;
-    const markerKey = `received/${fingerprint(mail)}`;
+    const markerKey = `received/${key}`;
     const earlier = await readOptional(rawMail, markerKey);
     let inboundId: string;
     let receivedAt: Date;
