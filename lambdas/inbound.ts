@@ -1,18 +1,26 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
 import { readLambdaEnv } from '../lib/config/lambda-env.js';
 import { createInboundBatchHandler } from '../lib/handlers/inbound-batch.js';
+import { METRICS_NAMESPACE, publishOutcomeMetrics } from '../lib/handlers/inbound-metrics.js';
 import { buildAwsInboundDeps } from '../lib/runtime/aws-inbound-deps.js';
 
 const logger = new Logger({ serviceName: 'spoc-inbound' });
 const env = readLambdaEnv();
 let deps: ReturnType<typeof buildAwsInboundDeps> | undefined;
 
+const newMetrics = () => new Metrics({ namespace: METRICS_NAMESPACE, serviceName: 'spoc-inbound' });
+
 /** SQS → inbound use case, one record per received mail; reports partial batch failures. */
-export const handler = createInboundBatchHandler(() => {
-  // Built on first use and kept for the container's life; a failed build is retried on the next event.
-  deps ??= buildAwsInboundDeps(env).catch((error: unknown) => {
-    deps = undefined;
-    throw error;
-  });
-  return deps;
-}, logger);
+export const handler = createInboundBatchHandler(
+  () => {
+    // Built on first use and kept for the container's life; a failed build is retried on the next event.
+    deps ??= buildAwsInboundDeps(env).catch((error: unknown) => {
+      deps = undefined;
+      throw error;
+    });
+    return deps;
+  },
+  logger,
+  (outcome) => publishOutcomeMetrics(newMetrics, outcome),
+);

@@ -8,6 +8,7 @@ import { devCommand } from './commands/dev-command.js';
 import { ownerCommand } from './commands/owner-command.js';
 import { replayCommand } from './commands/replay-command.js';
 import { sendCommand } from './commands/send-command.js';
+import { statsCommand } from './commands/stats-command.js';
 
 /** The help text of `spoc`. */
 export const USAGE = `spoc: the spoc-inbox command line
@@ -36,6 +37,9 @@ export const USAGE = `spoc: the spoc-inbox command line
   spoc replay --queue-url <dlq-url>        drain the dead-letter queue through the inbound handler
   spoc export <customer> [--out <dir>]     everything stored about a customer (JSON, raw mail)
   spoc forget <customer> --yes             delete everything stored about a customer
+  spoc stats [--since D] [--until D] [--json]
+                                           per owner: open conversations, first-response time
+                                           (median, p90), replies sent; default the last 30 days
 
 Owners are named by address or by full name. In AWS also pass --bucket <raw-mail-bucket> and
 --secret-id <reply-token-secret> (or SPOC_REPLY_TOKEN_SECRET_ID) to commands that send or read mail.
@@ -71,6 +75,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         bucket: { type: 'string' },
         'queue-url': { type: 'string' },
         'secret-id': { type: 'string' },
+        since: { type: 'string' },
       },
     });
     const [command, ...rest] = positionals;
@@ -100,6 +105,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       case 'export':
       case 'forget':
         await dataRequestCommand(io, command, rest, values);
+        return 0;
+      case 'stats':
+        await statsCommand(io, values);
         return 0;
       default:
         throw new UsageError(`unknown command "${command}"; run \`spoc help\``);

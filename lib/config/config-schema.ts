@@ -69,6 +69,14 @@ export const spocConfigSchema = z
           .default(40 * 1024 * 1024),
       })
       .default({ maxMessageBytes: 40 * 1024 * 1024 }),
+    /** A new customer's first mail is answered once, from their owner, introducing that one person. */
+    firstContact: z
+      .object({
+        enabled: z.boolean().default(true),
+        /** Replaces the default body; `{customerName}`, `{ownerName}` and `{supportAddress}` are filled in. */
+        text: z.string().trim().min(1).max(5000).optional(),
+      })
+      .default({ enabled: true }),
     deploy: deployConfigSchema,
   })
   .superRefine((config, ctx) => {

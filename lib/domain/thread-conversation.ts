@@ -17,8 +17,9 @@ export function referencedMessageIds(inReplyTo: string | undefined, references: 
 
 /**
  * Picks the conversation a customer's mail continues: the first referenced Message-ID whose conversation
- * belongs to this customer. A reference to someone else's conversation never threads into it (a forwarded
- * mail must not give a stranger a way into another customer's thread).
+ * belongs to this customer or has the writer on Cc (reply-all). A reference to someone else's
+ * conversation never threads into it (a forwarded mail must not give a stranger a way into another
+ * customer's thread).
  */
 export function pickConversation(
   referenced: string[],
@@ -29,7 +30,13 @@ export function pickConversation(
   for (const messageId of referenced) {
     const id = conversationOf.get(messageId);
     const conversation = id ? conversations.get(id) : undefined;
-    if (conversation && conversation.customerEmail === customerEmail) return conversation;
+    if (
+      conversation &&
+      (conversation.customerEmail === customerEmail ||
+        (conversation.participants ?? []).includes(customerEmail))
+    ) {
+      return conversation;
+    }
   }
   return undefined;
 }

@@ -27,6 +27,8 @@ export interface Customer {
   ownerEmail: string;
   /** ISO time of the first message. */
   since: string;
+  /** Inbound id of the mail that made them a customer (first contact is sent for that mail only). */
+  firstInboundId?: string;
 }
 
 /** Lifecycle of a conversation. */
@@ -48,6 +50,8 @@ export interface Conversation {
   customerThread: string[];
   /** RFC Message-IDs of the owner-side thread, oldest first: what we relayed to the owner. */
   ownerThread: string[];
+  /** Reply-all: people the customer put on Cc, who receive the owner's answers (lower-cased). */
+  participants?: string[];
 }
 
 /** Which way a stored message travelled. */
@@ -98,4 +102,6 @@ export interface InboundOutcome {
   conversationId?: string;
   customerEmail?: string;
   ownerEmail?: string;
+  /** Seconds from the conversation's first customer message to this first owner answer (figures). */
+  firstResponseSeconds?: number;
 }

@@ -1,6 +1,7 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { InboundOutcome } from '../domain/types.js';
 import { sqsBodyWithSesNotificationSchema, toInboundNotice } from '../events/ses-received-notification.js';
 import type { InboundDeps } from '../use-cases/inbound-deps.js';
 import { processInboundMail } from '../use-cases/process-inbound-mail.js';
@@ -17,6 +18,8 @@ export class UnreadableNotificationError extends Error {
 export function createInboundBatchHandler(
   deps: () => Promise<InboundDeps>,
   logger: Logger,
+  /** Called with each newly recorded outcome (not duplicates): the Lambda publishes figures from it. */
+  onOutcome?: (outcome: InboundOutcome) => void,
 ): (event: SQSEvent, context?: Context) => Promise<SQSBatchResponse> {
   const processor = new BatchProcessor(EventType.SQS);
   const handleRecord = async (record: SQSRecord): Promise<void> => {
@@ -33,6 +36,7 @@ export function createInboundBatchHandler(
     const notice = toInboundNotice(parsed.data.Message);
     const { outcome, duplicate } = await processInboundMail(await deps(), notice);
     logger.info('inbound processed', { inboundId: notice.inboundId, duplicate, ...outcome });
+    if (!duplicate) onOutcome?.(outcome);
   };
   return (event, context) =>
     processPartialResponse(event, handleRecord, processor, context ? { context } : undefined);

@@ -8,9 +8,9 @@ import type { MailSender } from '../ports/mail-sender.js';
 import type { InboundDeps } from '../use-cases/inbound-deps.js';
 import { startEmbeddedEngines } from './embedded-engines.js';
 import { createLocalDeps, createLocalSender } from './local-deps.js';
+import { LocalInboundQueue } from './local-inbound-queue.js';
 import { loadOrCreateLocalSecret } from './local-secret.js';
-import { type AcceptedMail, startSmtpInbound } from './smtp-inbound-server.js';
-import { newInboundId, synthesizeSesEvent } from './synthesize-ses-event.js';
+import { startSmtpInbound } from './smtp-inbound-server.js';
 
 /** Options of {@link startDevServer}. */
 export interface DevServerOptions {
@@ -37,12 +37,8 @@ export interface DevServer {
 /** File in the data directory that tells other `spoc` commands where a running dev server's engines are. */
 export const DEV_SERVER_STATE_FILE = 'dev-server.json';
 
-/** Times a locally received mail is run through the handler before it is left for a later resume. */
-const LOCAL_ATTEMPTS = 3;
-
-function isLoopback(address: string): boolean {
-  return address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.');
-}
+/** SES receiving refuses larger mail; the local SMTP entry does the same. */
+const SES_MAX_RECEIVE_BYTES = 40 * 1024 * 1024;
 
 /**
  * Starts local mode: dynalite and s3rver in-process with data under `dataDir`, the SMTP entry, and the
@@ -62,44 +58,36 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     config: options.config,
     replyTokenSecret,
     sender: options.sender ?? createLocalSender(options.outboxDir, options.smtpRelay),
+    rawMailDirectory: join(options.dataDir, 'engines', 's3'),
     ...(options.now ? { now: options.now } : {}),
   });
   await seedOwners(deps);
   const handle = createInboundBatchHandler(() => Promise.resolve(deps), logger);
 
-  const receive = async (mail: AcceptedMail): Promise<void> => {
-    const receivedAt = deps.now();
-    const inboundId = newInboundId(receivedAt);
-    const rawKey = `inbound/${inboundId}`;
-    // Stored before anything else: from here on the mail cannot be lost, whatever happens next.
-    await deps.rawMail.putRaw(rawKey, mail.raw);
-    const event = synthesizeSesEvent({
-      inboundId,
-      rawKey,
-      bucket: engines.bucket,
-      envelopeFrom: mail.envelopeFrom,
-      recipients: mail.recipients,
-      receivedAt,
-      verdict: isLoopback(mail.remoteAddress) ? 'PASS' : 'NOT_AVAILABLE',
-    });
-    for (let attempt = 1; attempt <= LOCAL_ATTEMPTS; attempt += 1) {
-      const result = await handle(event).catch((error: unknown) => {
-        logger.warn('inbound attempt failed', { inboundId, attempt, error: String(error) });
-        return undefined;
-      });
-      if (result && result.batchItemFailures.length === 0) return;
-    }
-    logger.error('inbound left unfinished; its raw mail is stored', { inboundId, rawKey });
-  };
+  const queue = new LocalInboundQueue({
+    rawMail: deps.rawMail,
+    store: deps.store,
+    bucket: engines.bucket,
+    handle,
+    logger,
+    now: deps.now,
+  });
+  // Mail accepted before a crash is finished before new mail is taken, as the queue would in AWS.
+  const resumed = await queue.resume().catch(async (error: unknown) => {
+    await engines.close();
+    throw error;
+  });
+  if (resumed > 0) logger.info('resumed stored inbound mail', { resumed });
 
   const smtp = await startSmtpInbound({
     host,
     port: options.smtpPort,
-    maxBytes: options.config.limits.maxMessageBytes,
+    // Mail over the relay limit is still received (up to what SES receives), so its owner can be told.
+    maxBytes: Math.max(options.config.limits.maxMessageBytes, SES_MAX_RECEIVE_BYTES),
     acceptsRecipient: (address) =>
       address.toLowerCase() === options.config.supportAddress ||
       isOnReplyDomain(address, options.config.replyDomain),
-    onMail: receive,
+    onMail: (mail) => queue.receive(mail),
     onError: (error) => logger.error('smtp error', { error: String(error) }),
   }).catch(async (error: unknown) => {
     await engines.close();

@@ -7,10 +7,11 @@ import type { SpocConfig } from '../config/config-schema.js';
 import type { MailSender } from '../ports/mail-sender.js';
 import type { InboundDeps } from '../use-cases/inbound-deps.js';
 import type { LocalClients } from './embedded-engines.js';
+import { LocalRawMailStore } from './local-raw-mail-store.js';
 
 /** Where local mode sends mail: always the outbox directory, and an SMTP relay when one is set. */
 export function createLocalSender(outboxDir: string, smtpRelay?: string): MailSender {
-  const outbox = new OutboxMailSender({ directory: outboxDir });
+  const outbox = new OutboxMailSender({ directory: outboxDir, oncePerMessageId: true });
   return smtpRelay ? new FanOutMailSender([outbox, new SmtpRelayMailSender({ url: smtpRelay })]) : outbox;
 }
 
@@ -23,10 +24,18 @@ export function createLocalDeps(input: {
   replyTokenSecret: string;
   sender: MailSender;
   now?: () => Date;
+  /** Where the embedded S3 engine keeps its files; `locate` then gives file paths. */
+  rawMailDirectory?: string;
 }): InboundDeps {
   return {
     store: new DynamoDbSupportStore({ client: input.clients.doc, tableName: input.tableName }),
-    rawMail: new S3RawMailStore({ client: input.clients.s3, bucket: input.bucket }),
+    rawMail: input.rawMailDirectory
+      ? new LocalRawMailStore({
+          client: input.clients.s3,
+          bucket: input.bucket,
+          directory: input.rawMailDirectory,
+        })
+      : new S3RawMailStore({ client: input.clients.s3, bucket: input.bucket }),
     sender: input.sender,
     config: input.config,
     replyTokenSecret: input.replyTokenSecret,

@@ -19,6 +19,10 @@ export interface ContextFacts {
   supportAddress: string;
   /** Set when the reader covers for the away owner: that owner's name (and their return day). */
   coveringFor?: { ownerName: string; until: string };
+  /** `Name <address>` of the writer when someone on Cc wrote instead of the customer. */
+  writtenBy?: string;
+  /** Addresses on Cc of the conversation; they receive the owner's answers too. */
+  participants?: string[];
 }
 
 function day(iso: string): string {
@@ -36,6 +40,8 @@ export function renderContextText(facts: ContextFacts): string {
           `You are covering for ${facts.coveringFor.ownerName} (away until ${facts.coveringFor.until}); they keep the customer.`,
         ]
       : []),
+    ...(facts.writtenBy ? [`Written by ${facts.writtenBy}, on Cc of this conversation`] : []),
+    ...(facts.participants?.length ? [`Cc on your answers: ${facts.participants.join(', ')}`] : []),
     `Reply above this block: the customer receives your answer from "${facts.ownerName}" <${facts.supportAddress}>.`,
     CONTEXT_MARKERS.end,
   ].join('\n');
@@ -45,10 +51,16 @@ function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
+/**
+ * Attribute (and id) marking the HTML context block, so the owner→customer path can remove it from an
+ * HTML reply structurally.
+ */
+export const CONTEXT_HTML_ATTRIBUTE = 'data-spoc-context';
+
 /** The context block as an HTML fragment (same text, each line a paragraph line). */
 export function renderContextHtml(facts: ContextFacts): string {
   const lines = renderContextText(facts).split('\n').map(escapeHtml);
-  return `<div style="border:1px solid #ccc;padding:6px;margin-bottom:12px;color:#555;font-size:12px">${lines.join('<br>\n')}</div>`;
+  return `<div ${CONTEXT_HTML_ATTRIBUTE}="1" id="spoc-context" class="spoc-context" style="border:1px solid #ccc;padding:6px;margin-bottom:12px;color:#555;font-size:12px">${lines.join('<br>\n')}</div>`;
 }
 
 /** Puts an HTML fragment at the start of a document's body (or of the fragment when there is no body). */

@@ -1,6 +1,7 @@
 import { trimReferences } from '../domain/thread-conversation.js';
 import { CONTEXT_MARKERS } from './context-block.js';
 import type { ComposeInput, MailAddress, MailAttachment } from './mail-types.js';
+import { referencedContentIds } from './reply-html.js';
 import { extractReplyText, stripMarkedBlockTolerant } from './reply-text.js';
 
 /** What must never reach a customer from the owner's side. */
@@ -34,8 +35,12 @@ export interface CustomerReplyInput {
   ownerName: string;
   supportAddress: string;
   customer: MailAddress;
+  /** Reply-all: the people on Cc of the conversation. */
+  cc?: MailAddress[];
   subject: string;
   text: string;
+  /** The owner's HTML with quote and context removed (see `customerFacingHtml`); absent: text only. */
+  html?: string;
   attachments: MailAttachment[];
   messageId: string;
   /** The customer-side thread, oldest first; the newest is what this mail answers. */
@@ -46,15 +51,25 @@ export interface CustomerReplyInput {
 export function buildCustomerReply(input: CustomerReplyInput): ComposeInput {
   const from = { address: input.supportAddress, name: input.ownerName };
   const answered = input.customerThread.at(-1);
+  // Inline parts go along only when the HTML that is sent still shows them; real attachments always do.
+  const shown = input.html === undefined ? new Set<string>() : referencedContentIds(input.html);
+  const attachments = input.attachments.filter(
+    (a) => !a.inline || (a.contentId !== undefined && shown.has(a.contentId.toLowerCase())),
+  );
   return {
     from,
     to: [input.customer],
+    ...(input.cc?.length ? { cc: input.cc } : {}),
     subject: input.subject,
     text: input.text,
-    // Inline parts belonged to the owner's HTML, which is not relayed; real attachments are.
-    attachments: input.attachments
-      .filter((attachment) => !attachment.inline)
-      .map(({ filename, contentType, content }) => ({ filename, contentType, content, inline: false })),
+    ...(input.html === undefined ? {} : { html: input.html }),
+    attachments: attachments.map(({ filename, contentType, content, contentId, inline }) => ({
+      filename,
+      contentType,
+      content,
+      inline: inline && contentId !== undefined,
+      ...(inline && contentId !== undefined ? { contentId } : {}),
+    })),
     messageId: input.messageId,
     ...(answered === undefined
       ? {}

@@ -1,4 +1,6 @@
 import { displayNameOr } from '../domain/mail-address.js';
+import { trimReferences } from '../domain/thread-conversation.js';
+import { threadIndex, threadTopic } from '../domain/thread-index.js';
 import {
   type ContextFacts,
   prependToHtmlBody,
@@ -15,9 +17,14 @@ export interface OwnerRelayInput {
   replyAddress: string;
   owner: MailAddress;
   messageId: string;
-  /** The owner-side thread so far (ids of earlier relays), oldest first. */
+  /** The owner-side thread so far (ids of earlier relays and of the owner's replies), oldest first. */
   ownerThread: string[];
+  /** The conversation's subject: every mail of a conversation carries the same one, so clients thread it. */
   subject: string;
+  /** People on the conversation besides the customer (their Cc), shown to the owner. */
+  cc?: MailAddress[];
+  /** Who wrote this mail when it is not the customer (someone on Cc). */
+  writer?: MailAddress;
 }
 
 /**
@@ -27,10 +34,11 @@ export interface OwnerRelayInput {
  */
 export function buildOwnerRelay(input: OwnerRelayInput): ComposeInput {
   const { mail, facts } = input;
-  const from = {
-    address: input.replyAddress,
-    name: `${displayNameOr(facts.customerName, facts.customerEmail)} via ${input.supportName}`,
-  };
+  const writerName = input.writer
+    ? displayNameOr(input.writer.name, input.writer.address)
+    : displayNameOr(facts.customerName, facts.customerEmail);
+  const from = { address: input.replyAddress, name: `${writerName} via ${input.supportName}` };
+  const subject = input.subject.trim() === '' ? '(no subject)' : input.subject;
   const text = `${renderContextText(facts)}\n\n${mail.text}`;
   const html = mail.html === undefined ? undefined : prependToHtmlBody(mail.html, renderContextHtml(facts));
   const previous = input.ownerThread.at(-1);
@@ -38,7 +46,7 @@ export function buildOwnerRelay(input: OwnerRelayInput): ComposeInput {
     from,
     to: [input.owner],
     replyTo: from,
-    subject: input.subject,
+    subject,
     text,
     ...(html === undefined ? {} : { html }),
     attachments: mail.attachments.map(({ filename, contentType, content, contentId, inline }) => ({
@@ -49,8 +57,15 @@ export function buildOwnerRelay(input: OwnerRelayInput): ComposeInput {
       ...(contentId === undefined ? {} : { contentId }),
     })),
     messageId: input.messageId,
-    ...(previous === undefined ? {} : { inReplyTo: previous, references: input.ownerThread }),
+    ...(previous === undefined ? {} : { inReplyTo: previous, references: trimReferences(input.ownerThread) }),
     headers: {
+      // Outlook threads by these rather than by References.
+      'Thread-Topic': threadTopic(subject),
+      'Thread-Index': threadIndex(
+        facts.conversationId,
+        new Date(facts.conversationOpened),
+        input.ownerThread.length,
+      ),
       // Relays are machine-forwarded: owners' out-of-office responders must stay quiet (RFC 3834, Exchange).
       'Auto-Submitted': 'auto-generated',
       'X-Auto-Response-Suppress': 'All',

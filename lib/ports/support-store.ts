@@ -82,6 +82,11 @@ export interface SupportStore {
   getSentMail(key: string): Promise<SentMailRecord | undefined>;
   recordSentMail(record: SentMailRecord): Promise<void>;
 
+  // --- Mail behaviour: reply-all participants and figures per owner ---
+  /** Adds addresses to a conversation's `participants`, skipping ones already present; sets `updatedAt`. */
+  addParticipants(conversationId: string, addresses: string[], at: string): Promise<void>;
+  /** Conversations updated at or after `since` (ISO), any customer: for figures, not for the mail path. */
+  listConversationsUpdatedSince(since: string): Promise<Conversation[]>;
   // --- Ownership: handoff, accounts (domain rules), replay and data-protection requests ---
 
   /** Remembers that `ownerEmail` owned the conversation until a handoff to `successorEmail`. Idempotent. */

@@ -33,12 +33,14 @@ async function assign(deps: Pick<InboundDeps, 'store' | 'config'>, customerEmail
 
 /**
  * Returns the customer's one owner, assigning one by policy to a new customer. The customer record is
- * written conditionally, so racing first messages all end with the same owner.
+ * written conditionally, so racing first messages all end with the same owner. `inboundId` is recorded
+ * on a new customer as the mail that created them.
  */
 export async function findOrAssignOwner(
   deps: Pick<InboundDeps, 'store' | 'config' | 'now'>,
   customerEmail: string,
   customerName: string,
+  inboundId?: string,
 ): Promise<OwnedCustomer> {
   const existing = await deps.store.getCustomer(customerEmail);
   if (existing) {
@@ -55,6 +57,7 @@ export async function findOrAssignOwner(
     ...(customerName ? { name: customerName } : {}),
     ownerEmail: chosen.email,
     since: deps.now().toISOString(),
+    ...(inboundId ? { firstInboundId: inboundId } : {}),
   };
   const winner = await deps.store.createCustomer(candidate);
   if (winner.ownerEmail === chosen.email)

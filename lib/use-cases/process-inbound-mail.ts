@@ -5,6 +5,7 @@ import { classifyAutomatic } from '../mail/classify-automatic.js';
 import { parseMail } from '../mail/parse-mail.js';
 import type { InboundDeps, InboundNotice } from './inbound-deps.js';
 import { relayCustomerMail } from './relay-customer-mail.js';
+import { relayOversizeMail } from './relay-oversize-mail.js';
 import { relayOwnerReply } from './relay-owner-reply.js';
 
 /** The outcome of one call, and whether an earlier delivery had already finished the message. */
@@ -19,6 +20,7 @@ async function decide(
   rawRead: Promise<Buffer>,
 ): Promise<InboundOutcome> {
   const raw = await rawRead;
+  if (raw.length > deps.config.limits.maxMessageBytes) return relayOversizeMail(deps, notice, raw);
   const mail = await parseMail(raw, { maxBytes: deps.config.limits.maxMessageBytes });
   const route = routeInbound({
     recipients: notice.recipients,

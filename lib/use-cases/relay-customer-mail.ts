@@ -1,12 +1,14 @@
+import { newParticipants } from '../domain/participants.js';
 import { replyAddressFor } from '../domain/reply-token.js';
 import { conversationIdFor, pickConversation, referencedMessageIds } from '../domain/thread-conversation.js';
 import type { Conversation, InboundOutcome } from '../domain/types.js';
-import { composeMail } from '../mail/compose-mail.js';
 import type { ParsedMail } from '../mail/mail-types.js';
 import { buildOwnerRelay } from '../mail/owner-relay.js';
 import { findOrAssignOwner } from './find-or-assign-owner.js';
+import { fitOwnerRelay } from './fit-owner-relay.js';
 import type { InboundDeps, InboundNotice } from './inbound-deps.js';
 import { routeToCover } from './owner-cover.js';
+import { sendFirstContact } from './send-first-contact.js';
 import { allMessageIds, sendOnce, visibleMessageId } from './send-once.js';
 
 async function findThread(
@@ -41,11 +43,16 @@ export async function relayCustomerMail(
   customerName: string,
 ): Promise<InboundOutcome> {
   const now = deps.now().toISOString();
-  // The customer's owner and the thread the mail continues are independent lookups: issued together.
-  const [{ customer, owner }, thread] = await Promise.all([
-    findOrAssignOwner(deps, customerEmail, customerName),
-    findThread(deps, mail, customerEmail),
-  ]);
+  const thread = await findThread(deps, mail, customerEmail);
+  // Someone the customer put on Cc writes in the customer's conversation: it goes to the customer's
+  // owner, and the writer does not become a customer of their own.
+  const writer =
+    thread && thread.customerEmail !== customerEmail
+      ? { address: customerEmail, name: customerName }
+      : undefined;
+  const { customer, owner } = writer
+    ? await findOrAssignOwner(deps, thread?.customerEmail ?? customerEmail, '')
+    : await findOrAssignOwner(deps, customerEmail, customerName, notice.inboundId);
   const { recipient, coveringFor } = await routeToCover(deps, owner);
   const conversation =
     thread ??
@@ -96,6 +103,7 @@ export async function relayCustomerMail(
     ? [...conversation.customerThread.filter((id) => id !== mail.messageId), mail.messageId]
     : conversation.customerThread;
 
+  const participants = await addParticipants(deps, conversation, mail, customerEmail, now);
   const { replyDomain, supportAddress, supportName } = deps.config;
   const replyAddress = replyAddressFor(conversation.id, deps.replyTokenSecret, replyDomain);
   const messageId = `<${notice.inboundId}.owner@${replyDomain}>`;
@@ -113,20 +121,23 @@ export async function relayCustomerMail(
       ...(coveringFor?.away
         ? { coveringFor: { ownerName: coveringFor.name, until: coveringFor.away.until } }
         : {}),
+      ...(writer ? { writtenBy: `${writer.name ? `${writer.name} ` : ''}<${writer.address}>` } : {}),
+      participants,
     },
     supportName,
     replyAddress,
     owner: { address: recipient.email, name: recipient.name },
     messageId,
     ownerThread: conversation.ownerThread,
-    subject: mail.subject,
+    subject: conversation.subject,
+    ...(writer ? { writer } : {}),
   });
   await stored;
   const sent = await sendOnce(
     deps,
     `${notice.inboundId}:owner`,
     {
-      raw: await composeMail(relay),
+      raw: await fitOwnerRelay(deps, relay, notice.rawKey),
       envelope: { from: replyAddress, to: [recipient.email] },
       messageId,
     },
@@ -139,11 +150,39 @@ export async function relayCustomerMail(
         ]),
     },
   );
+  if (!writer && customer.firstInboundId === notice.inboundId) {
+    await sendFirstContact(deps, { customer, owner, conversation, answering: mail });
+  }
   return {
     status: 'relayed-to-owner',
     conversationId: conversation.id,
-    customerEmail,
+    customerEmail: conversation.customerEmail,
     ownerEmail: owner.email,
     detail: `sent as ${visibleMessageId(sent)}${coveringFor ? ` to ${recipient.email}, covering` : ''}`,
   };
+}
+
+/** Reply-all: records the new people on `To`/`Cc` of this mail and returns everyone on the conversation. */
+async function addParticipants(
+  deps: InboundDeps,
+  conversation: Conversation,
+  mail: ParsedMail,
+  senderEmail: string,
+  now: string,
+): Promise<string[]> {
+  const known = conversation.participants ?? [];
+  const input = {
+    recipients: [...mail.to, ...mail.cc].map((a) => a.address),
+    senderEmail,
+    customerEmail: conversation.customerEmail,
+    supportAddress: deps.config.supportAddress,
+    replyDomain: deps.config.replyDomain,
+    known,
+  };
+  // Owners are only looked up when someone is left to check against them.
+  if (newParticipants({ ...input, ownerEmails: new Set() }).length === 0) return known;
+  const owners = new Set((await deps.store.listOwners()).map((o) => o.email));
+  const added = newParticipants({ ...input, ownerEmails: owners });
+  if (added.length > 0) await deps.store.addParticipants(conversation.id, added, now);
+  return [...known, ...added];
 }

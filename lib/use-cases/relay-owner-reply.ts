@@ -6,9 +6,11 @@ import { checkOwnerReply, type ReceiptVerdicts, senderAuthenticated } from '../d
 import { replySubject } from '../domain/thread-conversation.js';
 import type { InboundOutcome } from '../domain/types.js';
 import { composeMail } from '../mail/compose-mail.js';
-import { buildCustomerReply } from '../mail/customer-reply.js';
+import { buildCustomerReply, customerFacingText } from '../mail/customer-reply.js';
 import type { ParsedMail } from '../mail/mail-types.js';
+import { customerFacingHtml } from '../mail/reply-html.js';
 import { answerFormerOwner } from './answer-former-owner.js';
+import { firstResponseFor } from './first-response.js';
 import type { InboundDeps, InboundNotice } from './inbound-deps.js';
 import { activeCoverEmail, rememberCover, routeToCover } from './owner-cover.js';
 import { runOwnerCommand } from './run-owner-command.js';
@@ -88,6 +90,14 @@ export async function relayOwnerReply(
     check.asCover && command.text !== ''
       ? `${command.text}\n\n${coverSignature(writer, owner)}`
       : command.text;
+  const traces = { ownerEmail: writer.email, replyDomain: deps.config.replyDomain };
+  // The HTML goes only when it says what the text says: a command line or a covering line exists in the
+  // text version alone, so such replies go as text.
+  const html =
+    mail.html !== undefined && !check.asCover && text === customerFacingText(mail.text, traces)
+      ? await customerFacingHtml(mail.html, traces, text)
+      : undefined;
+  const cc = (accepted.participants ?? []).map((address) => ({ address, name: '' }));
   const attachments = mail.attachments.filter((attachment) => !attachment.inline);
   if (text === '' && attachments.length === 0) {
     return {
@@ -100,6 +110,7 @@ export async function relayOwnerReply(
 
   const now = deps.now().toISOString();
   const messageId = `<${notice.inboundId}.customer@${domainOf(deps.config.supportAddress)}>`;
+  const firstResponseSeconds = await firstResponseFor(deps, accepted.id, notice.inboundId, now);
   await deps.store.putMessage({
     conversationId: accepted.id,
     id: notice.inboundId,
@@ -117,9 +128,11 @@ export async function relayOwnerReply(
     ownerName: writer.name,
     supportAddress: deps.config.supportAddress,
     customer: { address: accepted.customerEmail, name: customer?.name ?? '' },
+    cc,
     subject: replySubject(accepted.subject),
     text,
-    attachments,
+    ...(html === undefined ? {} : { html }),
+    attachments: mail.attachments,
     messageId,
     customerThread: accepted.customerThread,
   });
@@ -128,7 +141,10 @@ export async function relayOwnerReply(
     `${notice.inboundId}:customer`,
     {
       raw: await composeMail(reply),
-      envelope: { from: deps.config.supportAddress, to: [accepted.customerEmail] },
+      envelope: {
+        from: deps.config.supportAddress,
+        to: [accepted.customerEmail, ...cc.map((c) => c.address)],
+      },
       messageId,
     },
     {
@@ -137,6 +153,10 @@ export async function relayOwnerReply(
         Promise.all([
           deps.store.linkMessageIds(allMessageIds(record), accepted.id),
           deps.store.appendToThread(accepted.id, 'customerThread', [visibleMessageId(record)], now),
+          // The next relay answers the owner's own reply, so the owner's client nests it under that.
+          ...(mail.messageId
+            ? [deps.store.appendToThread(accepted.id, 'ownerThread', [mail.messageId], now)]
+            : []),
         ]),
     },
   );
@@ -146,5 +166,6 @@ export async function relayOwnerReply(
     customerEmail: accepted.customerEmail,
     ownerEmail: owner.email,
     detail: `sent as ${visibleMessageId(sent)}${check.asCover ? ` by ${writer.email}, covering` : ''}`,
+    ...(firstResponseSeconds === undefined ? {} : { firstResponseSeconds }),
   };
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -41,6 +42,9 @@ describe.skipIf(!corpusAvailable())('every corpus mail through the SMTP entry', 
     );
     expect(files.length).toBeGreaterThan(800);
     const refused: string[] = [];
+    // Some corpus files are byte-for-byte copies of others: the same mail with the same envelope is
+    // one mail to the SMTP entry (a client resending what it never saw accepted), so it ends once.
+    const distinct = new Set<string>();
     const queue = [...files];
     // Four clients at once, like a small burst from real MTAs.
     await Promise.all(
@@ -48,6 +52,12 @@ describe.skipIf(!corpusAvailable())('every corpus mail through the SMTP entry', 
         for (let file = queue.shift(); file !== undefined; file = queue.shift()) {
           const raw = await readFile(file);
           const nullSender = relative(root, file).startsWith('bounces-sisimai');
+          // As it arrives over SMTP: CRLF line endings, ending in a line break.
+          const onTheWire = raw
+            .toString('latin1')
+            .replace(/\r?\n/g, '\r\n')
+            .replace(/(?:\r\n)*$/, '\r\n');
+          distinct.add(`${nullSender}:${createHash('sha256').update(onTheWire, 'latin1').digest('hex')}`);
           try {
             await harness.sendRaw(raw, {
               from: nullSender ? '' : 'corpus@sender.test',
@@ -62,7 +72,8 @@ describe.skipIf(!corpusAvailable())('every corpus mail through the SMTP entry', 
     expect(refused).toEqual([]);
 
     const outcomes = await harness.outcomes();
-    expect(outcomes).toHaveLength(files.length);
+    expect(distinct.size).toBeGreaterThan(750);
+    expect(outcomes).toHaveLength(distinct.size);
     const unfinished = outcomes.filter((o) => o.outcome === undefined);
     expect(unfinished).toEqual([]);
     const byStatus = new Map<string, number>();

@@ -46,9 +46,14 @@ describe('the spoc command and local mode as a user runs them', () => {
     );
     expect(sent.stderr).toBe('');
     expect(sent.code).toBe(0);
-    const [relay] = await outbox();
+    const first = await outbox();
+    const relay = first.find((m) => m.headers.has('x-spoc-conversation'));
     const owner = relay?.to[0]?.address;
     expect(owner).toMatch(/^(alice|bob)@example\.test$/);
+    // The built-in defaults greet a new customer once, from their owner's name.
+    expect(first).toHaveLength(2);
+    const greeting = first.find((m) => m.to[0]?.address === 'jane@customer.test');
+    expect(greeting?.from?.address).toBe('support@example.test');
 
     // Owner commands reach the running server's engines.
     const added = await runSpoc(['owner', 'add', 'Carol@Example.test', '--name', 'Carol King'], env);
@@ -80,7 +85,10 @@ describe('the spoc command and local mode as a user runs them', () => {
       inReplyTo: /sent (<[^>]+>)/.exec(sent.stdout)?.[1],
     });
     transport.close();
-    const relays = await outbox();
+    const all = await outbox();
+    // A follow-up gets no second greeting.
+    expect(all).toHaveLength(3);
+    const relays = all.filter((m) => m.headers.has('x-spoc-conversation'));
     expect(relays).toHaveLength(2);
     expect(relays[1]?.to[0]?.address).toBe(owner);
     expect(relays[1]?.headers.get('x-spoc-conversation')).toEqual(relay?.headers.get('x-spoc-conversation'));

@@ -19,6 +19,8 @@ export const TEST_CONFIG_INPUT = {
     { email: 'alice@example.test', name: 'Alice Smith' },
     { email: 'bob@example.test', name: 'Bob Jones' },
   ],
+  // Off here so a test sees only the mail it is about; tests of the first-contact mail turn it on.
+  firstContact: { enabled: false },
 };
 
 /** A mail found in the outbox, raw and parsed. */

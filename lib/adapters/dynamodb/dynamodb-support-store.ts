@@ -751,6 +751,46 @@ export class DynamoDbSupportStore implements SupportStore {
     } while (startKey);
     return out;
   }
+
+  // --- Mail behaviour: reply-all participants and figures per owner ---
+
+  /** One conditional append per address, like `appendToThread`; a missing conversation is an error. */
+  async addParticipants(conversationId: string, addresses: string[], at: string): Promise<void> {
+    for (const address of new Set(addresses)) {
+      try {
+        await this.client.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: keys.conversation(conversationId),
+            UpdateExpression: 'SET #list = list_append(if_not_exists(#list, :empty), :one), #updatedAt = :at',
+            ConditionExpression: 'attribute_exists(#pk) AND NOT contains(#list, :id)',
+            ExpressionAttributeNames: {
+              '#list': 'participants',
+              '#updatedAt': 'updatedAt',
+              '#pk': PARTITION_KEY,
+            },
+            ExpressionAttributeValues: { ':empty': [], ':one': [address], ':id': address, ':at': at },
+          }),
+        );
+      } catch (error) {
+        if (!isConditionalCheckFailed(error)) throw error;
+        const existing = await this.get<Conversation>(keys.conversation(conversationId));
+        if (!existing) {
+          throw new ConditionFailedError(`conversation ${conversationId} does not exist`, { cause: error });
+        }
+      }
+    }
+  }
+
+  /** A filtered scan of the whole table: an ops query (figures), never on the mail path. */
+  async listConversationsUpdatedSince(since: string): Promise<Conversation[]> {
+    const conversations = await this.scanAll<Conversation>({
+      FilterExpression: '#type = :type AND #updatedAt >= :since',
+      ExpressionAttributeNames: { '#type': ITEM_TYPE_ATTRIBUTE, '#updatedAt': 'updatedAt' },
+      ExpressionAttributeValues: { ':type': 'CONV', ':since': since },
+    });
+    return conversations.sort((a, b) => compareStrings(a.createdAt, b.createdAt));
+  }
 }
 
 function toDomain<T>(item: Item): T {

@@ -1,0 +1,166 @@
+import { createHash } from 'node:crypto';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { z } from 'zod';
+import { RawMailMissingError } from '../domain/errors.js';
+import type { RawMailStore } from '../ports/raw-mail-store.js';
+import type { SupportStore } from '../ports/support-store.js';
+import type { AcceptedMail } from './smtp-inbound-server.js';
+import { newInboundId, synthesizeSesEvent } from './synthesize-ses-event.js';
+
+/** Times a locally received mail is run through the handler before it is left for the next start. */
+const LOCAL_ATTEMPTS = 3;
+
+const envelopeSchema = z.object({
+  envelopeFrom: z.string(),
+  recipients: z.array(z.string()),
+  remoteAddress: z.string(),
+  receivedAt: z.iso.datetime(),
+});
+
+/** The SMTP envelope of a stored mail, kept next to it so processing can resume after a crash. */
+type StoredEnvelope = z.infer<typeof envelopeSchema>;
+
+function isLoopback(address: string): boolean {
+  return address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.');
+}
+
+/**
+ * Local mode's stand-in for SES → S3 → SNS → SQS: stores each accepted mail durably, then runs it through
+ * the inbound handler; after a crash, `resume` runs every stored mail that has no recorded outcome.
+ *
+ * Keys in the raw mail store: `inbound/<id>` (the raw mail, as in AWS), `envelope/<id>.json` (written
+ * before it, so every raw mail has its envelope), `received/<hash>` (written first, names the id of a
+ * mail with these exact bytes and envelope: a client that resends because it never saw our answer gets
+ * that one mail, not a second one).
+ */
+export class LocalInboundQueue {
+  constructor(
+    private readonly input: {
+      rawMail: RawMailStore;
+      store: SupportStore;
+      bucket: string;
+      handle: (event: SQSEvent) => Promise<SQSBatchResponse>;
+      logger: Logger;
+      now: () => Date;
+    },
+  ) {}
+
+  /**
+   * Stores the mail (durably, before returning) and processes it; resolves when processing ended.
+   *
+   * The marker naming the id is written first, then the envelope, then the raw mail. A crash anywhere in
+   * between leaves a mail the client was never told was accepted, so it sends it again; the resend finds
+   * the marker, stores whatever is missing under the same id and goes on with that one mail. Whatever
+   * was stored completely is also resumed on the next start; either way it is processed once.
+   */
+  async receive(mail: AcceptedMail): Promise<void> {
+    const key = fingerprint(mail);
+    // The same mail on two connections at once: the second waits for the first and finds its marker.
+    const earlierArrival = this.inFlight.get(key);
+    const done = (earlierArrival ?? Promise.resolve())
+      .catch(() => undefined)
+      .then(() => this.receiveOnce(mail, key));
+    this.inFlight.set(key, done);
+    try {
+      await done;
+    } finally {
+      if (this.inFlight.get(key) === done) this.inFlight.delete(key);
+    }
+  }
+
+  private readonly inFlight = new Map<string, Promise<void>>();
+
+  private async receiveOnce(mail: AcceptedMail, key: string): Promise<void> {
+    const { rawMail } = this.input;
+    const markerKey = `received/${key}`;
+    const earlier = await readOptional(rawMail, markerKey);
+    let inboundId: string;
+    let receivedAt: Date;
+    if (earlier) {
+      inboundId = earlier.toString('utf8');
+      if (await this.isStored(inboundId)) {
+        await this.process(inboundId);
+        return;
+      }
+      receivedAt = this.input.now();
+    } else {
+      receivedAt = this.input.now();
+      inboundId = newInboundId(receivedAt);
+      await rawMail.putRaw(markerKey, Buffer.from(inboundId));
+    }
+    const envelope: StoredEnvelope = {
+      envelopeFrom: mail.envelopeFrom,
+      recipients: mail.recipients,
+      remoteAddress: mail.remoteAddress,
+      receivedAt: receivedAt.toISOString(),
+    };
+    await rawMail.putRaw(`envelope/${inboundId}.json`, Buffer.from(JSON.stringify(envelope)));
+    // From here on the mail cannot be lost: a restart resumes it.
+    await rawMail.putRaw(`inbound/${inboundId}`, mail.raw);
+    await this.process(inboundId);
+  }
+
+  private async isStored(inboundId: string): Promise<boolean> {
+    const key = `inbound/${inboundId}`;
+    return (await this.input.rawMail.listKeys(key)).includes(key);
+  }
+
+  /** Processes every stored mail without a recorded outcome, oldest first; returns how many. */
+  async resume(): Promise<number> {
+    const keys = await this.input.rawMail.listKeys('inbound/');
+    let resumed = 0;
+    for (const key of keys) {
+      const inboundId = key.slice('inbound/'.length);
+      const record = await this.input.store.getInbound(inboundId);
+      if (record?.outcome) continue;
+      resumed += 1;
+      await this.process(inboundId);
+    }
+    return resumed;
+  }
+
+  private async process(inboundId: string): Promise<void> {
+    const record = await this.input.store.getInbound(inboundId);
+    if (record?.outcome) return;
+    const stored = await readOptional(this.input.rawMail, `envelope/${inboundId}.json`);
+    if (!stored) {
+      this.input.logger.error('stored mail has no envelope; left unprocessed', { inboundId });
+      return;
+    }
+    const envelope = envelopeSchema.parse(JSON.parse(stored.toString('utf8')));
+    const event = synthesizeSesEvent({
+      inboundId,
+      rawKey: `inbound/${inboundId}`,
+      bucket: this.input.bucket,
+      envelopeFrom: envelope.envelopeFrom,
+      recipients: envelope.recipients,
+      receivedAt: new Date(envelope.receivedAt),
+      verdict: isLoopback(envelope.remoteAddress) ? 'PASS' : 'NOT_AVAILABLE',
+    });
+    for (let attempt = 1; attempt <= LOCAL_ATTEMPTS; attempt += 1) {
+      const result = await this.input.handle(event).catch((error: unknown) => {
+        this.input.logger.warn('inbound attempt failed', { inboundId, attempt, error: String(error) });
+        return undefined;
+      });
+      if (result && result.batchItemFailures.length === 0) return;
+    }
+    this.input.logger.error('inbound left unfinished; it is resumed on the next start', { inboundId });
+  }
+}
+
+function fingerprint(mail: AcceptedMail): string {
+  return createHash('sha256')
+    .update(JSON.stringify([mail.envelopeFrom, mail.recipients]))
+    .update(mail.raw)
+    .digest('hex');
+}
+
+async function readOptional(rawMail: RawMailStore, key: string): Promise<Buffer | undefined> {
+  try {
+    return await rawMail.getRaw(key);
+  } catch (error) {
+    if (error instanceof RawMailMissingError) return undefined;
+    throw error;
+  }
+}

@@ -1,0 +1,84 @@
+import { routeInbound } from '../domain/route-inbound.js';
+import type { InboundOutcome } from '../domain/types.js';
+import { classifyAutomatic } from '../mail/classify-automatic.js';
+import { outlineMail } from '../mail/mail-outline.js';
+import { formatBytes } from '../mail/mail-size.js';
+import type { InboundDeps, InboundNotice } from './inbound-deps.js';
+import { relayCustomerMail } from './relay-customer-mail.js';
+
+/**
+ * A mail larger than `limits.maxMessageBytes` is not parsed or relayed whole; its owner is told instead.
+ * Only its headers and attachment names are read. A customer's mail then reaches their owner, in its
+ * conversation, as a notice stating who wrote, the subject, the size, the attachment names and where the
+ * raw mail is (a presigned link in AWS, a file path locally); the owner answers the notice like any
+ * relay. Automatic mail is recorded as such, an oversized owner reply is rejected (the owner's own mail
+ * client reports nothing either way, so the outcome says why).
+ */
+export async function relayOversizeMail(
+  deps: InboundDeps,
+  notice: InboundNotice,
+  raw: Buffer,
+): Promise<InboundOutcome> {
+  const { headers, attachmentNames } = await outlineMail(raw);
+  const size = formatBytes(raw.length);
+  const limit = formatBytes(deps.config.limits.maxMessageBytes);
+  const route = routeInbound({
+    recipients: notice.recipients,
+    fromAddress: headers.from?.address,
+    fromName: headers.from?.name,
+    automatic: classifyAutomatic(headers, notice.envelopeFrom),
+    replyDomain: deps.config.replyDomain,
+  });
+  switch (route.kind) {
+    case 'automatic':
+      return {
+        status: 'automatic',
+        reason: route.reason,
+        detail: `${route.automaticKind}; ${size}, never answered`,
+      };
+    case 'rejected':
+      return { status: 'rejected', reason: route.reason, detail: route.detail };
+    case 'owner-side':
+      return {
+        status: 'rejected',
+        reason: 'too-large',
+        detail: `owner reply of ${size} is over the ${limit} that can be relayed; kept at ${notice.rawKey}`,
+      };
+    case 'customer': {
+      if (notice.verdicts.spam === 'FAIL' || notice.verdicts.virus === 'FAIL') {
+        return {
+          status: 'quarantined',
+          reason: notice.verdicts.virus === 'FAIL' ? 'virus' : 'spam',
+          detail: `spam=${notice.verdicts.spam} virus=${notice.verdicts.virus}; kept at ${notice.rawKey}`,
+          customerEmail: route.customerEmail,
+        };
+      }
+      const location = await deps.rawMail.locate(notice.rawKey);
+      const text = [
+        `This mail was too large to relay (${size}; the limit is ${limit}).`,
+        '',
+        `From: ${headers.from?.name ? `${headers.from.name} ` : ''}<${route.customerEmail}>`,
+        `Subject: ${headers.subject || '(no subject)'}`,
+        ...(attachmentNames.length > 0
+          ? ['Attachments:', ...attachmentNames.map((name) => `  - ${name}`)]
+          : ['Attachments: none found']),
+        '',
+        `The complete mail as received: ${location}`,
+        '',
+        'Reply to this mail to answer the customer as usual.',
+      ].join('\n');
+      const outcome = await relayCustomerMail(
+        deps,
+        notice,
+        { ...headers, text, attachments: [] },
+        route.customerEmail,
+        route.customerName,
+      );
+      return {
+        ...outcome,
+        reason: 'too-large',
+        detail: `${size}; owner told where it is. ${outcome.detail ?? ''}`.trim(),
+      };
+    }
+  }
+}

@@ -1,0 +1,50 @@
+import { domainOf } from '../domain/mail-address.js';
+import type { Conversation, Customer, Owner } from '../domain/types.js';
+import { composeMail } from '../mail/compose-mail.js';
+import { buildFirstContact } from '../mail/first-contact.js';
+import type { ParsedMail } from '../mail/mail-types.js';
+import type { InboundDeps } from './inbound-deps.js';
+import { allMessageIds, sendOnce, visibleMessageId } from './send-once.js';
+
+/** Key of the one first-contact mail a customer ever receives. */
+export function firstContactKey(customerEmail: string): string {
+  return `first-contact:${customerEmail}`;
+}
+
+/**
+ * The single place a first-contact mail is sent: once per customer (a `sendOnce` key per address, so
+ * retries and racing first mails send one), only when enabled, threaded into the customer's first mail.
+ * Callers only call it for a customer created by the mail being processed, never for someone on Cc;
+ * automatic mail never gets here. A check for suppressed (bounced) addresses belongs here.
+ */
+export async function sendFirstContact(
+  deps: InboundDeps,
+  input: { customer: Customer; owner: Owner; conversation: Conversation; answering: ParsedMail },
+): Promise<void> {
+  const { firstContact, supportAddress } = deps.config;
+  if (!firstContact.enabled) return;
+  const { customer, owner, conversation, answering } = input;
+  const customerThread = answering.messageId
+    ? [...conversation.customerThread.filter((id) => id !== answering.messageId), answering.messageId]
+    : conversation.customerThread;
+  const messageId = `<first-contact.${conversation.id}@${domainOf(supportAddress)}>`;
+  const mail = buildFirstContact({
+    ownerName: owner.name,
+    supportAddress,
+    customer: { address: customer.email, name: customer.name ?? '' },
+    subject: conversation.subject,
+    ...(firstContact.text ? { template: firstContact.text } : {}),
+    messageId,
+    customerThread,
+  });
+  const sent = await sendOnce(deps, firstContactKey(customer.email), {
+    raw: await composeMail(mail),
+    envelope: { from: supportAddress, to: [customer.email] },
+    messageId,
+  });
+  const now = deps.now().toISOString();
+  await Promise.all([
+    deps.store.linkMessageIds(allMessageIds(sent), conversation.id),
+    deps.store.appendToThread(conversation.id, 'customerThread', [visibleMessageId(sent)], now),
+  ]);
+}
