@@ -1,13 +1,30 @@
+import { randomUUID } from 'node:crypto';
 import type { OutgoingMail } from '../ports/mail-sender.js';
 import type { SentMailRecord } from '../ports/support-store.js';
 import type { InboundDeps } from './inbound-deps.js';
 
 /**
- * Sends a mail at most once per key: a retried step finds the record and does not send again.
+ * How long one attempt holds the right to send a mail. A redelivery of the same message processed at
+ * the same time (SNS and SQS both deliver at least once) waits for the lease instead of sending too;
+ * an attempt that died holding it is taken over after this. The queue's visibility timeout must be
+ * longer, so a retried record finds the lease run out (or the mail recorded).
+ */
+export const SEND_LEASE_MS = 5 * 60 * 1000;
+
+/** Another attempt is sending this mail right now; the record is retried later and finds it sent. */
+export class SendInProgressError extends Error {
+  override readonly name = 'SendInProgressError';
+}
+
+/**
+ * Sends a mail at most once per key: a retried step finds the record and does not send again, and a
+ * concurrent attempt at the same key finds the lease taken and backs off.
  *
- * This is the one place a duplicate send remains possible: if the process dies after the transport
- * accepted the mail and before `recordSentMail` is written, the retry sends it again. No transport
- * offers an idempotency key that would close that window, so it is kept as narrow as one write.
+ * DUPLICATE WINDOW — the only place in the product where a mail can be sent twice: if the process dies
+ * after the transport accepted the mail and before `recordSentMail` is written (or that write fails),
+ * the retry, once the lease has run out, sends it again. SES offers no idempotency key that would close
+ * this window, so it is kept as narrow as one write. Every other step before and after is repeatable
+ * without a second send (see test/e2e/crash-at-each-step.test.ts).
  */
 export async function sendOnce(
   deps: Pick<InboundDeps, 'store' | 'sender' | 'now'>,
@@ -16,7 +33,15 @@ export async function sendOnce(
 ): Promise<SentMailRecord> {
   const existing = await deps.store.getSentMail(key);
   if (existing) return existing;
+  const now = deps.now().getTime();
+  if (!(await deps.store.claimSendLease(key, randomUUID(), now, now + SEND_LEASE_MS))) {
+    throw new SendInProgressError(`mail ${key} is being sent by another attempt`);
+  }
+  // The attempt that held the lease before may have finished in between.
+  const finished = await deps.store.getSentMail(key);
+  if (finished) return finished;
   const receipt = await deps.sender.send(mail);
+  // ── duplicate window: from here until recordSentMail has returned ──
   const record: SentMailRecord = {
     key,
     messageId: mail.messageId,
