@@ -6,6 +6,7 @@ import { parseMail } from '../mail/parse-mail.js';
 import type { InboundDeps, InboundNotice } from './inbound-deps.js';
 import { relayCustomerMail } from './relay-customer-mail.js';
 import { relayOwnerReply } from './relay-owner-reply.js';
+import { reportOwnerSideRefusal, screenRate, screenResend } from './screen-inbound.js';
 
 /** The outcome of one call, and whether an earlier delivery had already finished the message. */
 export interface ProcessResult {
@@ -28,8 +29,13 @@ async function decide(deps: InboundDeps, notice: InboundNotice): Promise<Inbound
       return { status: 'automatic', reason: route.reason, detail: `${route.automaticKind}; never answered` };
     case 'rejected':
       return { status: 'rejected', reason: route.reason, detail: route.detail };
-    case 'owner-side':
-      return relayOwnerReply(deps, notice, mail, route.claim, route.senderAddress, notice.verdicts);
+    case 'owner-side': {
+      const outcome =
+        (await screenResend(deps, notice, mail, route.senderAddress)) ??
+        (await relayOwnerReply(deps, notice, mail, route.claim, route.senderAddress, notice.verdicts));
+      await reportOwnerSideRefusal(deps, notice, mail, outcome);
+      return outcome;
+    }
     case 'customer': {
       if (notice.verdicts.spam === 'FAIL' || notice.verdicts.virus === 'FAIL') {
         return {
@@ -39,7 +45,11 @@ async function decide(deps: InboundDeps, notice: InboundNotice): Promise<Inbound
           customerEmail: route.customerEmail,
         };
       }
-      return relayCustomerMail(deps, notice, mail, route.customerEmail, route.customerName);
+      return (
+        (await screenResend(deps, notice, mail, route.customerEmail)) ??
+        (await screenRate(deps, notice, route.customerEmail)) ??
+        relayCustomerMail(deps, notice, mail, route.customerEmail, route.customerName)
+      );
     }
   }
 }

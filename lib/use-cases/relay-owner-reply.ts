@@ -9,6 +9,7 @@ import { buildCustomerReply, customerFacingText } from '../mail/customer-reply.j
 import type { ParsedMail } from '../mail/mail-types.js';
 import type { InboundDeps, InboundNotice } from './inbound-deps.js';
 import { allMessageIds, sendOnce, visibleMessageId } from './send-once.js';
+import { warnIfRecipientSuppressed } from './suppression.js';
 
 /**
  * Rule 3: an owner's answer, sent to a conversation's signed reply address, reaches the customer from
@@ -73,7 +74,8 @@ export async function relayOwnerReply(
   await deps.store.putMessage({
     conversationId: accepted.id,
     id: notice.inboundId,
-    at: now,
+    // From the mail, not the clock: a retry must write the same item, and replies keep their order.
+    at: mail.date && !Number.isNaN(mail.date.getTime()) ? mail.date.toISOString() : notice.receivedAt,
     direction: 'to-customer',
     fromAddress: owner.email,
     fromName: owner.name,
@@ -102,6 +104,11 @@ export async function relayOwnerReply(
     deps.store.linkMessageIds(allMessageIds(sent), accepted.id),
     deps.store.appendToThread(accepted.id, 'customerThread', [visibleMessageId(sent)], now),
   ]);
+  await warnIfRecipientSuppressed(deps, {
+    conversationId: accepted.id,
+    customerEmail: accepted.customerEmail,
+    ownerEmail: owner.email,
+  });
   return {
     status: 'relayed-to-customer',
     conversationId: accepted.id,
