@@ -14,7 +14,6 @@ export function createDeliveryEventsBatchHandler(
   deps: () => Promise<Pick<InboundDeps, 'store' | 'sender' | 'now' | 'config'>>,
   logger: Logger,
 ): (event: SQSEvent, context?: Context) => Promise<SQSBatchResponse> {
-  const processor = new BatchProcessor(EventType.SQS);
   const handleRecord = async (record: SQSRecord): Promise<void> => {
     let event: ReturnType<typeof parseDeliveryEventBody>;
     try {
@@ -28,6 +27,13 @@ export function createDeliveryEventsBatchHandler(
     const result = await recordDeliveryEvent(await deps(), event);
     logger.info('delivery event recorded', { sqsMessageId: record.messageId, kind: event.kind, ...result });
   };
+  // A processor per invocation: it keeps the batch's results, and local mode (and any test) calls the
+  // handler concurrently, which would mix up the failures of different batches.
   return (event, context) =>
-    processPartialResponse(event, handleRecord, processor, context ? { context } : undefined);
+    processPartialResponse(
+      event,
+      handleRecord,
+      new BatchProcessor(EventType.SQS),
+      context ? { context } : undefined,
+    );
 }

@@ -18,7 +18,6 @@ export function createInboundBatchHandler(
   deps: () => Promise<InboundDeps>,
   logger: Logger,
 ): (event: SQSEvent, context?: Context) => Promise<SQSBatchResponse> {
-  const processor = new BatchProcessor(EventType.SQS);
   const handleRecord = async (record: SQSRecord): Promise<void> => {
     const parsed = sqsBodyWithSesNotificationSchema.safeParse(record.body);
     if (!parsed.success) {
@@ -34,6 +33,13 @@ export function createInboundBatchHandler(
     const { outcome, duplicate } = await processInboundMail(await deps(), notice);
     logger.info('inbound processed', { inboundId: notice.inboundId, duplicate, ...outcome });
   };
+  // A processor per invocation: it keeps the batch's results, and local mode (and any test) calls the
+  // handler concurrently, which would mix up the failures of different batches.
   return (event, context) =>
-    processPartialResponse(event, handleRecord, processor, context ? { context } : undefined);
+    processPartialResponse(
+      event,
+      handleRecord,
+      new BatchProcessor(EventType.SQS),
+      context ? { context } : undefined,
+    );
 }
