@@ -1,9 +1,11 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { S3RawMailStore } from '../../lib/adapters/s3/s3-raw-mail-store.js';
 import type { SpocConfigInput } from '../../lib/config/config-schema.js';
 import { parseConfig } from '../../lib/config/load-config.js';
 import type { ReceiptVerdicts } from '../../lib/domain/route-inbound.js';
 import { createInboundBatchHandler } from '../../lib/handlers/inbound-batch.js';
+import type { LocalClients } from '../../lib/local/embedded-engines.js';
 import { type EmbeddedEngines, ensureTable } from '../../lib/local/embedded-engines.js';
 import { createLocalDeps } from '../../lib/local/local-deps.js';
 import { newInboundId, synthesizeSesEvent } from '../../lib/local/synthesize-ses-event.js';
@@ -68,14 +70,19 @@ export class HandlerRig {
     readonly engines: EmbeddedEngines,
     readonly deps: InboundDeps,
     readonly sender: CapturingMailSender,
+    readonly tableName: string,
     wrap: (deps: InboundDeps) => InboundDeps,
+    logger: Logger = new Logger({ logLevel: 'SILENT' }),
   ) {
     const wrapped = wrap(deps);
-    this.handler = createInboundBatchHandler(
-      () => Promise.resolve(wrapped),
-      new Logger({ logLevel: 'SILENT' }),
-    ) as (event: SQSEvent) => Promise<SQSBatchResponse>;
+    this.handler = createInboundBatchHandler(() => Promise.resolve(wrapped), logger) as (
+      event: SQSEvent,
+    ) => Promise<SQSBatchResponse>;
+    // Mail is stored by SES before any notification exists: never through the clients under test.
+    this.setupRaw = new S3RawMailStore({ client: engines.s3, bucket: engines.bucket });
   }
+  /** The raw mail bucket through the engines' own client (no faults): what SES wrote. */
+  readonly setupRaw: S3RawMailStore;
 
   /** `wrap` lets a test put fault or crash injection between the handler and the real adapters. */
   static async create(
@@ -83,7 +90,11 @@ export class HandlerRig {
     options: {
       config?: Partial<SpocConfigInput>;
       wrap?: (deps: InboundDeps) => InboundDeps;
-      sender?: MailSender;
+      /** Puts something between the use cases and the capturing sender (e.g. a flaky transport). */
+      wrapSender?: (sender: CapturingMailSender) => MailSender;
+      /** SDK clients the use cases run with (e.g. with faults injected); default the engines' own. */
+      clients?: LocalClients;
+      logger?: Logger;
     } = {},
   ): Promise<HandlerRig> {
     const tableName = `t${Math.random().toString(36).slice(2, 12)}`;
@@ -93,18 +104,18 @@ export class HandlerRig {
     const sender = new CapturingMailSender((a) => owners.has(a), config.replyDomain);
     const offset = { ms: 0 };
     const deps = createLocalDeps({
-      clients: engines,
+      clients: options.clients ?? engines,
       tableName,
       bucket: engines.bucket,
       config,
       replyTokenSecret: SECRET,
-      sender: options.sender ?? sender,
+      sender: options.wrapSender ? options.wrapSender(sender) : sender,
       now: () => new Date(Date.now() + offset.ms),
     });
     HandlerRig.offsets.set(deps, offset);
     const createdAt = new Date().toISOString();
     await Promise.all(config.owners.map((owner) => deps.store.putOwner({ ...owner, createdAt })));
-    return new HandlerRig(engines, deps, sender, options.wrap ?? ((d) => d));
+    return new HandlerRig(engines, deps, sender, tableName, options.wrap ?? ((d) => d), options.logger);
   }
 
   /** Stores the raw mail as SES's S3 action would and returns the SQS record SNS would deliver. */
@@ -117,7 +128,7 @@ export class HandlerRig {
     const receivedAt = options.receivedAt ?? new Date(this.clock);
     const inboundId = options.inboundId ?? newInboundId(receivedAt);
     const rawKey = `inbound/${inboundId}`;
-    await this.deps.rawMail.putRaw(rawKey, Buffer.isBuffer(raw) ? raw : Buffer.from(raw));
+    await this.setupRaw.putRaw(rawKey, Buffer.isBuffer(raw) ? raw : Buffer.from(raw));
     return {
       record: sesRecord({ inboundId, rawKey, bucket: this.engines.bucket, envelope, receivedAt, ...options }),
       inboundId,
