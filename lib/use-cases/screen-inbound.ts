@@ -80,7 +80,8 @@ const REPORTED_REASONS = new Set(['sender-not-owner', 'sender-unauthenticated', 
  * Tells the conversation's true owner, once, that an owner-side mail for their conversation was refused
  * or held. Only for mail with a valid reply token: a tampered or unknown token names no conversation
  * anyone can vouch for, so it is only recorded. Refusals are told once per conversation and reason
- * (a forger cannot flood the owner); a held spam/virus mail once per mail, since it may be the owner's own.
+ * and owner (a forger cannot flood the owner; a new owner after a handoff is told too); a held spam/virus
+ * mail once per mail, since it may be the owner's own.
  */
 export async function reportOwnerSideRefusal(
   deps: Pick<InboundDeps, 'store' | 'sender' | 'now' | 'config'>,
@@ -94,7 +95,9 @@ export async function reportOwnerSideRefusal(
   const held = outcome.status === 'quarantined';
   const sender = mail.from?.address ?? '(no sender)';
   await notifyOwner(deps, {
-    key: held ? `owner-side:${notice.inboundId}:${reason}` : `owner-side:${conversationId}:${reason}`,
+    key: held
+      ? `owner-side:${notice.inboundId}:${reason}`
+      : `owner-side:${conversationId}:${ownerEmail}:${reason}`,
     ownerEmail,
     subject: held
       ? `Held: a reply in conversation ${conversationId} was marked as ${reason}`
