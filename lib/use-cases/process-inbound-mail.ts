@@ -1,4 +1,4 @@
-import { PermanentFailureError } from '../domain/errors.js';
+import { MailRejectedError, PermanentFailureError } from '../domain/errors.js';
 import { routeInbound } from '../domain/route-inbound.js';
 import type { InboundOutcome } from '../domain/types.js';
 import { classifyAutomatic } from '../mail/classify-automatic.js';
@@ -70,7 +70,9 @@ export async function processInboundMail(deps: InboundDeps, notice: InboundNotic
     outcome = await decide(deps, notice);
   } catch (error) {
     if (!(error instanceof PermanentFailureError)) throw error;
-    outcome = { status: 'failed', reason: error.reason, detail: error.message };
+    // Mail refused by a parser limit is kept and held like suspect mail; anything else is a failure.
+    const status = error instanceof MailRejectedError ? 'quarantined' : 'failed';
+    outcome = { status, reason: error.reason, detail: `${error.message}; kept at ${notice.rawKey}` };
   }
   await deps.store.recordOutcome(notice.inboundId, outcome);
   return { outcome, duplicate: false };
