@@ -103,6 +103,8 @@ export interface SupportStore {
    * holds it, the holder's lease has run out (`now` past it), or `holder` already holds it.
    */
   claimSendLease(key: string, holder: string, now: number, until: number): Promise<boolean>;
+  /** Gives the lease back if `holder` still holds it (the send failed; a retry may go at once). */
+  releaseSendLease(key: string, holder: string): Promise<void>;
 }
 
 /** Why an address receives no automatic mail. */

@@ -21,8 +21,8 @@ export class SendInProgressError extends Error {
  * concurrent attempt at the same key finds the lease taken and backs off.
  *
  * DUPLICATE WINDOW — the only place in the product where a mail can be sent twice: if the process dies
- * after the transport accepted the mail and before `recordSentMail` is written (or that write fails),
- * the retry, once the lease has run out, sends it again. SES offers no idempotency key that would close
+ * after the transport accepted the mail and before `recordSentMail` is written (or that write fails, or
+ * the transport accepted but its answer was lost), the retry sends it again. SES offers no idempotency key that would close
  * this window, so it is kept as narrow as one write. Every other step before and after is repeatable
  * without a second send (see test/e2e/crash-at-each-step.test.ts).
  */
@@ -34,13 +34,21 @@ export async function sendOnce(
   const existing = await deps.store.getSentMail(key);
   if (existing) return existing;
   const now = deps.now().getTime();
-  if (!(await deps.store.claimSendLease(key, randomUUID(), now, now + SEND_LEASE_MS))) {
+  const holder = randomUUID();
+  if (!(await deps.store.claimSendLease(key, holder, now, now + SEND_LEASE_MS))) {
     throw new SendInProgressError(`mail ${key} is being sent by another attempt`);
   }
   // The attempt that held the lease before may have finished in between.
   const finished = await deps.store.getSentMail(key);
   if (finished) return finished;
-  const receipt = await deps.sender.send(mail);
+  let receipt: Awaited<ReturnType<typeof deps.sender.send>>;
+  try {
+    receipt = await deps.sender.send(mail);
+  } catch (error) {
+    // A refused send (throttling, a relay down) may be retried at once, not only after the lease.
+    await deps.store.releaseSendLease(key, holder).catch(() => undefined);
+    throw error;
+  }
   // ── duplicate window: from here until recordSentMail has returned ──
   const record: SentMailRecord = {
     key,
