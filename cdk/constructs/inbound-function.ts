@@ -45,6 +45,9 @@ export class InboundFunction extends Construct {
       memorySize: props.memorySize,
       timeout: INBOUND_FUNCTION_TIMEOUT,
       environment: props.environment,
+      // jsdom and planer only load for an owner's HTML answer; iconv-lite's code pages only for mail in a
+      // legacy charset. Installed beside the bundle, they cost nothing at a cold start (bench/README.md).
+      nodeModules: ['jsdom', 'planer', 'iconv-lite'],
     });
     const role = this.handler.role;
 

@@ -34,6 +34,11 @@ export interface SpocFunctionProps {
   /** Function-specific environment; Powertools and source-map settings are added here. */
   environment: Record<string, string>;
   logRetention?: logs.RetentionDays;
+  /**
+   * Packages installed beside the bundle instead of inside it: ones loaded only on rare paths (a lazy
+   * `import()`), whose code would otherwise be compiled at every cold start.
+   */
+  nodeModules?: string[];
 }
 
 /**
@@ -94,6 +99,7 @@ export class SpocFunction extends Construct {
         // Bundle the SDK v3 clients too: the versions tested here are the versions deployed, and a
         // tree-shaken client loads faster than the runtime's full copy.
         externalModules: [],
+        ...(props.nodeModules ? { nodeModules: props.nodeModules } : {}),
         logLevel: LogLevel.WARNING,
       },
     });

@@ -67,8 +67,13 @@ export const spocConfigSchema = z
           .int()
           .positive()
           .default(40 * 1024 * 1024),
+        /**
+         * Customer mails per sender and clock hour that are relayed; beyond it the mail is kept and
+         * recorded (`rate-limited`) and the owner gets one notice per hour. Stops floods and mail loops.
+         */
+        maxMailsPerSenderPerHour: z.number().int().positive().default(20),
       })
-      .default({ maxMessageBytes: 40 * 1024 * 1024 }),
+      .default({ maxMessageBytes: 40 * 1024 * 1024, maxMailsPerSenderPerHour: 20 }),
     /** A new customer's first mail is answered once, from their owner, introducing that one person. */
     firstContact: z
       .object({

@@ -21,7 +21,6 @@ export function createInboundBatchHandler(
   /** Called with each newly recorded outcome (not duplicates): the Lambda publishes figures from it. */
   onOutcome?: (outcome: InboundOutcome) => void,
 ): (event: SQSEvent, context?: Context) => Promise<SQSBatchResponse> {
-  const processor = new BatchProcessor(EventType.SQS);
   const handleRecord = async (record: SQSRecord): Promise<void> => {
     const parsed = sqsBodyWithSesNotificationSchema.safeParse(record.body);
     if (!parsed.success) {
@@ -38,6 +37,13 @@ export function createInboundBatchHandler(
     logger.info('inbound processed', { inboundId: notice.inboundId, duplicate, ...outcome });
     if (!duplicate) onOutcome?.(outcome);
   };
+  // A processor per invocation: it keeps the batch's results, and local mode (and any test) calls the
+  // handler concurrently, which would mix up the failures of different batches.
   return (event, context) =>
-    processPartialResponse(event, handleRecord, processor, context ? { context } : undefined);
+    processPartialResponse(
+      event,
+      handleRecord,
+      new BatchProcessor(EventType.SQS),
+      context ? { context } : undefined,
+    );
 }

@@ -73,6 +73,9 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     now: deps.now,
   });
   // Mail accepted before a crash is finished before new mail is taken, as the queue would in AWS.
+  // One process handles all local mail: a send lease still in the table was taken by a process that
+  // died, and waiting it out would hold the mail it guards for minutes.
+  await deps.store.clearSendLeases();
   const resumed = await queue.resume().catch(async (error: unknown) => {
     await engines.close();
     throw error;

@@ -110,6 +110,35 @@ export interface SupportStore {
   listCustomerData(email: string): Promise<CustomerData>;
   /** Deletes every item in `data.items`; returns how many were deleted. Raw mail is not touched. */
   deleteCustomerData(data: CustomerData): Promise<number>;
+
+  // Reliability and abuse guards: resent mail, per-sender rate cap, suppressed addresses.
+
+  /**
+   * Claims an RFC Message-ID for the first inbound message that carried it from `sender`; returns the
+   * inbound id that holds the claim (this one, or the one that came first). A client resending a mail
+   * with the same Message-ID is thereby recognised as the same message.
+   */
+  claimRfcMessage(sender: string, rfcMessageId: string, inboundId: string): Promise<string>;
+  /**
+   * Counts one inbound message against a sender's window and returns its position in that window
+   * (1 for the first). The position is kept per inbound id, so a retried message keeps its place.
+   */
+  countSenderMail(sender: string, window: string, inboundId: string, expiresAt: number): Promise<number>;
+  /** Marks an address so no automatic mail goes to it (hard bounce, complaint). Repeating it is harmless. */
+  suppressAddress(record: SuppressionRecord): Promise<void>;
+  getSuppression(address: string): Promise<SuppressionRecord | undefined>;
+  /**
+   * Takes the right to send the mail recorded under `key` until `until` (epoch ms): true when no one
+   * holds it, the holder's lease has run out (`now` past it), or `holder` already holds it.
+   */
+  claimSendLease(key: string, holder: string, now: number, until: number): Promise<boolean>;
+  /** Gives the lease back if `holder` still holds it (the send failed; a retry may go at once). */
+  releaseSendLease(key: string, holder: string): Promise<void>;
+  /**
+   * Drops every send lease; returns how many there were. Only for a single-process deployment starting
+   * up (local mode), where every lease left belongs to a process that is gone.
+   */
+  clearSendLeases(): Promise<number>;
 }
 
 /** A conversation's earlier owner, written by a handoff. */
@@ -136,4 +165,14 @@ export interface CustomerData {
   items: Array<Record<string, unknown>>;
   /** Raw mail objects holding the customer's mail or replies to them. */
   rawKeys: string[];
+}
+
+/** Why an address receives no automatic mail. */
+export interface SuppressionRecord {
+  /** Lower-cased address. */
+  address: string;
+  reason: 'hard-bounce' | 'complaint';
+  /** SES's detail: bounce subtype or complaint feedback type, and the diagnostic. */
+  detail: string;
+  at: string;
 }

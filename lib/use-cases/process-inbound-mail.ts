@@ -1,4 +1,4 @@
-import { PermanentFailureError } from '../domain/errors.js';
+import { MailRejectedError, PermanentFailureError } from '../domain/errors.js';
 import { routeInbound } from '../domain/route-inbound.js';
 import type { InboundOutcome } from '../domain/types.js';
 import { classifyAutomatic } from '../mail/classify-automatic.js';
@@ -7,6 +7,7 @@ import type { InboundDeps, InboundNotice } from './inbound-deps.js';
 import { relayCustomerMail } from './relay-customer-mail.js';
 import { relayOversizeMail } from './relay-oversize-mail.js';
 import { relayOwnerReply } from './relay-owner-reply.js';
+import { reportOwnerSideRefusal, screenRate, screenResend } from './screen-inbound.js';
 
 /** The outcome of one call, and whether an earlier delivery had already finished the message. */
 export interface ProcessResult {
@@ -34,8 +35,13 @@ async function decide(
       return { status: 'automatic', reason: route.reason, detail: `${route.automaticKind}; never answered` };
     case 'rejected':
       return { status: 'rejected', reason: route.reason, detail: route.detail };
-    case 'owner-side':
-      return relayOwnerReply(deps, notice, mail, route.claim, route.senderAddress, notice.verdicts);
+    case 'owner-side': {
+      const outcome =
+        (await screenResend(deps, notice, mail, route.senderAddress)) ??
+        (await relayOwnerReply(deps, notice, mail, route.claim, route.senderAddress, notice.verdicts));
+      await reportOwnerSideRefusal(deps, notice, mail, outcome);
+      return outcome;
+    }
     case 'customer': {
       if (notice.verdicts.spam === 'FAIL' || notice.verdicts.virus === 'FAIL') {
         return {
@@ -45,7 +51,11 @@ async function decide(
           customerEmail: route.customerEmail,
         };
       }
-      return relayCustomerMail(deps, notice, mail, route.customerEmail, route.customerName);
+      return (
+        (await screenResend(deps, notice, mail, route.customerEmail)) ??
+        (await screenRate(deps, notice, route.customerEmail)) ??
+        relayCustomerMail(deps, notice, mail, route.customerEmail, route.customerName)
+      );
     }
   }
 }
@@ -72,7 +82,9 @@ export async function processInboundMail(deps: InboundDeps, notice: InboundNotic
     outcome = await decide(deps, { ...notice, firstAttempt: claim.attempts === 1 }, rawRead);
   } catch (error) {
     if (!(error instanceof PermanentFailureError)) throw error;
-    outcome = { status: 'failed', reason: error.reason, detail: error.message };
+    // Mail refused by a parser limit is kept and held like suspect mail; anything else is a failure.
+    const status = error instanceof MailRejectedError ? 'quarantined' : 'failed';
+    outcome = { status, reason: error.reason, detail: `${error.message}; kept at ${notice.rawKey}` };
   }
   await deps.store.recordOutcome(notice.inboundId, outcome);
   return { outcome, duplicate: false };

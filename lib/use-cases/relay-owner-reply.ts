@@ -15,6 +15,7 @@ import type { InboundDeps, InboundNotice } from './inbound-deps.js';
 import { activeCoverEmail, rememberCover, routeToCover } from './owner-cover.js';
 import { runOwnerCommand } from './run-owner-command.js';
 import { allMessageIds, sendOnce, visibleMessageId } from './send-once.js';
+import { warnIfRecipientSuppressed } from './suppression.js';
 
 /**
  * Rule 3: an owner's answer, sent to a conversation's signed reply address, reaches the customer from
@@ -114,7 +115,8 @@ export async function relayOwnerReply(
   await deps.store.putMessage({
     conversationId: accepted.id,
     id: notice.inboundId,
-    at: now,
+    // From the mail, not the clock: a retry must write the same item, and replies keep their order.
+    at: mail.date && !Number.isNaN(mail.date.getTime()) ? mail.date.toISOString() : notice.receivedAt,
     direction: 'to-customer',
     fromAddress: writer.email,
     fromName: writer.name,
@@ -160,6 +162,11 @@ export async function relayOwnerReply(
         ]),
     },
   );
+  await warnIfRecipientSuppressed(deps, {
+    conversationId: accepted.id,
+    customerEmail: accepted.customerEmail,
+    ownerEmail: owner.email,
+  });
   return {
     status: 'relayed-to-customer',
     conversationId: accepted.id,

@@ -5,6 +5,7 @@ import { buildFirstContact } from '../mail/first-contact.js';
 import type { ParsedMail } from '../mail/mail-types.js';
 import type { InboundDeps } from './inbound-deps.js';
 import { allMessageIds, sendOnce, visibleMessageId } from './send-once.js';
+import { mayMailAutomatically } from './suppression.js';
 
 /** Key of the one first-contact mail a customer ever receives. */
 export function firstContactKey(customerEmail: string): string {
@@ -15,7 +16,7 @@ export function firstContactKey(customerEmail: string): string {
  * The single place a first-contact mail is sent: once per customer (a `sendOnce` key per address, so
  * retries and racing first mails send one), only when enabled, threaded into the customer's first mail.
  * Callers only call it for a customer created by the mail being processed, never for someone on Cc;
- * automatic mail never gets here. A check for suppressed (bounced) addresses belongs here.
+ * automatic mail never gets here. An address that bounced or complained before gets nothing.
  */
 export async function sendFirstContact(
   deps: InboundDeps,
@@ -24,6 +25,7 @@ export async function sendFirstContact(
   const { firstContact, supportAddress } = deps.config;
   if (!firstContact.enabled) return;
   const { customer, owner, conversation, answering } = input;
+  if (!(await mayMailAutomatically(deps, customer.email))) return;
   const customerThread = answering.messageId
     ? [...conversation.customerThread.filter((id) => id !== answering.messageId), answering.messageId]
     : conversation.customerThread;

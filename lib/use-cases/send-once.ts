@@ -1,13 +1,30 @@
+import { randomUUID } from 'node:crypto';
 import type { OutgoingMail } from '../ports/mail-sender.js';
 import type { SentMailRecord } from '../ports/support-store.js';
 import type { InboundDeps } from './inbound-deps.js';
 
 /**
- * Sends a mail at most once per key: a retried step finds the record and does not send again.
+ * How long one attempt holds the right to send a mail. A redelivery of the same message processed at
+ * the same time (SNS and SQS both deliver at least once) waits for the lease instead of sending too;
+ * an attempt that died holding it is taken over after this. The queue's visibility timeout must be
+ * longer, so a retried record finds the lease run out (or the mail recorded).
+ */
+export const SEND_LEASE_MS = 5 * 60 * 1000;
+
+/** Another attempt is sending this mail right now; the record is retried later and finds it sent. */
+export class SendInProgressError extends Error {
+  override readonly name = 'SendInProgressError';
+}
+
+/**
+ * Sends a mail at most once per key: a retried step finds the record and does not send again, and a
+ * concurrent attempt at the same key finds the lease taken and backs off.
  *
- * This is the one place a duplicate send remains possible: if the process dies after the transport
- * accepted the mail and before `recordSentMail` is written, the retry sends it again. No transport
- * offers an idempotency key that would close that window, so it is kept as narrow as one write.
+ * DUPLICATE WINDOW — the only place in the product where a mail can be sent twice: if the process dies
+ * after the transport accepted the mail and before `recordSentMail` is written (or that write fails, or
+ * the transport accepted but its answer was lost), the retry sends it again. SES offers no idempotency key that would close
+ * this window, so it is kept as narrow as one write. Every other step before and after is repeatable
+ * without a second send (see test/e2e/crash-at-each-step.test.ts).
  */
 export async function sendOnce(
   deps: Pick<InboundDeps, 'store' | 'sender' | 'now'>,
@@ -21,7 +38,27 @@ export async function sendOnce(
     await options.afterSend?.(existing);
     return existing;
   }
-  const receipt = await deps.sender.send(mail);
+  const now = deps.now().getTime();
+  const holder = randomUUID();
+  if (!(await deps.store.claimSendLease(key, holder, now, now + SEND_LEASE_MS))) {
+    throw new SendInProgressError(`mail ${key} is being sent by another attempt`);
+  }
+  // An attempt that held the lease before may have finished in between (never so on a first attempt:
+  // a concurrent redelivery is a later attempt and would still hold the lease).
+  const finished = options.firstAttempt ? undefined : await deps.store.getSentMail(key);
+  if (finished) {
+    await options.afterSend?.(finished);
+    return finished;
+  }
+  let receipt: Awaited<ReturnType<typeof deps.sender.send>>;
+  try {
+    receipt = await deps.sender.send(mail);
+  } catch (error) {
+    // A refused send (throttling, a relay down) may be retried at once, not only after the lease.
+    await deps.store.releaseSendLease(key, holder).catch(() => undefined);
+    throw error;
+  }
+  // ── duplicate window: from here until recordSentMail has returned ──
   const record: SentMailRecord = {
     key,
     messageId: mail.messageId,

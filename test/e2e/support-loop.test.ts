@@ -175,7 +175,10 @@ describe('the single-point-of-contact loop over SMTP', () => {
       ) as (typeof OWNERS)[keyof typeof OWNERS];
       // `other` replies to Jane's conversation, which is not theirs.
       await harness.send(ownerReply('gmail', firstRelay, other, 'I am not the owner'));
-      expect(await harness.newOutboxMails()).toHaveLength(0);
+      // Nothing reaches the customer; the conversation's true owner is told, once.
+      const told = await harness.newOutboxMails();
+      expect(told.map((m) => m.mail.to.map((a) => a.address))).toEqual([[owner.address]]);
+      expect(told[0]?.mail.headers.get('auto-submitted')).toEqual(['auto-generated']);
       expect(await harness.lastOutcome()).toMatchObject({ status: 'rejected', reason: 'sender-not-owner' });
     });
 
@@ -188,6 +191,7 @@ describe('the single-point-of-contact loop over SMTP', () => {
           'Send me the data',
         ),
       );
+      // The owner was already told about refused replies in this conversation.
       expect(await harness.newOutboxMails()).toHaveLength(0);
       expect(await harness.lastOutcome()).toMatchObject({ status: 'rejected', reason: 'sender-not-owner' });
     });

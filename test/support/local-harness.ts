@@ -9,6 +9,7 @@ import type { InboundOutcome } from '../../lib/domain/types.js';
 import { type DevServer, startDevServer } from '../../lib/local/dev-server.js';
 import type { ParsedMail } from '../../lib/mail/mail-types.js';
 import { parseMail } from '../../lib/mail/parse-mail.js';
+import { assertCustomerSafe } from './privacy-check.js';
 
 /** The dev defaults' shape with test addresses. */
 export const TEST_CONFIG_INPUT = {
@@ -88,13 +89,28 @@ export class LocalHarness {
       .sort();
     const fresh = files.filter((f) => !this.seen.has(f));
     for (const f of fresh) this.seen.add(f);
-    return Promise.all(
+    const mails = await Promise.all(
       fresh.map(async (file) => {
         const raw = await readFile(join(this.outboxDir, file));
         // Relays carry the customer's parts as they came, oversized headers included.
         return { file, raw, mail: await parseMail(raw, { maxHeaderBytes: 16 * 1024 * 1024 }) };
       }),
     );
+    if (mails.length > 0) await this.checkCustomerBound(mails);
+    return mails;
+  }
+
+  /** Every mail that reaches a non-owner passes the privacy check, whichever test sent it. */
+  private async checkCustomerBound(mails: OutboxMail[]): Promise<void> {
+    const owners = new Set([
+      ...this.config.owners.map((o) => o.email),
+      ...(await this.server.deps.store.listOwners()).map((o) => o.email),
+    ]);
+    for (const { file, raw, mail } of mails) {
+      const recipients = [...mail.to, ...mail.cc].map((a) => a.address);
+      if (recipients.every((r) => owners.has(r))) continue;
+      assertCustomerSafe(raw, { ownerAddresses: [...owners], replyDomain: this.config.replyDomain }, file);
+    }
   }
 
   /** Every recorded inbound outcome, oldest first; `undefined` entries are unfinished messages. */

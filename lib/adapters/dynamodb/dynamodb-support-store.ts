@@ -27,6 +27,7 @@ import type {
   InboundRecord,
   SentMailRecord,
   SupportStore,
+  SuppressionRecord,
 } from '../../ports/support-store.js';
 import {
   GSI1_NAME,
@@ -85,6 +86,20 @@ export const keys = {
   inbound: (id: string) => ({ [PARTITION_KEY]: `INBOUND#${id}`, [SORT_KEY]: 'INBOUND' }),
   sent: (key: string) => ({ [PARTITION_KEY]: `SENT#${key}`, [SORT_KEY]: 'SENT' }),
   assignmentCounter: () => ({ [PARTITION_KEY]: 'COUNTER#assignment', [SORT_KEY]: 'COUNTER' }),
+  rfcMessage: (sender: string, rfcMessageId: string) => ({
+    [PARTITION_KEY]: `RFCMSG#${sender}#${rfcMessageId}`,
+    [SORT_KEY]: 'RFCMSG',
+  }),
+  rate: (sender: string, window: string) => ({
+    [PARTITION_KEY]: `RATE#${sender}#${window}`,
+    [SORT_KEY]: 'RATE',
+  }),
+  rateSlot: (sender: string, window: string, inboundId: string) => ({
+    [PARTITION_KEY]: `RATE#${sender}#${window}`,
+    [SORT_KEY]: `SLOT#${inboundId}`,
+  }),
+  sendLease: (key: string) => ({ [PARTITION_KEY]: `SENDLEASE#${key}`, [SORT_KEY]: 'SENDLEASE' }),
+  suppressed: (address: string) => ({ [PARTITION_KEY]: `SUPPRESSED#${address}`, [SORT_KEY]: 'SUPPRESSED' }),
 } as const;
 
 /**
@@ -460,6 +475,119 @@ export class DynamoDbSupportStore implements SupportStore {
       [ITEM_TYPE_ATTRIBUTE]: 'SENT',
       ...(expiresAt === undefined ? {} : { [TTL_ATTRIBUTE]: expiresAt }),
     });
+  }
+
+  // Reliability and abuse guards: resent mail, per-sender rate cap, suppressed addresses.
+
+  async claimRfcMessage(sender: string, rfcMessageId: string, inboundId: string): Promise<string> {
+    const key = keys.rfcMessage(sender, rfcMessageId);
+    const created = await this.putIfAbsent({ ...key, [ITEM_TYPE_ATTRIBUTE]: 'RFCMSG', inboundId });
+    if (created) return inboundId;
+    const existing = await this.getExisting<{ inboundId: string }>(key, `claim of ${rfcMessageId}`);
+    return existing.inboundId;
+  }
+
+  /**
+   * A counter item (`ADD`) plus one slot item per message holding the position it got. A crash between
+   * the two writes costs one extra count in that window, never a lost or doubled message.
+   */
+  async countSenderMail(
+    sender: string,
+    window: string,
+    inboundId: string,
+    expiresAt: number,
+  ): Promise<number> {
+    const slotKey = keys.rateSlot(sender, window, inboundId);
+    const slot = await this.get<{ position: number }>(slotKey);
+    if (slot) return slot.position;
+    const result = await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: keys.rate(sender, window),
+        UpdateExpression: 'SET #type = :type, #ttl = :ttl ADD #count :one',
+        ExpressionAttributeNames: { '#type': ITEM_TYPE_ATTRIBUTE, '#ttl': TTL_ATTRIBUTE, '#count': 'count' },
+        ExpressionAttributeValues: { ':type': 'RATE', ':ttl': expiresAt, ':one': 1 },
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    );
+    const position = result.Attributes?.count;
+    if (typeof position !== 'number') throw new Error('rate counter update returned no count');
+    const created = await this.putIfAbsent({
+      ...slotKey,
+      [ITEM_TYPE_ATTRIBUTE]: 'RATESLOT',
+      position,
+      [TTL_ATTRIBUTE]: expiresAt,
+    });
+    if (created) return position;
+    return (await this.getExisting<{ position: number }>(slotKey, `rate slot of ${inboundId}`)).position;
+  }
+
+  async suppressAddress(record: SuppressionRecord): Promise<void> {
+    await this.put({ ...record, ...keys.suppressed(record.address), [ITEM_TYPE_ATTRIBUTE]: 'SUPPRESSED' });
+  }
+
+  async getSuppression(address: string): Promise<SuppressionRecord | undefined> {
+    return this.get<SuppressionRecord>(keys.suppressed(address));
+  }
+
+  async claimSendLease(key: string, holder: string, now: number, until: number): Promise<boolean> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            ...keys.sendLease(key),
+            [ITEM_TYPE_ATTRIBUTE]: 'SENDLEASE',
+            holder,
+            leaseUntil: until,
+            [TTL_ATTRIBUTE]: Math.ceil(until / 1000) + 24 * 60 * 60,
+          },
+          ConditionExpression: 'attribute_not_exists(#pk) OR #until < :now OR #holder = :holder',
+          ExpressionAttributeNames: { '#pk': PARTITION_KEY, '#until': 'leaseUntil', '#holder': 'holder' },
+          ExpressionAttributeValues: { ':now': now, ':holder': holder },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return false;
+      throw error;
+    }
+  }
+
+  async releaseSendLease(key: string, holder: string): Promise<void> {
+    try {
+      await this.client.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: keys.sendLease(key),
+          ConditionExpression: '#holder = :holder',
+          ExpressionAttributeNames: { '#holder': 'holder' },
+          ExpressionAttributeValues: { ':holder': holder },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+    }
+  }
+
+  /** A filtered scan: meant for local mode's start-up, where the table is small. */
+  async clearSendLeases(): Promise<number> {
+    const leases = await this.scanRaw({
+      FilterExpression: '#type = :type',
+      ExpressionAttributeNames: { '#type': ITEM_TYPE_ATTRIBUTE },
+      ExpressionAttributeValues: { ':type': 'SENDLEASE' },
+    });
+    await Promise.all(
+      leases.map((item) =>
+        this.client.send(
+          new DeleteCommand({
+            TableName: this.tableName,
+            Key: { [PARTITION_KEY]: item[PARTITION_KEY], [SORT_KEY]: item[SORT_KEY] },
+          }),
+        ),
+      ),
+    );
+    return leases.length;
   }
 
   private async get<T>(key: Item): Promise<T | undefined> {

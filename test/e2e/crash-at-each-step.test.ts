@@ -1,0 +1,178 @@
+import type { SQSRecord } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type EmbeddedEngines, startEmbeddedEngines } from '../../lib/local/embedded-engines.js';
+import { SEND_LEASE_MS } from '../../lib/use-cases/send-once.js';
+import { type CrashPlan, withCrashAt } from '../support/crash-injection.js';
+import { HandlerRig } from '../support/handler-rig.js';
+import { customerMail, ownerAnswer } from '../support/mail-builder.js';
+
+const JANE = 'jane@customer.test';
+const SUPPORT = ['support@example.test'];
+
+/** Sends of the mail under test after crash + redelivery, per crash point. */
+interface CrashRun {
+  step: string;
+  sends: number;
+  storedMessages: number;
+  status: string | undefined;
+}
+
+describe('at-least-once input, exactly-once effect (Lambda handler, real engines)', () => {
+  let engines: EmbeddedEngines;
+  beforeAll(async () => {
+    engines = await startEmbeddedEngines();
+  });
+  afterAll(async () => {
+    await engines.close();
+  });
+
+  /** Runs `record` with a crash at `crashAt`, then redelivers it twice without one. */
+  async function crashThenRedeliver(rig: HandlerRig, plan: CrashPlan, record: SQSRecord) {
+    const first = await rig.run(record);
+    const crashed = plan.crashAt !== undefined && plan.steps.length >= plan.crashAt;
+    expect(first.batchItemFailures.length).toBe(crashed ? 1 : 0);
+    const step = plan.steps[(plan.crashAt ?? 1) - 1] ?? 'none';
+    plan.crashAt = undefined;
+    // The queue redelivers after its visibility timeout, longer than a send lease.
+    rig.advance(SEND_LEASE_MS + 1000);
+    expect((await rig.run(record)).batchItemFailures).toEqual([]);
+    expect((await rig.run(record)).batchItemFailures).toEqual([]);
+    return step;
+  }
+
+  it('the same SES notification delivered three times, one after another and all at once, relays once', async () => {
+    const rig = await HandlerRig.create(engines);
+    const raw = await customerMail(JANE, 'Order', 'Where is it?');
+    const { record, inboundId } = await rig.receive(raw, { from: JANE, to: SUPPORT });
+    for (let i = 0; i < 3; i += 1) expect((await rig.run(record)).batchItemFailures).toEqual([]);
+    expect(rig.sender.mails).toHaveLength(1);
+    expect((await rig.deps.store.getInbound(inboundId))?.attempts).toBe(3);
+
+    // Three copies processed concurrently (SNS duplicated, three Lambdas): the send lease lets one send.
+    const second = await rig.receive(await customerMail(JANE, 'Again', 'Second question'), {
+      from: JANE,
+      to: SUPPORT,
+    });
+    const results = await Promise.all([
+      rig.run(second.record),
+      rig.run(second.record),
+      rig.run(second.record),
+    ]);
+    const failed = results.flatMap((r) => r.batchItemFailures).length;
+    rig.advance(SEND_LEASE_MS + 1000);
+    for (let i = 0; i < failed; i += 1) expect((await rig.run(second.record)).batchItemFailures).toEqual([]);
+    expect(rig.sender.mails).toHaveLength(2);
+    expect((await rig.deps.store.getInbound(second.inboundId))?.outcome?.status).toBe('relayed-to-owner');
+  });
+
+  it('a client resending the same Message-ID is one message: one stored, one relayed', async () => {
+    const rig = await HandlerRig.create(engines);
+    const raw = await customerMail(JANE, 'Invoice', 'Please resend the invoice', {
+      messageId: '<resent-1@customer.test>',
+    });
+    const first = await rig.deliver(raw, { from: JANE, to: SUPPORT });
+    const again = await rig.deliver(raw, { from: JANE, to: SUPPORT });
+    expect(first.outcome?.status).toBe('relayed-to-owner');
+    expect(again.outcome).toMatchObject({ status: 'duplicate', reason: 'resent-message-id' });
+    expect(rig.sender.mails).toHaveLength(1);
+    const conversations = await rig.deps.store.listConversations(JANE);
+    expect(conversations).toHaveLength(1);
+    expect(await rig.deps.store.listMessages(conversations[0]?.id ?? '')).toHaveLength(1);
+
+    // The same Message-ID from someone else is not theirs to suppress.
+    const other = await rig.deliver(raw.toString().replace(`From: ${JANE}`, 'From: mallory@evil.test'), {
+      from: 'mallory@evil.test',
+      to: SUPPORT,
+    });
+    expect(other.outcome?.status).toBe('relayed-to-owner');
+  });
+
+  it('customer mail: a crash before any step, then redelivery, stores one message and sends one relay', async () => {
+    const raw = await customerMail(JANE, 'Broken', 'It broke', { messageId: '<crash-1@customer.test>' });
+    // A clean run counts the steps.
+    const probe: CrashPlan = { steps: [] };
+    const clean = await HandlerRig.create(engines, { wrap: (d) => withCrashAt(d, probe) });
+    await clean.run((await clean.receive(raw, { from: JANE, to: SUPPORT })).record);
+    const total = probe.steps.length;
+    expect(probe.steps).toContain('sender.send');
+
+    const runs: CrashRun[] = [];
+    for (let crashAt = 1; crashAt <= total; crashAt += 1) {
+      const plan: CrashPlan = { crashAt, steps: [] };
+      const rig = await HandlerRig.create(engines, { wrap: (d) => withCrashAt(d, plan) });
+      const { record, inboundId } = await rig.receive(raw, { from: JANE, to: SUPPORT });
+      const step = await crashThenRedeliver(rig, plan, record);
+      const conversations = await rig.deps.store.listConversations(JANE);
+      const stored = (await Promise.all(conversations.map((c) => rig.deps.store.listMessages(c.id)))).flat();
+      runs.push({
+        step: `${crashAt}:${step}`,
+        sends: rig.sender.mails.length,
+        storedMessages: stored.length,
+        status: (await rig.deps.store.getInbound(inboundId))?.outcome?.status,
+      });
+    }
+    expect(runs.every((r) => r.status === 'relayed-to-owner' && r.storedMessages === 1)).toBe(true);
+    // Never zero; twice only when the crash fell between the transport's accept and the SENT record.
+    expect(runs.every((r) => r.sends >= 1)).toBe(true);
+    expect(runs.filter((r) => r.sends > 1).map((r) => r.step)).toEqual(
+      runs.filter((r) => r.step.endsWith(':store.recordSentMail')).map((r) => r.step),
+    );
+    expect(runs.filter((r) => r.sends > 1)).toHaveLength(1);
+    console.info(
+      `customer path: ${total} steps, crash at each; duplicate sends only at`,
+      runs.filter((r) => r.sends > 1).map((r) => r.step),
+    );
+  });
+
+  it('owner reply: a crash before any step, then redelivery, stores one answer and sends it once', async () => {
+    const relayRaw = await customerMail(JANE, 'Refund', 'I want a refund', {
+      messageId: '<crash-2@customer.test>',
+    });
+    const probe: CrashPlan = { steps: [] };
+    const setup = async (plan: CrashPlan) => {
+      const rig = await HandlerRig.create(engines, { wrap: (d) => withCrashAt(d, plan) });
+      await rig.deliver(relayRaw, { from: JANE, to: SUPPORT });
+      const relay = rig.sender.mails[0];
+      if (!relay) throw new Error('no relay');
+      const owner = relay.envelope.to[0] ?? '';
+      const answer = await ownerAnswer(relay, owner, 'Your refund is on its way.', {
+        messageId: '<answer-1@owner.test>',
+        date: new Date('2026-11-23T11:00:00Z'),
+      });
+      const received = await rig.receive(answer, { from: owner, to: [relay.mail.replyTo[0]?.address ?? ''] });
+      plan.steps.length = 0;
+      return { rig, relay, ...received };
+    };
+    const clean = await setup(probe);
+    await clean.rig.run(clean.record);
+    const total = probe.steps.length;
+    expect(clean.rig.sender.to(JANE)).toHaveLength(1);
+
+    const runs: CrashRun[] = [];
+    for (let crashAt = 1; crashAt <= total; crashAt += 1) {
+      const plan: CrashPlan = { steps: [] };
+      const { rig, record, inboundId } = await setup(plan);
+      plan.crashAt = crashAt;
+      const step = await crashThenRedeliver(rig, plan, record);
+      const [conversation] = await rig.deps.store.listConversations(JANE);
+      const answers = (await rig.deps.store.listMessages(conversation?.id ?? '')).filter(
+        (m) => m.direction === 'to-customer',
+      );
+      runs.push({
+        step: `${crashAt}:${step}`,
+        sends: rig.sender.to(JANE).length,
+        storedMessages: answers.length,
+        status: (await rig.deps.store.getInbound(inboundId))?.outcome?.status,
+      });
+    }
+    expect(runs.filter((r) => r.status !== 'relayed-to-customer' || r.storedMessages !== 1)).toEqual([]);
+    expect(runs.every((r) => r.sends >= 1)).toBe(true);
+    expect(runs.filter((r) => r.sends > 1).map((r) => r.step)).toEqual(
+      runs.filter((r) => r.step.endsWith(':store.recordSentMail')).map((r) => r.step),
+    );
+    console.info(
+      `owner path: ${total} steps, crash at each; duplicate sends only at`,
+      runs.filter((r) => r.sends > 1).map((r) => r.step),
+    );
+  });
+});
