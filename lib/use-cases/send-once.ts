@@ -68,12 +68,52 @@ export async function sendOnce(
   // The record and the caller's follow-up writes are independent, so they go out together; the record
   // is always awaited before any error is thrown, so a failed follow-up never causes a second send.
   const [recorded, after] = await Promise.allSettled([
-    deps.store.recordSentMail(record),
+    recordPersistently(() => deps.store.recordSentMail(record)),
     options.afterSend?.(record),
   ]);
   if (recorded.status === 'rejected') throw recorded.reason;
   if (after.status === 'rejected') throw after.reason;
   return record;
+}
+
+/** Attempts at the sent-mail record beyond the SDK's own retries, and the pause before the first. */
+const RECORD_ATTEMPTS = 5;
+const RECORD_FIRST_PAUSE_MS = 50;
+
+/**
+ * The sent-mail record is the one write whose loss means a second send, so it is retried harder than
+ * the rest (which the queue retries): a throttled or failing table has to refuse it five times over,
+ * with growing pauses, before the window opens.
+ */
+async function recordPersistently(write: () => Promise<void>): Promise<void> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await write();
+    } catch (error) {
+      if (attempt >= RECORD_ATTEMPTS || !isTransientAwsError(error)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, RECORD_FIRST_PAUSE_MS * 2 ** (attempt - 1)));
+    }
+  }
+}
+
+const TRANSIENT_NAMES = new Set([
+  'ThrottlingException',
+  'ProvisionedThroughputExceededException',
+  'RequestLimitExceeded',
+  'InternalServerError',
+  'ServiceUnavailable',
+  'TimeoutError',
+]);
+
+/** Throttling, a 5xx or a timeout from an AWS client: worth another try; anything else is not. */
+function isTransientAwsError(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const meta = error as Error & { $retryable?: unknown; $metadata?: { httpStatusCode?: number } };
+  return (
+    meta.$retryable !== undefined ||
+    TRANSIENT_NAMES.has(error.name) ||
+    (meta.$metadata?.httpStatusCode ?? 0) >= 500
+  );
 }
 
 /** Options of {@link sendOnce}. */
