@@ -628,29 +628,11 @@ export class DynamoDbSupportStore implements SupportStore {
   }
 
   private async queryAll<T>(input: Omit<QueryCommandInput, 'TableName'>): Promise<T[]> {
-    const out: T[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({ ...input, TableName: this.tableName, ExclusiveStartKey: startKey }),
-      );
-      for (const item of page.Items ?? []) out.push(toDomain<T>(item));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return out;
+    return (await this.queryRaw(input)).map((item) => toDomain<T>(item));
   }
 
   private async scanAll<T>(input: Omit<ScanCommandInput, 'TableName'>): Promise<T[]> {
-    const out: T[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new ScanCommand({ ...input, TableName: this.tableName, ExclusiveStartKey: startKey }),
-      );
-      for (const item of page.Items ?? []) out.push(toDomain<T>(item));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return out;
+    return (await this.scanRaw(input)).map((item) => toDomain<T>(item));
   }
 
   /** One BatchGet of at most 100 keys, re-requesting unprocessed keys with backoff. */
