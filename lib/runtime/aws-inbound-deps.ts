@@ -18,24 +18,37 @@ async function readSecret(client: SecretsManagerClient, secretId: string): Promi
   return result.SecretString;
 }
 
-/** Builds the inbound dependencies against AWS from the validated Lambda environment. */
-export async function buildAwsInboundDeps(env: LambdaEnv): Promise<InboundDeps> {
+/** What every function needs: the table, SES sending and the configuration; no raw mail, no key. */
+export type AwsCoreDeps = Pick<InboundDeps, 'store' | 'sender' | 'config' | 'now'>;
+
+/**
+ * Builds the store, the SES sender and the configuration from the validated Lambda environment. The
+ * delivery-events function runs on these alone: its role may not read raw mail or the reply-token key.
+ */
+export function buildAwsCoreDeps(env: LambdaEnv): AwsCoreDeps {
   const region = env.AWS_REGION;
   const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ region }), {
     marshallOptions: { removeUndefinedValues: true },
   });
-  const config = parseConfig(JSON.parse(env.SPOC_CONFIG_JSON), 'SPOC_CONFIG_JSON');
-  const replyTokenSecret = await readSecret(new SecretsManagerClient({ region }), env.REPLY_TOKEN_SECRET_ID);
   return {
     store: new DynamoDbSupportStore({ client: doc, tableName: env.TABLE_NAME }),
-    rawMail: new S3RawMailStore({ client: new S3Client({ region }), bucket: env.RAW_MAIL_BUCKET }),
     sender: new SesMailSender({
       client: new SESv2Client({ region }),
       region,
       configurationSetName: env.SES_CONFIGURATION_SET,
     }),
-    config,
-    replyTokenSecret,
+    config: parseConfig(JSON.parse(env.SPOC_CONFIG_JSON), 'SPOC_CONFIG_JSON'),
     now: () => new Date(),
+  };
+}
+
+/** Builds the inbound dependencies: the core ones, the raw mail bucket and the reply-token key. */
+export async function buildAwsInboundDeps(env: LambdaEnv): Promise<InboundDeps> {
+  const region = env.AWS_REGION;
+  const replyTokenSecret = await readSecret(new SecretsManagerClient({ region }), env.REPLY_TOKEN_SECRET_ID);
+  return {
+    ...buildAwsCoreDeps(env),
+    rawMail: new S3RawMailStore({ client: new S3Client({ region }), bucket: env.RAW_MAIL_BUCKET }),
+    replyTokenSecret,
   };
 }
