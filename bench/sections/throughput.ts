@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
@@ -102,9 +102,18 @@ export async function runThroughput(): Promise<ThroughputResult> {
     } finally {
       await server.close();
     }
-    const outbox = (await readdir(join(base, 'outbox')).catch(() => [] as string[])).filter((f) =>
+    const files = (await readdir(join(base, 'outbox')).catch(() => [] as string[])).filter((f) =>
       f.endsWith('.eml'),
-    ).length;
+    );
+    // Only relays to owners count: a new customer's first-contact greeting goes to the outbox too.
+    const relayFrom = new RegExp(`^From: .*@${BENCH_CONFIG.replyDomain.replaceAll('.', '\\.')}`, 'm');
+    const heads = await Promise.all(
+      files.map(async (f) => {
+        const text = (await readFile(join(base, 'outbox', f))).subarray(0, 8192).toString('latin1');
+        return text.slice(0, text.indexOf('\r\n\r\n')).replace(/\r\n[ \t]+/g, ' ');
+      }),
+    );
+    const outbox = heads.filter((head) => relayFrom.test(head)).length;
     const relayed = outcomes.filter((s) => s === 'relayed-to-owner').length;
     const unfinished = outcomes.filter((s) => s === undefined).length;
     const local = {
