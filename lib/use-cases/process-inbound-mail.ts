@@ -51,10 +51,14 @@ async function decide(
           customerEmail: route.customerEmail,
         };
       }
+      // Independent single-item writes, so one round trip; a resend also takes a place in the hour, as
+      // a flood of resends is a flood.
+      const [resent, limited] = await Promise.all([
+        screenResend(deps, notice, mail, route.customerEmail),
+        screenRate(deps, notice, route.customerEmail),
+      ]);
       return (
-        (await screenResend(deps, notice, mail, route.customerEmail)) ??
-        (await screenRate(deps, notice, route.customerEmail)) ??
-        relayCustomerMail(deps, notice, mail, route.customerEmail, route.customerName)
+        resent ?? limited ?? relayCustomerMail(deps, notice, mail, route.customerEmail, route.customerName)
       );
     }
   }
