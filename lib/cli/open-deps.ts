@@ -1,4 +1,3 @@
-import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -9,7 +8,6 @@ import { DynamoDbSupportStore } from '../adapters/dynamodb/dynamodb-support-stor
 import { S3RawMailStore } from '../adapters/s3/s3-raw-mail-store.js';
 import { SesMailSender } from '../adapters/ses/ses-mail-sender.js';
 import { DEV_DEFAULT_CONFIG, loadConfigFile } from '../config/load-config.js';
-import { DEV_SERVER_STATE_FILE } from '../local/dev-server.js';
 import {
   createLocalClients,
   DEFAULT_LOCAL_BUCKET,
@@ -22,6 +20,7 @@ import { loadOrCreateLocalSecret } from '../local/local-secret.js';
 import { readLocalSettings } from '../local/local-settings.js';
 import type { InboundDeps } from '../use-cases/inbound-deps.js';
 import { type CliIo, UsageError } from './cli-io.js';
+import { runningDevServer } from './running-dev-server.js';
 
 /** Flags that choose where a data command works: the local data directory or the deployed stack. */
 export interface TargetFlags {
@@ -40,15 +39,6 @@ export interface OpenedDeps {
   where: string;
   local: boolean;
   close(): Promise<void>;
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /**
@@ -104,18 +94,12 @@ export async function openDeps(io: CliIo, flags: TargetFlags): Promise<OpenedDep
   const config = await loadConfigFile(settings.configPath, DEV_DEFAULT_CONFIG);
   const replyTokenSecret = await loadOrCreateLocalSecret(settings.dataDir);
   const sender = createLocalSender(settings.outboxDir, settings.smtpRelay);
-  const stateFile = join(settings.dataDir, DEV_SERVER_STATE_FILE);
   let clients: LocalClients;
   let where = settings.dataDir;
   let close: () => Promise<void>;
-  const state = existsSync(stateFile)
-    ? (JSON.parse(readFileSync(stateFile, 'utf8')) as {
-        pid: number;
-        endpoints: { dynamodb: string; s3: string };
-      })
-    : undefined;
-  if (state && processAlive(state.pid)) {
-    const running = createLocalClients(state.endpoints);
+  const endpoints = runningDevServer(settings.dataDir);
+  if (endpoints) {
+    const running = createLocalClients(endpoints);
     clients = running;
     where = `the running spoc dev (${settings.dataDir})`;
     close = async () => {

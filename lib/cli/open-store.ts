@@ -1,15 +1,14 @@
-import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbSupportStore } from '../adapters/dynamodb/dynamodb-support-store.js';
-import { DEV_SERVER_STATE_FILE } from '../local/dev-server.js';
 import {
   createLocalClients,
   DEFAULT_LOCAL_TABLE_NAME,
   startEmbeddedEngines,
 } from '../local/embedded-engines.js';
 import type { SupportStore } from '../ports/support-store.js';
+import { runningDevServer } from './running-dev-server.js';
 
 /** A store opened for one CLI command, and how to let go of it. */
 export interface OpenedStore {
@@ -17,15 +16,6 @@ export interface OpenedStore {
   /** Where the data is, for messages to the user. */
   where: string;
   close(): Promise<void>;
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /**
@@ -47,23 +37,17 @@ export async function openStore(options: {
       close: async () => client.destroy(),
     };
   }
-  const stateFile = join(options.dataDir, DEV_SERVER_STATE_FILE);
-  if (existsSync(stateFile)) {
-    const state = JSON.parse(readFileSync(stateFile, 'utf8')) as {
-      pid: number;
-      endpoints: { dynamodb: string; s3: string };
+  const endpoints = runningDevServer(options.dataDir);
+  if (endpoints) {
+    const clients = createLocalClients(endpoints);
+    return {
+      store: new DynamoDbSupportStore({ client: clients.doc, tableName: DEFAULT_LOCAL_TABLE_NAME }),
+      where: `the running spoc dev (${options.dataDir})`,
+      close: async () => {
+        clients.dynamodb.destroy();
+        clients.s3.destroy();
+      },
     };
-    if (processAlive(state.pid)) {
-      const clients = createLocalClients(state.endpoints);
-      return {
-        store: new DynamoDbSupportStore({ client: clients.doc, tableName: DEFAULT_LOCAL_TABLE_NAME }),
-        where: `the running spoc dev (${options.dataDir})`,
-        close: async () => {
-          clients.dynamodb.destroy();
-          clients.s3.destroy();
-        },
-      };
-    }
   }
   const engines = await startEmbeddedEngines({ dataDir: join(options.dataDir, 'engines') });
   return {
