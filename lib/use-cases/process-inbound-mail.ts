@@ -1,12 +1,11 @@
 import { MailRejectedError, PermanentFailureError } from '../domain/errors.js';
-import { routeInbound } from '../domain/route-inbound.js';
 import type { InboundOutcome } from '../domain/types.js';
-import { classifyAutomatic } from '../mail/classify-automatic.js';
 import { parseMail } from '../mail/parse-mail.js';
 import type { InboundDeps, InboundNotice } from './inbound-deps.js';
 import { relayCustomerMail } from './relay-customer-mail.js';
 import { relayOversizeMail } from './relay-oversize-mail.js';
 import { relayOwnerReply } from './relay-owner-reply.js';
+import { quarantineByVerdict, routeNotice } from './route-notice.js';
 import { reportOwnerSideRefusal, screenRate, screenResend } from './screen-inbound.js';
 
 /** The outcome of one call, and whether an earlier delivery had already finished the message. */
@@ -23,13 +22,7 @@ async function decide(
   const raw = await rawRead;
   if (raw.length > deps.config.limits.maxMessageBytes) return relayOversizeMail(deps, notice, raw);
   const mail = await parseMail(raw, { maxBytes: deps.config.limits.maxMessageBytes });
-  const route = routeInbound({
-    recipients: notice.recipients,
-    fromAddress: mail.from?.address,
-    fromName: mail.from?.name,
-    automatic: classifyAutomatic(mail, notice.envelopeFrom),
-    replyDomain: deps.config.replyDomain,
-  });
+  const route = routeNotice(deps, notice, mail);
   switch (route.kind) {
     case 'automatic':
       return { status: 'automatic', reason: route.reason, detail: `${route.automaticKind}; never answered` };
@@ -43,14 +36,8 @@ async function decide(
       return outcome;
     }
     case 'customer': {
-      if (notice.verdicts.spam === 'FAIL' || notice.verdicts.virus === 'FAIL') {
-        return {
-          status: 'quarantined',
-          reason: notice.verdicts.virus === 'FAIL' ? 'virus' : 'spam',
-          detail: `spam=${notice.verdicts.spam} virus=${notice.verdicts.virus}; kept at ${notice.rawKey}`,
-          customerEmail: route.customerEmail,
-        };
-      }
+      const quarantined = quarantineByVerdict(notice, route.customerEmail);
+      if (quarantined) return quarantined;
       // Independent single-item writes, so one round trip; a resend also takes a place in the hour, as
       // a flood of resends is a flood.
       const [resent, limited] = await Promise.all([

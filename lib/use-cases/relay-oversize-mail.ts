@@ -1,10 +1,9 @@
-import { routeInbound } from '../domain/route-inbound.js';
 import type { InboundOutcome } from '../domain/types.js';
-import { classifyAutomatic } from '../mail/classify-automatic.js';
 import { outlineMail } from '../mail/mail-outline.js';
 import { formatBytes } from '../mail/mail-size.js';
 import type { InboundDeps, InboundNotice } from './inbound-deps.js';
 import { relayCustomerMail } from './relay-customer-mail.js';
+import { quarantineByVerdict, routeNotice } from './route-notice.js';
 
 /**
  * A mail larger than `limits.maxMessageBytes` is not parsed or relayed whole; its owner is told instead.
@@ -22,13 +21,7 @@ export async function relayOversizeMail(
   const { headers, attachmentNames } = await outlineMail(raw);
   const size = formatBytes(raw.length);
   const limit = formatBytes(deps.config.limits.maxMessageBytes);
-  const route = routeInbound({
-    recipients: notice.recipients,
-    fromAddress: headers.from?.address,
-    fromName: headers.from?.name,
-    automatic: classifyAutomatic(headers, notice.envelopeFrom),
-    replyDomain: deps.config.replyDomain,
-  });
+  const route = routeNotice(deps, notice, headers);
   switch (route.kind) {
     case 'automatic':
       return {
@@ -45,14 +38,8 @@ export async function relayOversizeMail(
         detail: `owner reply of ${size} is over the ${limit} that can be relayed; kept at ${notice.rawKey}`,
       };
     case 'customer': {
-      if (notice.verdicts.spam === 'FAIL' || notice.verdicts.virus === 'FAIL') {
-        return {
-          status: 'quarantined',
-          reason: notice.verdicts.virus === 'FAIL' ? 'virus' : 'spam',
-          detail: `spam=${notice.verdicts.spam} virus=${notice.verdicts.virus}; kept at ${notice.rawKey}`,
-          customerEmail: route.customerEmail,
-        };
-      }
+      const quarantined = quarantineByVerdict(notice, route.customerEmail);
+      if (quarantined) return quarantined;
       const location = await deps.rawMail.locate(notice.rawKey);
       const text = [
         `This mail was too large to relay (${size}; the limit is ${limit}).`,

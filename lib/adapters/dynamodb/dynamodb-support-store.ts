@@ -136,12 +136,7 @@ export class DynamoDbSupportStore implements SupportStore {
 
   /** Owners by email. Reads the GSI, so an owner written a moment ago may be missing for a moment. */
   async listOwners(): Promise<Owner[]> {
-    return this.queryAll<Owner>({
-      IndexName: GSI1_NAME,
-      KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
-      ExpressionAttributeNames: { '#pk': GSI1_PARTITION_KEY, '#sk': GSI1_SORT_KEY },
-      ExpressionAttributeValues: { ':pk': OWNERS_GSI_PARTITION, ':prefix': 'OWNER#' },
-    });
+    return this.queryIndex<Owner>(OWNERS_GSI_PARTITION, 'OWNER#');
   }
 
   /** Removes the owner record; their customers keep pointing at them until handed off. */
@@ -627,6 +622,16 @@ export class DynamoDbSupportStore implements SupportStore {
     }
   }
 
+  /** Items listed in `gsi1` under one partition whose sort key starts with `prefix`. */
+  private queryIndex<T>(partition: string, prefix: string): Promise<T[]> {
+    return this.queryAll<T>({
+      IndexName: GSI1_NAME,
+      KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+      ExpressionAttributeNames: { '#pk': GSI1_PARTITION_KEY, '#sk': GSI1_SORT_KEY },
+      ExpressionAttributeValues: { ':pk': partition, ':prefix': prefix },
+    });
+  }
+
   private async queryAll<T>(input: Omit<QueryCommandInput, 'TableName'>): Promise<T[]> {
     return (await this.queryRaw(input)).map((item) => toDomain<T>(item));
   }
@@ -700,12 +705,7 @@ export class DynamoDbSupportStore implements SupportStore {
   }
 
   async listDomainRules(): Promise<DomainRule[]> {
-    return this.queryAll<DomainRule>({
-      IndexName: GSI1_NAME,
-      KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
-      ExpressionAttributeNames: { '#pk': GSI1_PARTITION_KEY, '#sk': GSI1_SORT_KEY },
-      ExpressionAttributeValues: { ':pk': DOMAINS_GSI_PARTITION, ':prefix': 'DOMAIN#' },
-    });
+    return this.queryIndex<DomainRule>(DOMAINS_GSI_PARTITION, 'DOMAIN#');
   }
 
   async clearFailedOutcome(id: string): Promise<boolean> {
