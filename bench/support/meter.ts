@@ -12,6 +12,8 @@ export interface AwsCall {
   /** Bytes of an S3 object read or written, or of a raw mail sent. */
   bytes: number;
   failed: boolean;
+  /** The kind of item a DynamoDB single-item call addressed (its partition key's prefix). */
+  item?: string;
 }
 
 interface MiddlewareStackLike {
@@ -21,8 +23,11 @@ interface MiddlewareStackLike {
 
 type Input = Record<string, unknown>;
 
-/** Items that carry the `gsi1` keys: writing them also writes the index (projection ALL). */
-const GSI_ITEM = /^(CONV#[^#]+|CUSTOMER#.+|OWNER#.+)$/;
+/**
+ * Items that carry the `gsi1` keys: writing them also writes the index (projection ALL). Conversations
+ * carry none (their customer's partition points to them), so their thread updates write no index copy.
+ */
+const GSI_ITEM = /^(CUSTOMER#.+|OWNER#.+)$/;
 
 function hasGsiCopy(input: Input): boolean {
   const item = input.Item as Input | undefined;
@@ -30,9 +35,7 @@ function hasGsiCopy(input: Input): boolean {
   const key = input.Key as Input | undefined;
   const pk = key?.pk;
   const sk = key?.sk;
-  return (
-    typeof pk === 'string' && GSI_ITEM.test(pk) && (sk === 'CONV' || sk === 'CUSTOMER' || sk === 'OWNER')
-  );
+  return typeof pk === 'string' && GSI_ITEM.test(pk) && (sk === 'CUSTOMER' || sk === 'OWNER');
 }
 
 function capacityOf(output: Input | undefined): number {
@@ -89,6 +92,8 @@ export class AwsMeter {
           bytes: 0,
           failed: false,
         };
+        const key = (args.input.Key ?? args.input.Item) as Input | undefined;
+        if (typeof key?.pk === 'string') call.item = key.pk.split('#', 1)[0];
         this.calls.push(call);
         if (service === 's3' && command === 'PutObjectCommand')
           call.bytes = Number(args.input.ContentLength ?? 0);
@@ -232,7 +237,8 @@ export function describeRounds(calls: AwsCall[]): string {
     }
     depth.set(call, before + 1);
     const round = rounds[before] ?? [];
-    round.push(call.command.replace(/(Item)?Command$/, ''));
+    const what = [call.item, call.writeUnits > 0 ? `${call.writeUnits}w` : ''].filter(Boolean).join(' ');
+    round.push(`${call.command.replace(/(Item)?Command$/, '')}${what ? ` (${what})` : ''}`);
     rounds[before] = round;
   }
   return rounds.map((round) => round.join(' ∥ ')).join(' → ');

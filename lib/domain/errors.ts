@@ -34,3 +34,11 @@ export class RawMailMissingError extends PermanentFailureError {
 export class MailRejectedError extends PermanentFailureError {
   override readonly name = 'MailRejectedError';
 }
+
+/**
+ * Another attempt holds the lease on this work right now (a concurrent redelivery). Transient: the
+ * record is retried later and finds the work done, or the lease run out.
+ */
+export class LeaseHeldError extends Error {
+  override readonly name = 'LeaseHeldError';
+}

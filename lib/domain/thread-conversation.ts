@@ -7,6 +7,32 @@ export function conversationIdFor(openingInboundId: string): string {
 }
 
 /**
+ * A Message-ID naming the conversation itself, sent first in `References` of every mail to the customer.
+ * Clients keep the first reference when they reply, so a reply names its conversation without a lookup
+ * of the (provider-rewritten) Message-IDs. It grants nothing: a conversation is only continued by its
+ * customer or a participant (see {@link pickConversation}).
+ */
+export function conversationReference(conversationId: string, domain: string): string {
+  return `<${conversationId}.conversation@${domain.toLowerCase()}>`;
+}
+
+/** The conversation id a {@link conversationReference} names, for references on `domain` only. */
+export function conversationIdOfReference(messageId: string, domain: string): string | undefined {
+  const match = /^<([0-9a-f]{16})\.conversation@([^>]+)>$/.exec(messageId);
+  return match?.[2]?.toLowerCase() === domain.toLowerCase() ? match[1] : undefined;
+}
+
+/** A customer-side thread with the conversation's own reference first (the `References` of a customer mail). */
+export function withConversationReference(
+  thread: string[],
+  conversationId: string,
+  domain: string,
+): string[] {
+  const reference = conversationReference(conversationId, domain);
+  return [reference, ...thread.filter((id) => id !== reference)];
+}
+
+/**
  * The Message-IDs a mail refers to, most specific first: `In-Reply-To`, then `References` from the newest
  * backwards. Duplicates removed.
  */

@@ -10,6 +10,42 @@ export interface InboundRecord {
   outcome?: InboundOutcome;
   /** How many times processing started. */
   attempts: number;
+  /** The message's one relay (to the owner or to the customer), once sent: a retry never sends it again. */
+  relay?: SentMailRecord;
+}
+
+/**
+ * The right to work on an inbound message, taken with its claim: a redelivery processed at the same time
+ * (SNS and SQS both deliver at least once) backs off instead of sending too; an attempt that died holding
+ * it is taken over once `until` (epoch ms) has passed.
+ */
+export interface InboundLease {
+  holder: string;
+  now: number;
+  until: number;
+}
+
+/** Where an RFC Message-ID was seen first: the conversation it threads into, and who sent it. */
+export interface MessageLink {
+  messageId: string;
+  conversationId: string;
+  /** The inbound mail that carried it (customer mail only), to recognise a client resending it. */
+  inboundId?: string;
+  sender?: string;
+}
+
+/** What one batched read found (see {@link SupportStore.lookUp}). */
+export interface LookUpResult {
+  customers: Map<string, Customer>;
+  conversations: Map<string, Conversation>;
+  links: Map<string, MessageLink>;
+}
+
+/** What a sender's mail counted for in its hour, and who claimed its Message-ID first that hour. */
+export interface SenderCount {
+  position: number;
+  /** The inbound id that first counted this RFC Message-ID from this sender in the hour. */
+  firstInboundId?: string;
 }
 
 /** A mail we handed to a sender, recorded so a retry never sends it again. */
@@ -65,7 +101,29 @@ export interface SupportStore {
   listConversations(customerEmail: string): Promise<Conversation[]>;
 
   /** Maps RFC Message-IDs to the conversation they belong to. Idempotent. */
-  linkMessageIds(messageIds: string[], conversationId: string): Promise<void>;
+  linkMessageIds(
+    messageIds: string[],
+    conversationId: string,
+    origin?: { inboundId: string; sender: string },
+  ): Promise<void>;
+  /**
+   * One consistent batched read of customers, conversations and Message-ID links (missing ones are left
+   * out of the maps): the lookups of one mail in one round trip.
+   */
+  lookUp(request: {
+    customerEmails?: string[];
+    conversationIds?: string[];
+    messageIds?: string[];
+  }): Promise<LookUpResult>;
+  /**
+   * Appends one id to each named thread of a conversation in one write (skipping ids already there),
+   * and reopens it when asked. Throws `ConditionFailedError` when the conversation does not exist.
+   */
+  recordThreads(
+    conversationId: string,
+    add: { customerThread?: string; ownerThread?: string; reopen?: boolean },
+    at: string,
+  ): Promise<void>;
   /** Looks up which conversation each known Message-ID belongs to; unknown ids are absent. */
   findConversationIds(messageIds: string[]): Promise<Map<string, string>>;
 
@@ -74,9 +132,29 @@ export interface SupportStore {
   /** Messages of a conversation, oldest first. */
   listMessages(conversationId: string): Promise<ConversationMessage[]>;
 
-  /** Records the start of processing; returns the record (with any earlier outcome). */
-  claimInbound(id: string, rawKey: string, at: string): Promise<InboundRecord>;
-  recordOutcome(id: string, outcome: InboundOutcome): Promise<void>;
+  /**
+   * Records the start of processing; returns the record (with any earlier outcome). With `lease`, also
+   * takes the message's lease, and throws `LeaseHeldError` while another attempt holds it.
+   */
+  claimInbound(id: string, rawKey: string, at: string, lease?: InboundLease): Promise<InboundRecord>;
+  /**
+   * Claims and ends a message in one write, for an outcome that needs no other step (automatic mail, a
+   * refusal): `settled` is false when an earlier delivery had already ended it (`record.outcome`).
+   */
+  settleInbound(
+    id: string,
+    rawKey: string,
+    at: string,
+    outcome: InboundOutcome,
+  ): Promise<{ record: InboundRecord; settled: boolean }>;
+  /** Records the outcome, and the relay when given, in one write; ends the lease. */
+  recordOutcome(id: string, outcome: InboundOutcome, relay?: SentMailRecord): Promise<void>;
+  /** Records the sent relay alone (the rest of the message failed and is retried). */
+  recordRelay(id: string, relay: SentMailRecord): Promise<void>;
+  /** Takes back an outcome whose companion writes failed, so a retry finishes them. */
+  reopenInbound(id: string): Promise<void>;
+  /** Ends the lease of a claim if `holder` still holds it (a failed attempt that sent nothing). */
+  releaseInboundLease(id: string, holder: string): Promise<void>;
   getInbound(id: string): Promise<InboundRecord | undefined>;
 
   getSentMail(key: string): Promise<SentMailRecord | undefined>;
@@ -121,9 +199,17 @@ export interface SupportStore {
   claimRfcMessage(sender: string, rfcMessageId: string, inboundId: string): Promise<string>;
   /**
    * Counts one inbound message against a sender's window and returns its position in that window
-   * (1 for the first). The position is kept per inbound id, so a retried message keeps its place.
+   * (1 for the first). The position is kept per inbound id, so a retried message keeps its place. With
+   * `rfcMessageId`, the same write claims that Message-ID for the window: `firstInboundId` names the
+   * message that carried it first (a client resending a mail within the hour).
    */
-  countSenderMail(sender: string, window: string, inboundId: string, expiresAt: number): Promise<number>;
+  countSenderMail(
+    sender: string,
+    window: string,
+    inboundId: string,
+    expiresAt: number,
+    rfcMessageId?: string,
+  ): Promise<SenderCount>;
   /** Marks an address so no automatic mail goes to it (hard bounce, complaint). Repeating it is harmless. */
   suppressAddress(record: SuppressionRecord): Promise<void>;
   getSuppression(address: string): Promise<SuppressionRecord | undefined>;

@@ -10,9 +10,13 @@ export interface OwnedCustomer {
   isNew: boolean;
 }
 
-async function assign(deps: Pick<InboundDeps, 'store' | 'config'>, customerEmail: string): Promise<Owner> {
+async function assign(
+  deps: Pick<InboundDeps, 'store' | 'config'>,
+  customerEmail: string,
+  knownOwners?: Owner[],
+): Promise<Owner> {
   const [owners, sequence, storedRules] = await Promise.all([
-    deps.store.listOwners(),
+    knownOwners ?? deps.store.listOwners(),
     deps.store.nextAssignmentSequence(),
     deps.store.listDomainRules(),
   ]);
@@ -31,6 +35,23 @@ async function assign(deps: Pick<InboundDeps, 'store' | 'config'>, customerEmail
   return owner;
 }
 
+/** Records already read by the caller, so they are not read again. */
+export interface KnownRecords {
+  /** The customer record as just read (`null`: read and not found). */
+  customer?: Customer | null;
+  /** Every owner, as just listed. */
+  owners?: Owner[];
+}
+
+/** An owner from a fresh listing, else read on its own (a listing lags a just-added owner briefly). */
+export async function ownerByEmail(
+  deps: Pick<InboundDeps, 'store'>,
+  email: string,
+  owners: Owner[] | undefined,
+): Promise<Owner | undefined> {
+  return owners?.find((owner) => owner.email === email) ?? (await deps.store.getOwner(email));
+}
+
 /**
  * Returns the customer's one owner, assigning one by policy to a new customer. The customer record is
  * written conditionally, so racing first messages all end with the same owner. `inboundId` is recorded
@@ -41,17 +62,21 @@ export async function findOrAssignOwner(
   customerEmail: string,
   customerName: string,
   inboundId?: string,
+  known: KnownRecords = {},
 ): Promise<OwnedCustomer> {
-  const existing = await deps.store.getCustomer(customerEmail);
+  const existing =
+    known.customer === undefined
+      ? await deps.store.getCustomer(customerEmail)
+      : (known.customer ?? undefined);
   if (existing) {
-    const owner = await deps.store.getOwner(existing.ownerEmail);
+    const owner = await ownerByEmail(deps, existing.ownerEmail, known.owners);
     if (owner) return { customer: existing, owner, isNew: false };
     // The owner was removed without a handoff: the customer still needs a person.
-    const replacement = await assign(deps, customerEmail);
+    const replacement = await assign(deps, customerEmail, known.owners);
     await deps.store.updateCustomerOwner(customerEmail, replacement.email);
     return { customer: { ...existing, ownerEmail: replacement.email }, owner: replacement, isNew: false };
   }
-  const chosen = await assign(deps, customerEmail);
+  const chosen = await assign(deps, customerEmail, known.owners);
   const candidate: Customer = {
     email: customerEmail,
     ...(customerName ? { name: customerName } : {}),
@@ -62,7 +87,7 @@ export async function findOrAssignOwner(
   const winner = await deps.store.createCustomer(candidate);
   if (winner.ownerEmail === chosen.email)
     return { customer: winner, owner: chosen, isNew: winner.since === candidate.since };
-  const owner = await deps.store.getOwner(winner.ownerEmail);
+  const owner = await ownerByEmail(deps, winner.ownerEmail, known.owners);
   if (!owner) throw new Error(`customer ${customerEmail} was assigned to unknown owner ${winner.ownerEmail}`);
   return { customer: winner, owner, isNew: false };
 }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { PermanentFailureError } from '../domain/errors.js';
 import { domainOf } from '../domain/mail-address.js';
 import { replyAddressFor } from '../domain/reply-token.js';
+import { withConversationReference } from '../domain/thread-conversation.js';
 import type { Owner } from '../domain/types.js';
 import { composeMail } from '../mail/compose-mail.js';
 import { buildCustomerIntroduction, buildHandoffHistory } from '../mail/handoff-mails.js';
@@ -145,7 +146,18 @@ export async function handOffCustomer(
         formerOwnerName,
         supportName: config.supportName,
         supportAddress: config.supportAddress,
-        ...(newest ? { thread: newest.conversation } : {}),
+        ...(newest
+          ? {
+              thread: {
+                subject: newest.conversation.subject,
+                customerThread: withConversationReference(
+                  newest.conversation.customerThread,
+                  newest.conversation.id,
+                  domainOf(config.supportAddress),
+                ),
+              },
+            }
+          : {}),
         messageId: introId,
       }),
     ),

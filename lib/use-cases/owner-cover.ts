@@ -4,6 +4,7 @@ import type { Customer, Owner, OwnerAway } from '../domain/types.js';
 import { buildAwayDigest } from '../mail/away-digest.js';
 import { composeMail } from '../mail/compose-mail.js';
 import type { ConversationWithMessages } from '../mail/conversation-history.js';
+import { ownerByEmail } from './find-or-assign-owner.js';
 import type { InboundDeps } from './inbound-deps.js';
 import { sendOnce } from './send-once.js';
 
@@ -25,14 +26,14 @@ export interface CoverRoute {
  * active owner), else to the owner. An absence whose day has come is ended here first (the digest is
  * sent), so the first mail after the return already reaches the owner.
  */
-export async function routeToCover(deps: CoverDeps, owner: Owner): Promise<CoverRoute> {
+export async function routeToCover(deps: CoverDeps, owner: Owner, owners?: Owner[]): Promise<CoverRoute> {
   const state = coverState(owner, deps.now());
   if (state.kind === 'returned') {
     await endAway(deps, owner.email);
     return { recipient: owner };
   }
   if (state.kind === 'present') return { recipient: owner };
-  const backup = await deps.store.getOwner(state.away.backupEmail);
+  const backup = await ownerByEmail(deps, state.away.backupEmail, owners);
   if (!backup?.active) return { recipient: owner };
   return { recipient: backup, coveringFor: owner };
 }

@@ -1,39 +1,95 @@
+import { domainOf } from '../domain/mail-address.js';
 import { newParticipants } from '../domain/participants.js';
 import { replyAddressFor } from '../domain/reply-token.js';
-import { conversationIdFor, pickConversation, referencedMessageIds } from '../domain/thread-conversation.js';
-import type { Conversation, InboundOutcome } from '../domain/types.js';
+import { storedAttachments, storedSubject, storedText } from '../domain/stored-message.js';
+import {
+  conversationIdFor,
+  conversationIdOfReference,
+  pickConversation,
+  referencedMessageIds,
+} from '../domain/thread-conversation.js';
+import type { Conversation, InboundOutcome, Owner } from '../domain/types.js';
 import type { ParsedMail } from '../mail/mail-types.js';
 import { buildOwnerRelay } from '../mail/owner-relay.js';
+import type { SenderCount, SentMailRecord } from '../ports/support-store.js';
 import { findOrAssignOwner } from './find-or-assign-owner.js';
 import { fitOwnerRelay } from './fit-owner-relay.js';
+import { claimed, type InboundAttempt } from './inbound-attempt.js';
 import type { InboundDeps, InboundNotice } from './inbound-deps.js';
 import { routeToCover } from './owner-cover.js';
+import { refuseCustomerMail, resentOutcome } from './screen-inbound.js';
 import { sendFirstContact } from './send-first-contact.js';
-import { allMessageIds, sendOnce, visibleMessageId } from './send-once.js';
+import { sendOnce, visibleMessageId } from './send-once.js';
 
-async function findThread(
-  deps: InboundDeps,
-  mail: ParsedMail,
-  customerEmail: string,
-): Promise<Conversation | undefined> {
-  // The mail's own id comes first: a retried or resent message lands where it landed before.
-  const referenced = [
-    ...(mail.messageId ? [mail.messageId] : []),
-    ...referencedMessageIds(mail.inReplyTo, mail.references),
+/** What a customer mail's relay ended with, and whether that outcome is already recorded. */
+export interface RelayResult {
+  outcome: InboundOutcome;
+  recorded: boolean;
+}
+
+/** Options of {@link relayCustomerMail}. */
+export interface RelayCustomerOptions {
+  /** The sender's count for the hour (see `countCustomerMail`), written while the lookups run. */
+  screen?: Promise<SenderCount>;
+  /** Rewrites the outcome before it is recorded (the oversize notice says why it was one). */
+  describe?: (outcome: InboundOutcome) => InboundOutcome;
+}
+
+/** The mail's own Message-ID first: a retried or resent message lands where it landed before. */
+function referencedIds(mail: ParsedMail): string[] {
+  return [
+    ...new Set([
+      ...(mail.messageId ? [mail.messageId] : []),
+      ...referencedMessageIds(mail.inReplyTo, mail.references),
+    ]),
   ];
-  if (referenced.length === 0) return undefined;
-  const conversationOf = await deps.store.findConversationIds(referenced);
-  const ids = [...new Set(conversationOf.values())];
-  const loaded = await Promise.all(ids.map((id) => deps.store.getConversation(id)));
-  const conversations = new Map(
-    loaded.filter((c): c is Conversation => c !== undefined).map((c) => [c.id, c]),
-  );
-  return pickConversation(referenced, conversationOf, conversations, customerEmail);
+}
+
+/**
+ * Everything the relay reads, in one round trip for a reply: the sender's customer record, the links of
+ * every referenced Message-ID and the conversations named by a conversation reference (one batched
+ * read), beside the list of owners. A second read follows only for conversations found through links
+ * alone (a mail that does not answer one of ours).
+ */
+async function lookUpMail(deps: InboundDeps, mail: ParsedMail, customerEmail: string) {
+  const referenced = referencedIds(mail);
+  const domain = domainOf(deps.config.supportAddress);
+  const named = new Map<string, string>();
+  for (const id of referenced) {
+    const conversationId = conversationIdOfReference(id, domain);
+    if (conversationId) named.set(id, conversationId);
+  }
+  const [found, owners] = await Promise.all([
+    deps.store.lookUp({
+      customerEmails: [customerEmail],
+      messageIds: referenced.filter((id) => !named.has(id)),
+      conversationIds: [...named.values()],
+    }),
+    deps.store.listOwners(),
+  ]);
+  const conversationOf = new Map(named);
+  for (const [id, link] of found.links) conversationOf.set(id, link.conversationId);
+  const unread = [...new Set(conversationOf.values())].filter((id) => !found.conversations.has(id));
+  if (unread.length > 0) {
+    for (const [id, conversation] of (await deps.store.lookUp({ conversationIds: unread })).conversations) {
+      found.conversations.set(id, conversation);
+    }
+  }
+  return {
+    thread: pickConversation(referenced, conversationOf, found.conversations, customerEmail),
+    customer: found.customers.get(customerEmail) ?? null,
+    ownLink: mail.messageId ? found.links.get(mail.messageId) : undefined,
+    owners,
+  };
 }
 
 /**
  * Rule 2: a customer's mail goes to their one owner, in the conversation it continues (or a new one),
  * with the context block and the conversation's signed reply address.
+ *
+ * A reply takes four round trips: the raw mail; the claim, the count and the lookups together; the
+ * relay with the message stored beside it; the outcome (with the relay's record) beside both thread
+ * entries.
  */
 export async function relayCustomerMail(
   deps: InboundDeps,
@@ -41,26 +97,52 @@ export async function relayCustomerMail(
   mail: ParsedMail,
   customerEmail: string,
   customerName: string,
-): Promise<InboundOutcome> {
+  attempt: InboundAttempt,
+  options: RelayCustomerOptions = {},
+): Promise<RelayResult> {
   const now = deps.now().toISOString();
-  const thread = await findThread(deps, mail, customerEmail);
+  const [looked, record, count] = await Promise.all([
+    lookUpMail(deps, mail, customerEmail),
+    claimed(attempt),
+    options.screen,
+  ]);
+  const { thread, ownLink, owners } = looked;
   // Someone the customer put on Cc writes in the customer's conversation: it goes to the customer's
   // owner, and the writer does not become a customer of their own.
   const writer =
     thread && thread.customerEmail !== customerEmail
       ? { address: customerEmail, name: customerName }
       : undefined;
+  // A client resending a mail after its hour: the Message-ID was stored with the first copy.
+  if (ownLink?.inboundId && ownLink.inboundId !== notice.inboundId && ownLink.sender === customerEmail) {
+    return { outcome: resentOutcome(ownLink.messageId, customerEmail, ownLink.inboundId), recorded: false };
+  }
+  if (count) {
+    const refused = await refuseCustomerMail(
+      deps,
+      notice,
+      mail,
+      customerEmail,
+      count,
+      looked.customer ?? undefined,
+    );
+    if (refused) return { outcome: refused, recorded: false };
+  }
+  const firstAttempt = record.attempts === 1;
   const { customer, owner } = writer
-    ? await findOrAssignOwner(deps, thread?.customerEmail ?? customerEmail, '')
-    : await findOrAssignOwner(deps, customerEmail, customerName, notice.inboundId);
-  const { recipient, coveringFor } = await routeToCover(deps, owner);
+    ? await findOrAssignOwner(deps, thread?.customerEmail ?? customerEmail, '', undefined, { owners })
+    : await findOrAssignOwner(deps, customerEmail, customerName, notice.inboundId, {
+        customer: looked.customer,
+        owners,
+      });
+  const { recipient, coveringFor } = await routeToCover(deps, owner, owners);
   const conversation =
     thread ??
     (await deps.store.createConversation({
       id: conversationIdFor(notice.inboundId),
       customerEmail,
       ownerEmail: owner.email,
-      subject: mail.subject,
+      subject: storedSubject(mail.subject),
       status: 'open',
       createdAt: now,
       updatedAt: now,
@@ -68,13 +150,9 @@ export async function relayCustomerMail(
       ownerThread: [],
     }));
 
-  // Storing the message, linking its id and appending it to the thread are independent and idempotent:
-  // one round trip for the three. They finish before the relay is sent, so a message that cannot be
-  // stored (over the item size limit) ends as a failed outcome without a relay, as before.
+  // The stored copy is bounded (see STORED_LIMITS), so it cannot fail for its size: it is written while
+  // the relay is sent, and the outcome is only recorded once it is stored.
   const stored = Promise.all([
-    ...(conversation.status === 'closed'
-      ? [deps.store.updateConversation(conversation.id, { status: 'open' }, now)]
-      : []),
     deps.store.putMessage({
       conversationId: conversation.id,
       id: notice.inboundId,
@@ -82,28 +160,27 @@ export async function relayCustomerMail(
       direction: 'from-customer',
       fromAddress: customerEmail,
       fromName: customerName,
-      subject: mail.subject,
-      text: mail.text,
+      subject: storedSubject(mail.subject),
+      text: storedText(mail.text, notice.rawKey),
       ...(mail.messageId ? { rfcMessageId: mail.messageId } : {}),
-      attachments: mail.attachments.map(({ filename, contentType, size }) => ({
-        filename,
-        contentType,
-        size,
-      })),
+      attachments: storedAttachments(mail.attachments),
       rawKey: notice.rawKey,
     }),
     ...(mail.messageId
       ? [
-          deps.store.linkMessageIds([mail.messageId], conversation.id),
-          deps.store.appendToThread(conversation.id, 'customerThread', [mail.messageId], now),
+          deps.store.linkMessageIds([mail.messageId], conversation.id, {
+            inboundId: notice.inboundId,
+            sender: customerEmail,
+          }),
         ]
       : []),
   ]);
+  stored.catch(() => undefined);
   const customerThread = mail.messageId
     ? [...conversation.customerThread.filter((id) => id !== mail.messageId), mail.messageId]
     : conversation.customerThread;
 
-  const participants = await addParticipants(deps, conversation, mail, customerEmail, now);
+  const participants = await addParticipants(deps, conversation, mail, customerEmail, now, owners);
   const { replyDomain, supportAddress, supportName } = deps.config;
   const replyAddress = replyAddressFor(conversation.id, deps.replyTokenSecret, replyDomain);
   const messageId = `<${notice.inboundId}.owner@${replyDomain}>`;
@@ -132,34 +209,76 @@ export async function relayCustomerMail(
     subject: conversation.subject,
     ...(writer ? { writer } : {}),
   });
+  // A new customer's greeting follows the relay, so the outcome waits for it; otherwise the relay's
+  // record and the outcome are one write.
+  const greet = !writer && customer.firstInboundId === notice.inboundId;
+  const describe = options.describe ?? ((outcome: InboundOutcome) => outcome);
+  const outcomeOf = (sent: SentMailRecord): InboundOutcome =>
+    describe({
+      status: 'relayed-to-owner',
+      conversationId: conversation.id,
+      customerEmail: conversation.customerEmail,
+      ownerEmail: owner.email,
+      detail: `sent as ${visibleMessageId(sent)}${coveringFor ? ` to ${recipient.email}, covering` : ''}`,
+    });
+  let recorded = false;
+  const [sending] = await Promise.allSettled([
+    sendOnce(
+      deps,
+      `${notice.inboundId}:owner`,
+      {
+        raw: await fitOwnerRelay(deps, relay, notice.rawKey),
+        envelope: { from: replyAddress, to: [recipient.email] },
+        messageId,
+      },
+      {
+        inboundRelay: {
+          ...(record.relay ? { existing: record.relay } : {}),
+          onSending: () => {
+            attempt.relayUnrecorded = true;
+          },
+          onRecorded: () => {
+            attempt.relayUnrecorded = false;
+          },
+          record: async (sent) => {
+            const storedOk = await stored.then(
+              () => true,
+              () => false,
+            );
+            if (greet || !storedOk) return deps.store.recordRelay(notice.inboundId, sent);
+            await deps.store.recordOutcome(notice.inboundId, outcomeOf(sent), sent);
+            recorded = true;
+          },
+          afterSendFailed: () => deps.store.reopenInbound(notice.inboundId),
+        },
+        afterSend: (sent) =>
+          deps.store.recordThreads(
+            conversation.id,
+            {
+              ...(mail.messageId ? { customerThread: mail.messageId } : {}),
+              ownerThread: visibleMessageId(sent),
+              reopen: conversation.status === 'closed',
+            },
+            now,
+          ),
+      },
+    ),
+    stored,
+  ]);
+  if (sending.status === 'rejected') throw sending.reason;
+  // A failed store is thrown after the send settled; the relay's record keeps the retry from resending.
   await stored;
-  const sent = await sendOnce(
-    deps,
-    `${notice.inboundId}:owner`,
-    {
-      raw: await fitOwnerRelay(deps, relay, notice.rawKey),
-      envelope: { from: replyAddress, to: [recipient.email] },
-      messageId,
-    },
-    {
-      ...(notice.firstAttempt ? { firstAttempt: true } : {}),
-      afterSend: (record) =>
-        Promise.all([
-          deps.store.linkMessageIds(allMessageIds(record), conversation.id),
-          deps.store.appendToThread(conversation.id, 'ownerThread', [visibleMessageId(record)], now),
-        ]),
-    },
-  );
-  if (!writer && customer.firstInboundId === notice.inboundId) {
-    await sendFirstContact(deps, { customer, owner, conversation, answering: mail });
+  const sent = sending.value;
+  if (greet) {
+    await sendFirstContact(deps, {
+      customer,
+      owner,
+      conversation,
+      answering: mail,
+      ...(firstAttempt ? { firstAttempt } : {}),
+    });
   }
-  return {
-    status: 'relayed-to-owner',
-    conversationId: conversation.id,
-    customerEmail: conversation.customerEmail,
-    ownerEmail: owner.email,
-    detail: `sent as ${visibleMessageId(sent)}${coveringFor ? ` to ${recipient.email}, covering` : ''}`,
-  };
+  return { outcome: outcomeOf(sent), recorded };
 }
 
 /** Reply-all: records the new people on `To`/`Cc` of this mail and returns everyone on the conversation. */
@@ -169,6 +288,7 @@ async function addParticipants(
   mail: ParsedMail,
   senderEmail: string,
   now: string,
+  owners: Owner[],
 ): Promise<string[]> {
   const known = conversation.participants ?? [];
   const input = {
@@ -181,8 +301,7 @@ async function addParticipants(
   };
   // Owners are only looked up when someone is left to check against them.
   if (newParticipants({ ...input, ownerEmails: new Set() }).length === 0) return known;
-  const owners = new Set((await deps.store.listOwners()).map((o) => o.email));
-  const added = newParticipants({ ...input, ownerEmails: owners });
+  const added = newParticipants({ ...input, ownerEmails: new Set(owners.map((o) => o.email)) });
   if (added.length > 0) await deps.store.addParticipants(conversation.id, added, now);
   return [...known, ...added];
 }

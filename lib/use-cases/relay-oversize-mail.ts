@@ -1,8 +1,9 @@
 import type { InboundOutcome } from '../domain/types.js';
 import { outlineMail } from '../mail/mail-outline.js';
 import { formatBytes } from '../mail/mail-size.js';
+import type { InboundAttempt } from './inbound-attempt.js';
 import type { InboundDeps, InboundNotice } from './inbound-deps.js';
-import { relayCustomerMail } from './relay-customer-mail.js';
+import { type RelayResult, relayCustomerMail } from './relay-customer-mail.js';
 import { quarantineByVerdict, routeNotice } from './route-notice.js';
 
 /**
@@ -17,29 +18,30 @@ export async function relayOversizeMail(
   deps: InboundDeps,
   notice: InboundNotice,
   raw: Buffer,
-): Promise<InboundOutcome> {
+  attempt: InboundAttempt,
+): Promise<RelayResult> {
   const { headers, attachmentNames } = await outlineMail(raw);
   const size = formatBytes(raw.length);
   const limit = formatBytes(deps.config.limits.maxMessageBytes);
   const route = routeNotice(deps, notice, headers);
   switch (route.kind) {
     case 'automatic':
-      return {
+      return ended({
         status: 'automatic',
         reason: route.reason,
         detail: `${route.automaticKind}; ${size}, never answered`,
-      };
+      });
     case 'rejected':
-      return { status: 'rejected', reason: route.reason, detail: route.detail };
+      return ended({ status: 'rejected', reason: route.reason, detail: route.detail });
     case 'owner-side':
-      return {
+      return ended({
         status: 'rejected',
         reason: 'too-large',
         detail: `owner reply of ${size} is over the ${limit} that can be relayed; kept at ${notice.rawKey}`,
-      };
+      });
     case 'customer': {
       const quarantined = quarantineByVerdict(notice, route.customerEmail);
-      if (quarantined) return quarantined;
+      if (quarantined) return ended(quarantined);
       const location = await deps.rawMail.locate(notice.rawKey);
       const text = [
         `This mail was too large to relay (${size}; the limit is ${limit}).`,
@@ -54,18 +56,26 @@ export async function relayOversizeMail(
         '',
         'Reply to this mail to answer the customer as usual.',
       ].join('\n');
-      const outcome = await relayCustomerMail(
+      return relayCustomerMail(
         deps,
         notice,
         { ...headers, text, attachments: [] },
         route.customerEmail,
         route.customerName,
+        attempt,
+        {
+          describe: (outcome) => ({
+            ...outcome,
+            reason: 'too-large',
+            detail: `${size}; owner told where it is. ${outcome.detail ?? ''}`.trim(),
+          }),
+        },
       );
-      return {
-        ...outcome,
-        reason: 'too-large',
-        detail: `${size}; owner told where it is. ${outcome.detail ?? ''}`.trim(),
-      };
     }
   }
+}
+
+/** An outcome reached without sending: recorded by the caller. */
+function ended(outcome: InboundOutcome): RelayResult {
+  return { outcome, recorded: false };
 }

@@ -2,8 +2,8 @@ import { domainOf } from '../domain/mail-address.js';
 import { coverSignature } from '../domain/owner-cover.js';
 import type { ClaimedReplyToken } from '../domain/reply-token.js';
 import { verifyReplyToken } from '../domain/reply-token.js';
-import { checkOwnerReply, type ReceiptVerdicts, senderAuthenticated } from '../domain/route-inbound.js';
-import { replySubject } from '../domain/thread-conversation.js';
+import { checkOwnerReply, senderAuthenticated } from '../domain/route-inbound.js';
+import { replySubject, withConversationReference } from '../domain/thread-conversation.js';
 import type { InboundOutcome } from '../domain/types.js';
 import { composeMail } from '../mail/compose-mail.js';
 import { buildCustomerReply, customerFacingText } from '../mail/customer-reply.js';
@@ -11,8 +11,10 @@ import type { ParsedMail } from '../mail/mail-types.js';
 import { customerFacingHtml } from '../mail/reply-html.js';
 import { answerFormerOwner } from './answer-former-owner.js';
 import { firstResponseFor } from './first-response.js';
+import { claimed, type InboundAttempt } from './inbound-attempt.js';
 import type { InboundDeps, InboundNotice } from './inbound-deps.js';
 import { activeCoverEmail, rememberCover, routeToCover } from './owner-cover.js';
+import type { RelayResult } from './relay-customer-mail.js';
 import { runOwnerCommand } from './run-owner-command.js';
 import { allMessageIds, sendOnce, visibleMessageId } from './send-once.js';
 import { warnIfRecipientSuppressed } from './suppression.js';
@@ -27,8 +29,20 @@ export async function relayOwnerReply(
   mail: ParsedMail,
   claim: ClaimedReplyToken,
   senderAddress: string,
-  verdicts: ReceiptVerdicts,
+  attempt: InboundAttempt,
+): Promise<RelayResult> {
+  return { outcome: await relay(deps, notice, mail, claim, senderAddress, attempt), recorded: false };
+}
+
+async function relay(
+  deps: InboundDeps,
+  notice: InboundNotice,
+  mail: ParsedMail,
+  claim: ClaimedReplyToken,
+  senderAddress: string,
+  attempt: InboundAttempt,
 ): Promise<InboundOutcome> {
+  const { verdicts } = notice;
   // A forged token costs no lookup.
   const conversation = verifyReplyToken(claim, deps.replyTokenSecret)
     ? await deps.store.getConversation(claim.conversationId)
@@ -110,6 +124,7 @@ export async function relayOwnerReply(
   }
 
   const now = deps.now().toISOString();
+  const record = await claimed(attempt);
   const messageId = `<${notice.inboundId}.customer@${domainOf(deps.config.supportAddress)}>`;
   const firstResponseSeconds = await firstResponseFor(deps, accepted.id, notice.inboundId, now);
   await deps.store.putMessage({
@@ -136,7 +151,11 @@ export async function relayOwnerReply(
     ...(html === undefined ? {} : { html }),
     attachments: mail.attachments,
     messageId,
-    customerThread: accepted.customerThread,
+    customerThread: withConversationReference(
+      accepted.customerThread,
+      accepted.id,
+      domainOf(deps.config.supportAddress),
+    ),
   });
   const sent = await sendOnce(
     deps,
@@ -150,7 +169,16 @@ export async function relayOwnerReply(
       messageId,
     },
     {
-      ...(notice.firstAttempt ? { firstAttempt: true } : {}),
+      inboundRelay: {
+        ...(record.relay ? { existing: record.relay } : {}),
+        onSending: () => {
+          attempt.relayUnrecorded = true;
+        },
+        onRecorded: () => {
+          attempt.relayUnrecorded = false;
+        },
+        record: (sent) => deps.store.recordRelay(notice.inboundId, sent),
+      },
       afterSend: (record) =>
         Promise.all([
           deps.store.linkMessageIds(allMessageIds(record), accepted.id),

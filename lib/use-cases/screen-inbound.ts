@@ -1,5 +1,6 @@
-import type { InboundOutcome } from '../domain/types.js';
+import type { Customer, InboundOutcome } from '../domain/types.js';
 import type { ParsedMail } from '../mail/mail-types.js';
+import type { SenderCount } from '../ports/support-store.js';
 import type { InboundDeps, InboundNotice } from './inbound-deps.js';
 import { notifyOwner } from './notify-owner.js';
 
@@ -21,11 +22,7 @@ export async function screenResend(
   if (!mail.messageId) return undefined;
   const holder = await deps.store.claimRfcMessage(sender, mail.messageId, notice.inboundId);
   if (holder === notice.inboundId) return undefined;
-  return {
-    status: 'duplicate',
-    reason: 'resent-message-id',
-    detail: `${mail.messageId} from ${sender} was already received as ${holder}`,
-  };
+  return resentOutcome(mail.messageId, sender, holder);
 }
 
 /** The clock hour a mail counts against: from the receipt time, so a retry counts in the same hour. */
@@ -37,21 +34,41 @@ export function rateWindowOf(receivedAt: string, fallback: Date): { window: stri
 }
 
 /**
- * The per-sender flood cap. Within the cap nothing happens; beyond it the mail is kept (raw mail stays,
- * the outcome is `rejected`/`rate-limited`) and not relayed, and the customer's owner gets one notice
- * per sender and hour. A pair of auto-responders that do not mark their mail ends here too.
+ * Counts a customer's mail against its hour and claims its Message-ID for that hour, in one write (see
+ * {@link refuseCustomerMail} for what the count decides).
  */
-export async function screenRate(
-  deps: Pick<InboundDeps, 'store' | 'sender' | 'now' | 'config'>,
+export function countCustomerMail(
+  deps: Pick<InboundDeps, 'store' | 'now'>,
   notice: InboundNotice,
+  mail: ParsedMail,
   customerEmail: string,
-): Promise<InboundOutcome | undefined> {
-  const cap = deps.config.limits.maxMailsPerSenderPerHour;
+): Promise<SenderCount> {
   const { window, start } = rateWindowOf(notice.receivedAt, deps.now());
   const expiresAt = Math.floor((start.getTime() + WINDOW_MS) / 1000) + COUNTER_GRACE_SECONDS;
-  const position = await deps.store.countSenderMail(customerEmail, window, notice.inboundId, expiresAt);
-  if (position <= cap) return undefined;
-  const customer = await deps.store.getCustomer(customerEmail);
+  return deps.store.countSenderMail(customerEmail, window, notice.inboundId, expiresAt, mail.messageId);
+}
+
+/**
+ * What a customer's count says: a client resending a mail within the hour (same Message-ID, a new SES
+ * id) is the same message and ends as `duplicate`; beyond the per-sender flood cap the mail is kept (raw
+ * mail stays, the outcome is `rejected`/`rate-limited`) and not relayed, and the customer's owner gets
+ * one notice per sender and hour. A pair of auto-responders that do not mark their mail ends here too.
+ * A resend a later hour is recognised by its Message-ID link instead (see `relayCustomerMail`).
+ */
+export async function refuseCustomerMail(
+  deps: Pick<InboundDeps, 'store' | 'sender' | 'now' | 'config'>,
+  notice: InboundNotice,
+  mail: ParsedMail,
+  customerEmail: string,
+  count: SenderCount,
+  customer: Customer | undefined,
+): Promise<InboundOutcome | undefined> {
+  if (count.firstInboundId !== undefined && count.firstInboundId !== notice.inboundId) {
+    return resentOutcome(mail.messageId ?? '', customerEmail, count.firstInboundId);
+  }
+  const cap = deps.config.limits.maxMailsPerSenderPerHour;
+  if (count.position <= cap) return undefined;
+  const { window, start } = rateWindowOf(notice.receivedAt, deps.now());
   if (customer) {
     await notifyOwner(deps, {
       key: `rate-limited:${customerEmail}:${window}`,
@@ -67,9 +84,18 @@ export async function screenRate(
   return {
     status: 'rejected',
     reason: 'rate-limited',
-    detail: `mail ${position} from ${customerEmail} in hour ${window}; cap ${cap}; kept at ${notice.rawKey}`,
+    detail: `mail ${count.position} from ${customerEmail} in hour ${window}; cap ${cap}; kept at ${notice.rawKey}`,
     customerEmail,
     ...(customer ? { ownerEmail: customer.ownerEmail } : {}),
+  };
+}
+
+/** The outcome of a mail that repeats one already received from the same sender. */
+export function resentOutcome(messageId: string, sender: string, firstInboundId: string): InboundOutcome {
+  return {
+    status: 'duplicate',
+    reason: 'resent-message-id',
+    detail: `${messageId} from ${sender} was already received as ${firstInboundId}`,
   };
 }
 

@@ -1,4 +1,5 @@
 import { domainOf } from '../domain/mail-address.js';
+import { withConversationReference } from '../domain/thread-conversation.js';
 import type { Conversation, Customer, Owner } from '../domain/types.js';
 import { composeMail } from '../mail/compose-mail.js';
 import { buildFirstContact } from '../mail/first-contact.js';
@@ -20,15 +21,26 @@ export function firstContactKey(customerEmail: string): string {
  */
 export async function sendFirstContact(
   deps: InboundDeps,
-  input: { customer: Customer; owner: Owner; conversation: Conversation; answering: ParsedMail },
+  input: {
+    customer: Customer;
+    owner: Owner;
+    conversation: Conversation;
+    answering: ParsedMail;
+    /** The inbound mail's first attempt: nothing can have been sent yet, no earlier send is looked up. */
+    firstAttempt?: boolean;
+  },
 ): Promise<void> {
   const { firstContact, supportAddress } = deps.config;
   if (!firstContact.enabled) return;
   const { customer, owner, conversation, answering } = input;
   if (!(await mayMailAutomatically(deps, customer.email))) return;
-  const customerThread = answering.messageId
-    ? [...conversation.customerThread.filter((id) => id !== answering.messageId), answering.messageId]
-    : conversation.customerThread;
+  const customerThread = withConversationReference(
+    answering.messageId
+      ? [...conversation.customerThread.filter((id) => id !== answering.messageId), answering.messageId]
+      : conversation.customerThread,
+    conversation.id,
+    domainOf(supportAddress),
+  );
   const messageId = `<first-contact.${conversation.id}@${domainOf(supportAddress)}>`;
   const mail = buildFirstContact({
     ownerName: owner.name,
@@ -39,11 +51,16 @@ export async function sendFirstContact(
     messageId,
     customerThread,
   });
-  const sent = await sendOnce(deps, firstContactKey(customer.email), {
-    raw: await composeMail(mail),
-    envelope: { from: supportAddress, to: [customer.email] },
-    messageId,
-  });
+  const sent = await sendOnce(
+    deps,
+    firstContactKey(customer.email),
+    {
+      raw: await composeMail(mail),
+      envelope: { from: supportAddress, to: [customer.email] },
+      messageId,
+    },
+    input.firstAttempt ? { firstAttempt: true } : {},
+  );
   const now = deps.now().toISOString();
   await Promise.all([
     deps.store.linkMessageIds(allMessageIds(sent), conversation.id),

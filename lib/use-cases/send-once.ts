@@ -21,7 +21,8 @@ export class SendInProgressError extends Error {
  * concurrent attempt at the same key finds the lease taken and backs off.
  *
  * DUPLICATE WINDOW — the only place in the product where a mail can be sent twice: if the process dies
- * after the transport accepted the mail and before `recordSentMail` is written (or that write fails, or
+ * after the transport accepted the mail and before its record (`recordSentMail`, or the inbound
+ * message's `recordRelay`/`recordOutcome`) is written (or that write fails, or
  * the transport accepted but its answer was lost), the retry sends it again. SES offers no idempotency key that would close
  * this window, so it is kept as narrow as one write. Every other step before and after is repeatable
  * without a second send (see test/e2e/crash-at-each-step.test.ts).
@@ -32,33 +33,41 @@ export async function sendOnce(
   mail: OutgoingMail,
   options: SendOnceOptions = {},
 ): Promise<SentMailRecord> {
+  const relay = options.inboundRelay;
   // On the first attempt at an inbound mail nothing can have been sent for it yet: no lookup needed.
-  const existing = options.firstAttempt ? undefined : await deps.store.getSentMail(key);
+  const existing = relay
+    ? relay.existing
+    : options.firstAttempt
+      ? undefined
+      : await deps.store.getSentMail(key);
   if (existing) {
     await options.afterSend?.(existing);
     return existing;
   }
-  const now = deps.now().getTime();
   const holder = randomUUID();
-  if (!(await deps.store.claimSendLease(key, holder, now, now + SEND_LEASE_MS))) {
-    throw new SendInProgressError(`mail ${key} is being sent by another attempt`);
+  if (!relay) {
+    const now = deps.now().getTime();
+    if (!(await deps.store.claimSendLease(key, holder, now, now + SEND_LEASE_MS))) {
+      throw new SendInProgressError(`mail ${key} is being sent by another attempt`);
+    }
+    // An attempt that held the lease before may have finished in between (never so on a first attempt:
+    // a concurrent redelivery is a later attempt and would still hold the lease).
+    const finished = options.firstAttempt ? undefined : await deps.store.getSentMail(key);
+    if (finished) {
+      await options.afterSend?.(finished);
+      return finished;
+    }
   }
-  // An attempt that held the lease before may have finished in between (never so on a first attempt:
-  // a concurrent redelivery is a later attempt and would still hold the lease).
-  const finished = options.firstAttempt ? undefined : await deps.store.getSentMail(key);
-  if (finished) {
-    await options.afterSend?.(finished);
-    return finished;
-  }
+  relay?.onSending();
   let receipt: Awaited<ReturnType<typeof deps.sender.send>>;
   try {
     receipt = await deps.sender.send(mail);
   } catch (error) {
     // A refused send (throttling, a relay down) may be retried at once, not only after the lease.
-    await deps.store.releaseSendLease(key, holder).catch(() => undefined);
+    if (!relay) await deps.store.releaseSendLease(key, holder).catch(() => undefined);
     throw error;
   }
-  // ── duplicate window: from here until recordSentMail has returned ──
+  // ── duplicate window: from here until the record has been written ──
   const record: SentMailRecord = {
     key,
     messageId: mail.messageId,
@@ -68,11 +77,15 @@ export async function sendOnce(
   // The record and the caller's follow-up writes are independent, so they go out together; the record
   // is always awaited before any error is thrown, so a failed follow-up never causes a second send.
   const [recorded, after] = await Promise.allSettled([
-    recordPersistently(() => deps.store.recordSentMail(record)),
+    recordPersistently(() => (relay ? relay.record(record) : deps.store.recordSentMail(record))),
     options.afterSend?.(record),
   ]);
   if (recorded.status === 'rejected') throw recorded.reason;
-  if (after.status === 'rejected') throw after.reason;
+  relay?.onRecorded();
+  if (after.status === 'rejected') {
+    await relay?.afterSendFailed?.().catch(() => undefined);
+    throw after.reason;
+  }
   return record;
 }
 
@@ -122,6 +135,19 @@ export interface SendOnceOptions {
   firstAttempt?: boolean;
   /** Idempotent writes that need the sent mail's ids; run alongside the sent-mail record. */
   afterSend?: (record: SentMailRecord) => Promise<unknown>;
+  /**
+   * The inbound message's own relay: the claim's lease guards it (no lease of its own), and its record
+   * lives on the inbound record (`existing` comes from the claim, `record` writes it, possibly with the
+   * outcome). `afterSendFailed` undoes what `record` ended when the follow-up writes failed.
+   */
+  inboundRelay?: {
+    existing?: SentMailRecord;
+    record: (record: SentMailRecord) => Promise<void>;
+    /** Right before the mail goes to the sender, and once its record is written. */
+    onSending: () => void;
+    onRecorded: () => void;
+    afterSendFailed?: () => Promise<void>;
+  };
 }
 
 /** The Message-ID the recipient's client will see (the provider's, when it rewrote ours). */

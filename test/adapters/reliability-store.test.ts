@@ -42,11 +42,65 @@ describe.each<DynamoEngine>([dynaliteEngine, dynamoDbLocalEngine])(
 
     it('counts each message once per window, concurrently, and keeps a retried message in its place', async () => {
       const ids = Array.from({ length: 25 }, (_, n) => `in-${n}`);
-      const positions = await Promise.all(ids.map((id) => store.countSenderMail('s@x.test', 'h1', id, 0)));
+      const counts = await Promise.all(ids.map((id) => store.countSenderMail('s@x.test', 'h1', id, 0)));
+      const positions = counts.map((count) => count.position);
       expect([...positions].sort((a, b) => a - b)).toEqual(ids.map((_, n) => n + 1));
       const again = await Promise.all(ids.map((id) => store.countSenderMail('s@x.test', 'h1', id, 0)));
-      expect(again).toEqual(positions);
-      expect(await store.countSenderMail('s@x.test', 'h2', 'in-0', 0)).toBe(1);
+      expect(again).toEqual(counts);
+      expect(await store.countSenderMail('s@x.test', 'h2', 'in-0', 0)).toEqual({ position: 1 });
+    });
+
+    it('claims a Message-ID for the hour in the same write as the count, per sender', async () => {
+      const counts = await Promise.all(
+        ['a', 'b', 'c'].map((id) => store.countSenderMail('jane@x.test', 'h1', id, 0, '<m@x.test>')),
+      );
+      const first = counts[0]?.firstInboundId ?? '';
+      expect(['a', 'b', 'c']).toContain(first);
+      expect(counts.every((count) => count.firstInboundId === first)).toBe(true);
+      expect(counts.map((count) => count.position).sort()).toEqual([1, 2, 3]);
+      // A retry of any of them keeps its place and the first claimer.
+      expect(await store.countSenderMail('jane@x.test', 'h1', 'b', 0, '<m@x.test>')).toEqual(counts[1]);
+      expect(await store.countSenderMail('bob@x.test', 'h1', 'd', 0, '<m@x.test>')).toEqual({
+        position: 1,
+        firstInboundId: 'd',
+      });
+    });
+
+    it('claims an inbound message with a lease: one holder at a time, a finished one always passes', async () => {
+      const lease = (holder: string, now: number) => ({ holder, now, until: now + 1000 });
+      const claims = await Promise.allSettled(
+        ['h1', 'h2', 'h3'].map((h) => store.claimInbound('in-1', 'inbound/in-1', 'T', lease(h, 0))),
+      );
+      expect(claims.filter((c) => c.status === 'fulfilled')).toHaveLength(1);
+      expect(
+        claims.filter((c) => c.status === 'rejected').map((c) => (c as PromiseRejectedResult).reason.name),
+      ).toEqual(['LeaseHeldError', 'LeaseHeldError']);
+      // Run out: the next attempt takes over; released: free at once.
+      const taken = await store.claimInbound('in-1', 'inbound/in-1', 'T', lease('late', 1500));
+      expect(taken).toMatchObject({ id: 'in-1', attempts: 2 });
+      expect(taken).not.toHaveProperty('leaseHolder');
+      await store.releaseInboundLease('in-1', 'someone-else');
+      await expect(store.claimInbound('in-1', 'inbound/in-1', 'T', lease('x', 1600))).rejects.toThrow(
+        /another attempt/,
+      );
+      await store.releaseInboundLease('in-1', 'late');
+      await store.claimInbound('in-1', 'inbound/in-1', 'T', lease('y', 1700));
+      const relay = { key: 'in-1:owner', messageId: '<r@x>', sentAt: 'T' };
+      await store.recordOutcome('in-1', { status: 'relayed-to-owner' }, relay);
+      const ended = await store.claimInbound('in-1', 'inbound/in-1', 'T', lease('z', 1800));
+      // Refused claims count no attempt.
+      expect(ended).toMatchObject({ outcome: { status: 'relayed-to-owner' }, relay, attempts: 4 });
+      await store.reopenInbound('in-1');
+      expect((await store.getInbound('in-1'))?.outcome).toBeUndefined();
+    });
+
+    it('settles a message in one write, once', async () => {
+      const outcome = { status: 'automatic' as const, reason: 'bounce' };
+      expect(await store.settleInbound('in-2', 'inbound/in-2', 'T', outcome)).toMatchObject({
+        settled: true,
+      });
+      const again = await store.settleInbound('in-2', 'inbound/in-2', 'T2', { status: 'failed' });
+      expect(again).toMatchObject({ settled: false, record: { outcome, attempts: 2, receivedAt: 'T' } });
     });
 
     it('keeps suppressions', async () => {

@@ -91,7 +91,9 @@ describe('the single-point-of-contact loop over SMTP', () => {
       expect(mail.to.map((a) => a.address)).toEqual(['jane.doe@customer.test']);
       expect(mail.from).toEqual({ address: 'support@example.test', name: owner.name });
       expect(mail.inReplyTo).toBeDefined();
-      expect(mail.references[0]).toBe(janeMessageId);
+      // The conversation's own reference first, then the thread from Jane's first mail.
+      expect(mail.references[0]).toMatch(/^<[0-9a-f]{16}\.conversation@example\.test>$/);
+      expect(mail.references[1]).toBe(janeMessageId);
       expect(mail.subject).toBe('Re: Where is my order?');
       expect(mail.text.trim()).toBe(answer);
       expect(mail.text).not.toContain('My order #1234 has not arrived.');

@@ -12,7 +12,7 @@ import {
   type ScanCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { ConditionFailedError, PermanentFailureError } from '../../domain/errors.js';
+import { ConditionFailedError, LeaseHeldError, PermanentFailureError } from '../../domain/errors.js';
 import type {
   Conversation,
   ConversationMessage,
@@ -24,7 +24,11 @@ import type {
   CustomerData,
   DomainRule,
   FormerOwnerRecord,
+  InboundLease,
   InboundRecord,
+  LookUpResult,
+  MessageLink,
+  SenderCount,
   SentMailRecord,
   SupportStore,
   SuppressionRecord,
@@ -48,6 +52,9 @@ const INTERNAL_ATTRIBUTES = new Set([
   GSI1_SORT_KEY,
   ITEM_TYPE_ATTRIBUTE,
   TTL_ATTRIBUTE,
+  // An inbound claim's lease is the store's concern, not part of the record.
+  'leaseHolder',
+  'leaseUntil',
 ]);
 
 /** All owners share one GSI partition so listing them is a query, not a table scan. */
@@ -78,6 +85,11 @@ export const keys = {
   owner: (email: string) => ({ [PARTITION_KEY]: `OWNER#${email}`, [SORT_KEY]: 'OWNER' }),
   customer: (email: string) => ({ [PARTITION_KEY]: `CUSTOMER#${email}`, [SORT_KEY]: 'CUSTOMER' }),
   conversation: (id: string) => ({ [PARTITION_KEY]: `CONV#${id}`, [SORT_KEY]: 'CONV' }),
+  /** A customer's pointer to one of their conversations, in the customer's partition. */
+  customerConversation: (customerEmail: string, conversationId: string) => ({
+    [PARTITION_KEY]: `CUSTOMER#${customerEmail}`,
+    [SORT_KEY]: `CONV#${conversationId}`,
+  }),
   message: (conversationId: string, at: string, id: string) => ({
     [PARTITION_KEY]: `CONV#${conversationId}`,
     [SORT_KEY]: `MSG#${at}#${id}`,
@@ -226,14 +238,23 @@ export class DynamoDbSupportStore implements SupportStore {
     return this.get<Conversation>(keys.conversation(id));
   }
 
+  /**
+   * The conversation item carries no index keys, so the many updates of its threads write no index copy;
+   * the customer's partition holds a small pointer to it instead (written with it, idempotently).
+   */
   async createConversation(conversation: Conversation): Promise<Conversation> {
-    const created = await this.putIfAbsent({
-      ...conversation,
-      ...keys.conversation(conversation.id),
-      [ITEM_TYPE_ATTRIBUTE]: 'CONV',
-      [GSI1_PARTITION_KEY]: `CUSTOMER#${conversation.customerEmail}`,
-      [GSI1_SORT_KEY]: `CONV#${conversation.createdAt}#${conversation.id}`,
-    });
+    const [created] = await Promise.all([
+      this.putIfAbsent({
+        ...conversation,
+        ...keys.conversation(conversation.id),
+        [ITEM_TYPE_ATTRIBUTE]: 'CONV',
+      }),
+      this.put({
+        ...keys.customerConversation(conversation.customerEmail, conversation.id),
+        [ITEM_TYPE_ATTRIBUTE]: 'CONVREF',
+        conversationId: conversation.id,
+      }),
+    ]);
     if (created) return conversation;
     return this.getExisting<Conversation>(
       keys.conversation(conversation.id),
@@ -312,21 +333,115 @@ export class DynamoDbSupportStore implements SupportStore {
     }
   }
 
+  /** The customer's conversations, newest first: their pointers, then one batched read. */
   async listConversations(customerEmail: string): Promise<Conversation[]> {
-    return this.queryAll<Conversation>({
-      IndexName: GSI1_NAME,
+    const pointers = await this.queryRaw({
       KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
-      ExpressionAttributeNames: { '#pk': GSI1_PARTITION_KEY, '#sk': GSI1_SORT_KEY },
-      ExpressionAttributeValues: { ':pk': `CUSTOMER#${customerEmail}`, ':prefix': 'CONV#' },
-      ScanIndexForward: false,
+      ExpressionAttributeNames: { '#pk': PARTITION_KEY, '#sk': SORT_KEY },
+      ExpressionAttributeValues: { ':pk': keys.customer(customerEmail)[PARTITION_KEY], ':prefix': 'CONV#' },
+      ConsistentRead: true,
     });
+    const ids = pointers.flatMap((p) => (typeof p.conversationId === 'string' ? [p.conversationId] : []));
+    const { conversations } = await this.lookUp({ conversationIds: ids });
+    return [...conversations.values()].sort(
+      (a, b) => compareStrings(b.createdAt, a.createdAt) || compareStrings(b.id, a.id),
+    );
+  }
+
+  async lookUp(request: {
+    customerEmails?: string[];
+    conversationIds?: string[];
+    messageIds?: string[];
+  }): Promise<LookUpResult> {
+    const wanted = [
+      ...[...new Set(request.customerEmails)].map((email) => keys.customer(email)),
+      ...[...new Set(request.conversationIds)].map((id) => keys.conversation(id)),
+      ...[...new Set(request.messageIds)].map((id) => keys.messageId(id)),
+    ];
+    const result: LookUpResult = { customers: new Map(), conversations: new Map(), links: new Map() };
+    const chunks: Item[][] = [];
+    for (let start = 0; start < wanted.length; start += BATCH_GET_LIMIT) {
+      chunks.push(wanted.slice(start, start + BATCH_GET_LIMIT));
+    }
+    for (const items of await Promise.all(chunks.map((chunk) => this.batchGetAll(chunk)))) {
+      for (const item of items) {
+        const type = item[ITEM_TYPE_ATTRIBUTE];
+        if (type === 'CUSTOMER') {
+          const customer = toDomain<Customer>(item);
+          result.customers.set(customer.email, customer);
+        } else if (type === 'CONV') {
+          const conversation = toDomain<Conversation>(item);
+          result.conversations.set(conversation.id, conversation);
+        } else if (typeof item.messageId === 'string' && typeof item.conversationId === 'string') {
+          result.links.set(item.messageId, toDomain<MessageLink>(item));
+        }
+      }
+    }
+    return result;
+  }
+
+  /**
+   * One conditional update for both threads; when it finds an id already there (a retry), each missing
+   * id is appended on its own.
+   */
+  async recordThreads(
+    conversationId: string,
+    add: { customerThread?: string; ownerThread?: string; reopen?: boolean },
+    at: string,
+  ): Promise<void> {
+    const names: Record<string, string> = { '#updatedAt': 'updatedAt', '#pk': PARTITION_KEY };
+    const values: Record<string, unknown> = { ':at': at };
+    const sets = ['#updatedAt = :at'];
+    const conditions = ['attribute_exists(#pk)'];
+    const lists = (['customerThread', 'ownerThread'] as const).filter((list) => add[list] !== undefined);
+    for (const [index, list] of lists.entries()) {
+      names[`#l${index}`] = list;
+      values[`:one${index}`] = [add[list]];
+      values[`:id${index}`] = add[list];
+      values[':empty'] = [];
+      sets.push(`#l${index} = list_append(if_not_exists(#l${index}, :empty), :one${index})`);
+      conditions.push(`NOT contains(#l${index}, :id${index})`);
+    }
+    if (add.reopen) {
+      names['#status'] = 'status';
+      values[':open'] = 'open';
+      sets.push('#status = :open');
+    }
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.conversation(conversationId),
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ConditionExpression: conditions.join(' AND '),
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      );
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+      const existing = await this.get<Conversation>(keys.conversation(conversationId));
+      if (!existing) {
+        throw new ConditionFailedError(`conversation ${conversationId} does not exist`, { cause: error });
+      }
+      await Promise.all([
+        ...lists.map((list) => this.appendToThread(conversationId, list, [add[list] as string], at)),
+        ...(add.reopen && existing.status !== 'open'
+          ? [this.updateConversation(conversationId, { status: 'open' }, at)]
+          : []),
+      ]);
+    }
   }
 
   /**
    * Links each id unless it is already linked: the first conversation an id was seen in keeps it, so
    * threading stays stable when a client reuses ids across conversations.
    */
-  async linkMessageIds(messageIds: string[], conversationId: string): Promise<void> {
+  async linkMessageIds(
+    messageIds: string[],
+    conversationId: string,
+    origin?: { inboundId: string; sender: string },
+  ): Promise<void> {
     const unique = [...new Set(messageIds)];
     await forEachLimited(unique, WRITE_CONCURRENCY, async (messageId) => {
       try {
@@ -338,6 +453,7 @@ export class DynamoDbSupportStore implements SupportStore {
               [ITEM_TYPE_ATTRIBUTE]: 'MSGID',
               messageId,
               conversationId,
+              ...origin,
             },
             ConditionExpression: 'attribute_not_exists(#pk)',
             ExpressionAttributeNames: { '#pk': PARTITION_KEY },
@@ -396,7 +512,74 @@ export class DynamoDbSupportStore implements SupportStore {
     });
   }
 
-  async claimInbound(id: string, rawKey: string, at: string): Promise<InboundRecord> {
+  async claimInbound(id: string, rawKey: string, at: string, lease?: InboundLease): Promise<InboundRecord> {
+    const { names, values, set } = this.claimParts(id, rawKey, at);
+    let condition: string | undefined;
+    let update = set;
+    if (lease) {
+      // A finished message passes: the claim then only reports its outcome.
+      names['#outcome'] = 'outcome';
+      names['#holder'] = 'leaseHolder';
+      names['#until'] = 'leaseUntil';
+      values[':holder'] = lease.holder;
+      values[':until'] = lease.until;
+      values[':now'] = lease.now;
+      update += ', #holder = :holder, #until = :until';
+      condition = 'attribute_exists(#outcome) OR attribute_not_exists(#until) OR #until < :now';
+    }
+    try {
+      const result = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.inbound(id),
+          UpdateExpression: `SET ${update} ADD #attempts :one`,
+          ...(condition ? { ConditionExpression: condition } : {}),
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      if (!result.Attributes) throw new Error(`claim of inbound ${id} returned no attributes`);
+      return toDomain<InboundRecord>(result.Attributes);
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+      throw new LeaseHeldError(`inbound ${id} is being processed by another attempt`, { cause: error });
+    }
+  }
+
+  async settleInbound(
+    id: string,
+    rawKey: string,
+    at: string,
+    outcome: InboundOutcome,
+  ): Promise<{ record: InboundRecord; settled: boolean }> {
+    const { names, values, set } = this.claimParts(id, rawKey, at);
+    names['#outcome'] = 'outcome';
+    values[':outcome'] = withoutUndefined(outcome);
+    const result = await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: keys.inbound(id),
+        UpdateExpression: `SET ${set}, #outcome = if_not_exists(#outcome, :outcome) ADD #attempts :one`,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+        ReturnValues: 'ALL_OLD',
+      }),
+    );
+    const before = result.Attributes ? toDomain<InboundRecord>(result.Attributes) : undefined;
+    const record: InboundRecord = {
+      ...before,
+      id,
+      rawKey: before?.rawKey ?? rawKey,
+      receivedAt: before?.receivedAt ?? at,
+      attempts: (before?.attempts ?? 0) + 1,
+      outcome: before?.outcome ?? outcome,
+    };
+    return { record, settled: before?.outcome === undefined };
+  }
+
+  /** The claim's common attributes: first-seen values are kept, the attempt is counted. */
+  private claimParts(id: string, rawKey: string, at: string) {
     const names: Record<string, string> = {
       '#id': 'id',
       '#rawKey': 'rawKey',
@@ -419,31 +602,64 @@ export class DynamoDbSupportStore implements SupportStore {
       values[':ttl'] = expiresAt;
       set += ', #ttl = if_not_exists(#ttl, :ttl)';
     }
-    const result = await this.client.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: keys.inbound(id),
-        UpdateExpression: `SET ${set} ADD #attempts :one`,
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-        ReturnValues: 'ALL_NEW',
-      }),
-    );
-    if (!result.Attributes) throw new Error(`claim of inbound ${id} returned no attributes`);
-    return toDomain<InboundRecord>(result.Attributes);
+    return { names, values, set };
   }
 
   /** Throws `ConditionFailedError` when the message was never claimed. Overwrites an earlier outcome. */
-  async recordOutcome(id: string, outcome: InboundOutcome): Promise<void> {
+  async recordOutcome(id: string, outcome: InboundOutcome, relay?: SentMailRecord): Promise<void> {
+    await this.updateInbound(
+      id,
+      `SET #outcome = :outcome${relay ? ', #relay = :relay' : ''} REMOVE #holder, #until`,
+      {
+        '#outcome': 'outcome',
+        '#holder': 'leaseHolder',
+        '#until': 'leaseUntil',
+        ...(relay ? { '#relay': 'relay' } : {}),
+      },
+      { ':outcome': withoutUndefined(outcome), ...(relay ? { ':relay': withoutUndefined(relay) } : {}) },
+    );
+  }
+
+  async recordRelay(id: string, relay: SentMailRecord): Promise<void> {
+    await this.updateInbound(id, 'SET #relay = :relay', { '#relay': 'relay' }, { ':relay': relay });
+  }
+
+  async reopenInbound(id: string): Promise<void> {
+    await this.updateInbound(id, 'REMOVE #outcome', { '#outcome': 'outcome' }, undefined);
+  }
+
+  async releaseInboundLease(id: string, holder: string): Promise<void> {
     try {
       await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: keys.inbound(id),
-          UpdateExpression: 'SET #outcome = :outcome',
+          UpdateExpression: 'REMOVE #holder, #until',
+          ConditionExpression: '#holder = :holder',
+          ExpressionAttributeNames: { '#holder': 'leaseHolder', '#until': 'leaseUntil' },
+          ExpressionAttributeValues: { ':holder': holder },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+    }
+  }
+
+  private async updateInbound(
+    id: string,
+    expression: string,
+    names: Record<string, string>,
+    values: Record<string, unknown> | undefined,
+  ): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.inbound(id),
+          UpdateExpression: expression,
           ConditionExpression: 'attribute_exists(#pk)',
-          ExpressionAttributeNames: { '#outcome': 'outcome', '#pk': PARTITION_KEY },
-          ExpressionAttributeValues: { ':outcome': withoutUndefined(outcome) },
+          ExpressionAttributeNames: { ...names, '#pk': PARTITION_KEY },
+          ...(values ? { ExpressionAttributeValues: values } : {}),
         }),
       );
     } catch (error) {
@@ -483,38 +699,55 @@ export class DynamoDbSupportStore implements SupportStore {
   }
 
   /**
-   * A counter item (`ADD`) plus one slot item per message holding the position it got. A crash between
-   * the two writes costs one extra count in that window, never a lost or doubled message.
+   * One counter item per sender and hour, holding each message's position (`slot#<inbound id>`) and the
+   * first inbound id of each Message-ID (`rfc#<id>`): the count, the position and the resend claim are
+   * one write, and a retried message finds its slot instead of counting again.
    */
   async countSenderMail(
     sender: string,
     window: string,
     inboundId: string,
     expiresAt: number,
-  ): Promise<number> {
-    const slotKey = keys.rateSlot(sender, window, inboundId);
-    const slot = await this.get<{ position: number }>(slotKey);
-    if (slot) return slot.position;
-    const result = await this.client.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: keys.rate(sender, window),
-        UpdateExpression: 'SET #type = :type, #ttl = :ttl ADD #count :one',
-        ExpressionAttributeNames: { '#type': ITEM_TYPE_ATTRIBUTE, '#ttl': TTL_ATTRIBUTE, '#count': 'count' },
-        ExpressionAttributeValues: { ':type': 'RATE', ':ttl': expiresAt, ':one': 1 },
-        ReturnValues: 'UPDATED_NEW',
-      }),
-    );
-    const position = result.Attributes?.count;
-    if (typeof position !== 'number') throw new Error('rate counter update returned no count');
-    const created = await this.putIfAbsent({
-      ...slotKey,
-      [ITEM_TYPE_ATTRIBUTE]: 'RATESLOT',
-      position,
-      [TTL_ATTRIBUTE]: expiresAt,
-    });
-    if (created) return position;
-    return (await this.getExisting<{ position: number }>(slotKey, `rate slot of ${inboundId}`)).position;
+    rfcMessageId?: string,
+  ): Promise<SenderCount> {
+    const names: Record<string, string> = {
+      '#type': ITEM_TYPE_ATTRIBUTE,
+      '#ttl': TTL_ATTRIBUTE,
+      '#count': 'count',
+      '#slot': `slot#${inboundId}`,
+    };
+    const values: Record<string, unknown> = { ':type': 'RATE', ':ttl': expiresAt, ':zero': 0, ':one': 1 };
+    let set =
+      '#type = :type, #ttl = :ttl, #count = if_not_exists(#count, :zero) + :one, #slot = if_not_exists(#count, :zero) + :one';
+    if (rfcMessageId !== undefined) {
+      names['#rfc'] = `rfc#${rfcMessageId}`;
+      values[':inbound'] = inboundId;
+      set += ', #rfc = if_not_exists(#rfc, :inbound)';
+    }
+    const read = (item: Item | undefined): SenderCount => {
+      const position = item?.[names['#slot'] as string];
+      if (typeof position !== 'number')
+        throw new Error(`rate counter of ${sender} holds no slot for ${inboundId}`);
+      const first = rfcMessageId === undefined ? undefined : item?.[names['#rfc'] as string];
+      return { position, ...(typeof first === 'string' ? { firstInboundId: first } : {}) };
+    };
+    try {
+      const result = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.rate(sender, window),
+          UpdateExpression: `SET ${set}`,
+          ConditionExpression: 'attribute_not_exists(#slot)',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return read(result.Attributes);
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+      return read(await this.getItem(keys.rate(sender, window)));
+    }
   }
 
   async suppressAddress(record: SuppressionRecord): Promise<void> {
@@ -565,15 +798,22 @@ export class DynamoDbSupportStore implements SupportStore {
     }
   }
 
-  /** A filtered scan: meant for local mode's start-up, where the table is small. */
+  /** A filtered scan: meant for local mode's start-up, where the table is small. Inbound leases too. */
   async clearSendLeases(): Promise<number> {
-    const leases = await this.scanRaw({
-      FilterExpression: '#type = :type',
-      ExpressionAttributeNames: { '#type': ITEM_TYPE_ATTRIBUTE },
-      ExpressionAttributeValues: { ':type': 'SENDLEASE' },
-    });
-    await Promise.all(
-      leases.map((item) =>
+    const [leases, claims] = await Promise.all([
+      this.scanRaw({
+        FilterExpression: '#type = :type',
+        ExpressionAttributeNames: { '#type': ITEM_TYPE_ATTRIBUTE },
+        ExpressionAttributeValues: { ':type': 'SENDLEASE' },
+      }),
+      this.scanRaw({
+        FilterExpression: '#type = :type AND attribute_exists(#holder)',
+        ExpressionAttributeNames: { '#type': ITEM_TYPE_ATTRIBUTE, '#holder': 'leaseHolder' },
+        ExpressionAttributeValues: { ':type': 'INBOUND' },
+      }),
+    ]);
+    await Promise.all([
+      ...leases.map((item) =>
         this.client.send(
           new DeleteCommand({
             TableName: this.tableName,
@@ -581,8 +821,9 @@ export class DynamoDbSupportStore implements SupportStore {
           }),
         ),
       ),
-    );
-    return leases.length;
+      ...claims.map((item) => this.releaseInboundLease(String(item.id), String(item.leaseHolder))),
+    ]);
+    return leases.length + claims.length;
   }
 
   private async get<T>(key: Item): Promise<T | undefined> {
@@ -714,9 +955,15 @@ export class DynamoDbSupportStore implements SupportStore {
         new UpdateCommand({
           TableName: this.tableName,
           Key: keys.inbound(id),
-          UpdateExpression: 'REMOVE #outcome',
+          // A duplicate delivery's claim may have left a lease on the ended message.
+          UpdateExpression: 'REMOVE #outcome, #holder, #until',
           ConditionExpression: '#outcome.#status = :failed',
-          ExpressionAttributeNames: { '#outcome': 'outcome', '#status': 'status' },
+          ExpressionAttributeNames: {
+            '#outcome': 'outcome',
+            '#status': 'status',
+            '#holder': 'leaseHolder',
+            '#until': 'leaseUntil',
+          },
           ExpressionAttributeValues: { ':failed': 'failed' },
         }),
       );
