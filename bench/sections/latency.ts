@@ -79,7 +79,7 @@ export async function runLatency(engines: EnginesProcess): Promise<LatencyResult
         to: [BENCH_CONFIG.supportAddress],
       };
       const { inboundId, rawKey } = await inbound.store(mail.raw);
-      const event = inbound.event(inboundId, rawKey, envelope);
+      const event = inbound.event(inboundId, rawKey, envelope, mail.raw);
       inbound.meter.reset();
       const measureParse = async () => {
         const start = process.cpuUsage();

@@ -84,7 +84,7 @@ export interface MeteredInbound {
   /** Stores the raw mail as SES's S3 action would, without metering it. */
   store(raw: Buffer): Promise<{ inboundId: string; rawKey: string }>;
   handle(event: SQSEvent): Promise<{ batchItemFailures: { itemIdentifier: string }[] }>;
-  event(inboundId: string, rawKey: string, envelope: { from: string; to: string[] }): SQSEvent;
+  event(inboundId: string, rawKey: string, envelope: { from: string; to: string[] }, raw?: Buffer): SQSEvent;
   close(): void;
 }
 
@@ -117,7 +117,7 @@ export async function meteredInbound(
   meter.attach(s3, 's3');
   meter.attach(ses, 'ses');
   const handle = createInboundBatchHandler(() => Promise.resolve(deps), new Logger({ logLevel: 'SILENT' }));
-  const event = (inboundId: string, rawKey: string, envelope: { from: string; to: string[] }) =>
+  const event = (inboundId: string, rawKey: string, envelope: { from: string; to: string[] }, raw?: Buffer) =>
     synthesizeSesEvent({
       inboundId,
       rawKey,
@@ -126,6 +126,7 @@ export async function meteredInbound(
       recipients: envelope.to,
       receivedAt: new Date(),
       verdict: 'PASS',
+      ...(raw ? { raw } : {}),
     });
   const store = async (raw: Buffer) => {
     const inboundId = newInboundId(new Date());
@@ -145,7 +146,7 @@ export async function meteredInbound(
       const before = meter.calls.length;
       const { inboundId, rawKey } = await store(raw);
       meter.calls.length = before;
-      const result = await handle(event(inboundId, rawKey, envelope));
+      const result = await handle(event(inboundId, rawKey, envelope, raw));
       if (result.batchItemFailures.length > 0) throw new Error(`inbound ${inboundId} failed`);
       return inboundId;
     },

@@ -24,6 +24,9 @@ export const sesReceivedNotificationSchema = z.object({
     source: z.string(),
     messageId: z.string().min(1),
     destination: z.array(z.string()).default([]),
+    /** The mail's header fields as SES read them; absent or cut short when `headersTruncated`. */
+    headersTruncated: z.boolean().optional(),
+    headers: z.array(z.object({ name: z.string(), value: z.string() })).optional(),
   }),
   receipt: z.object({
     timestamp: z.string(),
@@ -76,6 +79,7 @@ export function toInboundNotice(notification: SesReceivedNotification): InboundN
     envelopeFrom: source === '<>' ? '' : source.toLowerCase(),
     verdicts,
     receivedAt: receipt.timestamp,
+    ...(mail.headers && mail.headersTruncated === false ? { headers: mail.headers } : {}),
     ...(notification.content === undefined
       ? {}
       : {

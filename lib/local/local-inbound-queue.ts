@@ -129,6 +129,7 @@ export class LocalInboundQueue {
       return;
     }
     const envelope = envelopeSchema.parse(JSON.parse(stored.toString('utf8')));
+    const raw = await readOptional(this.input.rawMail, `inbound/${inboundId}`);
     const event = synthesizeSesEvent({
       inboundId,
       rawKey: `inbound/${inboundId}`,
@@ -137,6 +138,7 @@ export class LocalInboundQueue {
       recipients: envelope.recipients,
       receivedAt: new Date(envelope.receivedAt),
       verdict: isLoopback(envelope.remoteAddress) ? 'PASS' : 'NOT_AVAILABLE',
+      ...(raw ? { raw } : {}),
     });
     for (let attempt = 1; attempt <= LOCAL_ATTEMPTS; attempt += 1) {
       const result = await this.input.handle(event).catch((error: unknown) => {

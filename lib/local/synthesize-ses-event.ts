@@ -17,6 +17,39 @@ export interface LocalReceipt {
   receivedAt: Date;
   /** Local mode trusts loopback senders (PASS), like SES trusts what it verified. */
   verdict: VerdictStatus;
+  /** The raw mail, whose header fields the notification lists as SES's does; without it, none are listed. */
+  raw?: Buffer;
+}
+
+/** SES lists a mail's header fields in its notification unless they are larger than this. */
+const NOTIFIED_HEADER_BYTES = 10 * 1024;
+
+/**
+ * The header fields of a raw mail as an SES notification lists them: in order, each value unfolded.
+ * `undefined` (SES's `headersTruncated`) when the header block is too large to list.
+ */
+export function notifiedHeaders(raw: Buffer): Array<{ name: string; value: string }> | undefined {
+  const ends = [raw.indexOf('\r\n\r\n'), raw.indexOf('\n\n')].filter((i) => i >= 0);
+  const end = ends.length === 0 ? raw.length : Math.min(...ends);
+  if (end > NOTIFIED_HEADER_BYTES) return undefined;
+  const fields: Array<{ name: string; value: string }> = [];
+  for (const line of raw.toString('utf8', 0, end).split(/\r?\n(?![ \t])/)) {
+    const colon = line.indexOf(':');
+    if (colon <= 0) continue;
+    fields.push({
+      name: line.slice(0, colon).trim(),
+      value: line
+        .slice(colon + 1)
+        .replace(/\r?\n[ \t]+/g, ' ')
+        .trim(),
+    });
+  }
+  return fields;
+}
+
+function headerFields(raw: Buffer | undefined) {
+  const headers = raw ? notifiedHeaders(raw) : undefined;
+  return headers ? { headersTruncated: false, headers } : { headersTruncated: true };
 }
 
 /**
@@ -33,7 +66,7 @@ export function synthesizeSesEvent(receipt: LocalReceipt): SQSEvent {
       source: receipt.envelopeFrom,
       messageId: receipt.inboundId,
       destination: receipt.recipients,
-      headersTruncated: false,
+      ...headerFields(receipt.raw),
     },
     receipt: {
       timestamp: at,

@@ -23,15 +23,32 @@ const PART_HEADER = /^content-(?:type|disposition)[ \t]*:[^\n]*(?:\n[ \t][^\n]*)
  */
 export async function outlineMail(raw: Buffer): Promise<MailOutline> {
   const end = headerEnd(raw);
-  const head = raw.subarray(0, Math.min(end, MAX_HEADER_BYTES));
+  return {
+    headers: await parseHeaderBlock(raw.subarray(0, Math.min(end, MAX_HEADER_BYTES))),
+    attachmentNames: await attachmentNames(raw, end),
+  };
+}
+
+/** A header block parsed with the normal parser, as a mail without a body. */
+async function parseHeaderBlock(head: Buffer): Promise<ParsedMail> {
   const headers = await parseMail(Buffer.concat([head, Buffer.from('\r\n\r\n')]), {
     maxBytes: MAX_HEADER_BYTES + 4,
     maxHeaderBytes: MAX_HEADER_BYTES + 4,
   });
-  return {
-    headers: { ...headers, text: '', attachments: [] },
-    attachmentNames: await attachmentNames(raw, end),
-  };
+  return { ...headers, text: '', attachments: [] };
+}
+
+/**
+ * Header fields as SES lists them in its notification (name and unfolded value), parsed like the mail's
+ * own header block; `undefined` when they are too large to be worth it (the raw mail is read instead).
+ */
+export async function parseHeaderFields(
+  fields: ReadonlyArray<{ name: string; value: string }>,
+): Promise<ParsedMail | undefined> {
+  // A line break inside a value would start a new field: values are kept to one line.
+  const block = fields.map(({ name, value }) => `${name}: ${value.replace(/[\r\n]+/g, ' ')}`).join('\r\n');
+  if (block.length > MAX_HEADER_BYTES) return undefined;
+  return parseHeaderBlock(Buffer.from(block, 'utf8'));
 }
 
 function headerEnd(raw: Buffer): number {

@@ -25,6 +25,12 @@ export interface InboundNotice {
   envelopeFrom: string;
   verdicts: ReceiptVerdicts;
   receivedAt: string;
+  /**
+   * The mail's header fields from the notification, when SES sent them whole: enough to route the mail
+   * (automatic mail then ends without its raw mail being read) and to start a customer mail's lookups
+   * while the raw mail is read.
+   */
+  headers?: Array<{ name: string; value: string }>;
   /** The raw mail when the notification carried it (SES's SNS action); stored at `rawKey` first. */
   inlineRaw?: Buffer;
   /**

@@ -1,9 +1,19 @@
 import { MailRejectedError, PermanentFailureError } from '../domain/errors.js';
+import type { InboundRoute } from '../domain/route-inbound.js';
 import type { InboundOutcome } from '../domain/types.js';
+import { parseHeaderFields } from '../mail/mail-outline.js';
+import type { ParsedMail } from '../mail/mail-types.js';
 import { parseMail } from '../mail/parse-mail.js';
+import type { SenderCount } from '../ports/support-store.js';
 import { AlreadyEndedError, claimed, type InboundAttempt, startAttempt } from './inbound-attempt.js';
 import type { InboundDeps, InboundNotice } from './inbound-deps.js';
-import { type RelayResult, relayCustomerMail } from './relay-customer-mail.js';
+import {
+  lookUpMail,
+  type MailLookups,
+  type RelayResult,
+  referencedIds,
+  relayCustomerMail,
+} from './relay-customer-mail.js';
 import { relayOversizeMail } from './relay-oversize-mail.js';
 import { relayOwnerReply } from './relay-owner-reply.js';
 import { quarantineByVerdict, routeNotice } from './route-notice.js';
@@ -18,9 +28,82 @@ export interface ProcessResult {
 /** What reading and routing a mail decided: an outcome at once, or work that may send. */
 type Plan =
   | { kind: 'settle'; outcome: InboundOutcome }
-  | { kind: 'work'; run: (attempt: InboundAttempt) => Promise<RelayResult> };
+  | {
+      kind: 'work';
+      run: (attempt: InboundAttempt) => Promise<RelayResult>;
+      /** The claim, when it was started before the raw mail had been read. */
+      attempt?: InboundAttempt;
+    };
+
+/** A customer mail's claim, count and lookups, started from the notification's header fields. */
+interface LookAhead {
+  attempt: InboundAttempt;
+  count: Promise<SenderCount>;
+  looked: Promise<MailLookups>;
+  customerEmail: string;
+  key: string;
+}
+
+function automaticOutcome(route: Extract<InboundRoute, { kind: 'automatic' }>): InboundOutcome {
+  return { status: 'automatic', reason: route.reason, detail: `${route.automaticKind}; never answered` };
+}
+
+/** The notification's header fields, parsed; `undefined` when absent or unreadable (the raw mail decides). */
+async function notifiedHead(notice: InboundNotice): Promise<ParsedMail | undefined> {
+  if (!notice.headers) return undefined;
+  return parseHeaderFields(notice.headers).catch(() => undefined);
+}
+
+/** What a customer mail's lookups depend on: a look-ahead is used only when the parsed mail agrees. */
+function lookupKey(mail: ParsedMail, customerEmail: string): string {
+  return JSON.stringify([customerEmail, referencedIds(mail)]);
+}
 
 async function plan(deps: InboundDeps, notice: InboundNotice): Promise<Plan> {
+  // SES lists the header fields in its notification: they route automatic mail (which then ends without
+  // its raw mail being read), and start a customer mail's claim and lookups while the raw mail is read.
+  const head = await notifiedHead(notice);
+  const early = head ? routeNotice(deps, notice, head) : undefined;
+  // Only an automatic verdict is final from the header fields (the raw mail cannot make it human); a
+  // refusal is left to the raw mail, which may be missing or unreadable and must say so.
+  if (early?.kind === 'automatic') return { kind: 'settle', outcome: automaticOutcome(early) };
+  let ahead: LookAhead | undefined;
+  if (head && early?.kind === 'customer' && !quarantineByVerdict(notice, early.customerEmail)) {
+    const { customerEmail } = early;
+    ahead = {
+      attempt: startAttempt(deps, notice),
+      count: countCustomerMail(deps, notice, head, customerEmail),
+      looked: lookUpMail(deps, head, customerEmail),
+      customerEmail,
+      key: lookupKey(head, customerEmail),
+    };
+    ahead.count.catch(() => undefined);
+    ahead.looked.catch(() => undefined);
+  }
+  if (!ahead) return decide(deps, notice, undefined);
+  let decided: Plan;
+  try {
+    decided = await decide(deps, notice, ahead);
+  } catch (error) {
+    await releaseLease(deps, notice, ahead.attempt);
+    throw error;
+  }
+  // The claim was taken ahead: whatever was decided ends through it.
+  if (decided.kind === 'settle') {
+    const { outcome } = decided;
+    return {
+      kind: 'work',
+      attempt: ahead.attempt,
+      run: async (attempt) => {
+        await claimed(attempt);
+        return { outcome, recorded: false };
+      },
+    };
+  }
+  return { ...decided, attempt: ahead.attempt };
+}
+
+async function decide(deps: InboundDeps, notice: InboundNotice, ahead: LookAhead | undefined): Promise<Plan> {
   const raw = notice.inlineRaw ?? (await deps.rawMail.getRaw(notice.rawKey));
   if (raw.length > deps.config.limits.maxMessageBytes) {
     return { kind: 'work', run: (attempt) => relayOversizeMail(deps, notice, raw, attempt) };
@@ -29,14 +112,7 @@ async function plan(deps: InboundDeps, notice: InboundNotice): Promise<Plan> {
   const route = routeNotice(deps, notice, mail);
   switch (route.kind) {
     case 'automatic':
-      return {
-        kind: 'settle',
-        outcome: {
-          status: 'automatic',
-          reason: route.reason,
-          detail: `${route.automaticKind}; never answered`,
-        },
-      };
+      return { kind: 'settle', outcome: automaticOutcome(route) };
     case 'rejected':
       return { kind: 'settle', outcome: { status: 'rejected', reason: route.reason, detail: route.detail } };
     case 'owner-side':
@@ -56,17 +132,35 @@ async function plan(deps: InboundDeps, notice: InboundNotice): Promise<Plan> {
     case 'customer': {
       const quarantined = quarantineByVerdict(notice, route.customerEmail);
       if (quarantined) return { kind: 'settle', outcome: quarantined };
+      const agreed = ahead?.key === lookupKey(mail, route.customerEmail) ? ahead : undefined;
       return {
         kind: 'work',
         run: (attempt) =>
           relayCustomerMail(deps, notice, mail, route.customerEmail, route.customerName, attempt, {
             // The resend claim and the hourly count are one write, made while the claim and the
             // lookups are in flight; nothing is written or sent before all three have answered.
-            screen: countCustomerMail(deps, notice, mail, route.customerEmail),
+            screen:
+              ahead?.customerEmail === route.customerEmail
+                ? ahead.count
+                : countCustomerMail(deps, notice, mail, route.customerEmail),
+            ...(agreed ? { looked: agreed.looked } : {}),
           }),
       };
     }
   }
+}
+
+/** Ends an attempt's lease, if its claim took one; best effort (it runs out anyway). */
+async function releaseLease(
+  deps: InboundDeps,
+  notice: InboundNotice,
+  attempt: InboundAttempt,
+): Promise<void> {
+  const took = await attempt.claim.then(
+    () => true,
+    () => false,
+  );
+  if (took) await deps.store.releaseInboundLease(notice.inboundId, attempt.holder).catch(() => undefined);
 }
 
 /** A mail refused by a parser limit is kept and held like suspect mail; anything else is a failure. */
@@ -107,7 +201,7 @@ export async function processInboundMail(deps: InboundDeps, notice: InboundNotic
   }
   if (planned.kind === 'settle') return settle(deps, notice, planned.outcome);
 
-  const attempt = startAttempt(deps, notice);
+  const attempt = planned.attempt ?? startAttempt(deps, notice);
   let result: RelayResult;
   try {
     result = await planned.run(attempt);
@@ -117,15 +211,7 @@ export async function processInboundMail(deps: InboundDeps, notice: InboundNotic
       result = { outcome: permanentOutcome(error, notice), recorded: false };
     } else {
       // Unless the relay may have gone out unrecorded, a failure frees the message for a retry at once.
-      if (
-        !attempt.relayUnrecorded &&
-        (await attempt.claim.then(
-          () => true,
-          () => false,
-        ))
-      ) {
-        await deps.store.releaseInboundLease(notice.inboundId, attempt.holder).catch(() => undefined);
-      }
+      if (!attempt.relayUnrecorded) await releaseLease(deps, notice, attempt);
       throw error;
     }
   }

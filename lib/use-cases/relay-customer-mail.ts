@@ -33,10 +33,15 @@ export interface RelayCustomerOptions {
   screen?: Promise<SenderCount>;
   /** Rewrites the outcome before it is recorded (the oversize notice says why it was one). */
   describe?: (outcome: InboundOutcome) => InboundOutcome;
+  /** The lookups, started from the notification's header fields while the raw mail was read. */
+  looked?: Promise<MailLookups>;
 }
 
+/** What {@link lookUpMail} found. */
+export type MailLookups = Awaited<ReturnType<typeof lookUpMail>>;
+
 /** The mail's own Message-ID first: a retried or resent message lands where it landed before. */
-function referencedIds(mail: ParsedMail): string[] {
+export function referencedIds(mail: Pick<ParsedMail, 'messageId' | 'inReplyTo' | 'references'>): string[] {
   return [
     ...new Set([
       ...(mail.messageId ? [mail.messageId] : []),
@@ -51,7 +56,11 @@ function referencedIds(mail: ParsedMail): string[] {
  * read), beside the list of owners. A second read follows only for conversations found through links
  * alone (a mail that does not answer one of ours).
  */
-async function lookUpMail(deps: InboundDeps, mail: ParsedMail, customerEmail: string) {
+export async function lookUpMail(
+  deps: Pick<InboundDeps, 'store' | 'config'>,
+  mail: Pick<ParsedMail, 'messageId' | 'inReplyTo' | 'references'>,
+  customerEmail: string,
+) {
   const referenced = referencedIds(mail);
   const domain = domainOf(deps.config.supportAddress);
   const named = new Map<string, string>();
@@ -102,7 +111,7 @@ export async function relayCustomerMail(
 ): Promise<RelayResult> {
   const now = deps.now().toISOString();
   const [looked, record, count] = await Promise.all([
-    lookUpMail(deps, mail, customerEmail),
+    options.looked ?? lookUpMail(deps, mail, customerEmail),
     claimed(attempt),
     options.screen,
   ]);
@@ -136,51 +145,29 @@ export async function relayCustomerMail(
         owners,
       });
   const { recipient, coveringFor } = await routeToCover(deps, owner, owners);
-  const conversation =
-    thread ??
-    (await deps.store.createConversation({
-      id: conversationIdFor(notice.inboundId),
-      customerEmail,
-      ownerEmail: owner.email,
-      subject: storedSubject(mail.subject),
-      status: 'open',
-      createdAt: now,
-      updatedAt: now,
-      customerThread: [],
-      ownerThread: [],
-    }));
+  // A new conversation is created beside the relay's other writes; its id comes from the mail, so a
+  // retry creates (or finds) the same one.
+  const conversation: Conversation = thread ?? {
+    id: conversationIdFor(notice.inboundId),
+    customerEmail,
+    ownerEmail: owner.email,
+    subject: storedSubject(mail.subject),
+    status: 'open',
+    createdAt: now,
+    updatedAt: now,
+    customerThread: [],
+    ownerThread: [],
+  };
 
-  // The stored copy is bounded (see STORED_LIMITS), so it cannot fail for its size: it is written while
-  // the relay is sent, and the outcome is only recorded once it is stored.
-  const stored = Promise.all([
-    deps.store.putMessage({
-      conversationId: conversation.id,
-      id: notice.inboundId,
-      at: mail.date && !Number.isNaN(mail.date.getTime()) ? mail.date.toISOString() : notice.receivedAt,
-      direction: 'from-customer',
-      fromAddress: customerEmail,
-      fromName: customerName,
-      subject: storedSubject(mail.subject),
-      text: storedText(mail.text, notice.rawKey),
-      ...(mail.messageId ? { rfcMessageId: mail.messageId } : {}),
-      attachments: storedAttachments(mail.attachments),
-      rawKey: notice.rawKey,
-    }),
-    ...(mail.messageId
-      ? [
-          deps.store.linkMessageIds([mail.messageId], conversation.id, {
-            inboundId: notice.inboundId,
-            sender: customerEmail,
-          }),
-        ]
-      : []),
-  ]);
-  stored.catch(() => undefined);
   const customerThread = mail.messageId
     ? [...conversation.customerThread.filter((id) => id !== mail.messageId), mail.messageId]
     : conversation.customerThread;
 
-  const participants = await addParticipants(deps, conversation, mail, customerEmail, now, owners);
+  const added = participantsAdded(deps, conversation, mail, customerEmail, owners);
+  const participants = [...(conversation.participants ?? []), ...added];
+  // A new conversation is created with them; an existing one records them on their own.
+  if (!thread && added.length > 0) conversation.participants = participants;
+  if (thread && added.length > 0) await deps.store.addParticipants(conversation.id, added, now);
   const { replyDomain, supportAddress, supportName } = deps.config;
   const replyAddress = replyAddressFor(conversation.id, deps.replyTokenSecret, replyDomain);
   const messageId = `<${notice.inboundId}.owner@${replyDomain}>`;
@@ -221,13 +208,41 @@ export async function relayCustomerMail(
       ownerEmail: owner.email,
       detail: `sent as ${visibleMessageId(sent)}${coveringFor ? ` to ${recipient.email}, covering` : ''}`,
     });
+  const outgoing = await fitOwnerRelay(deps, relay, notice.rawKey);
+  // The stored copy is bounded (see STORED_LIMITS), so it cannot fail for its size: it is written while
+  // the relay is sent, and the outcome (and a new conversation's threads) only once it is stored.
+  const stored = Promise.all([
+    ...(thread ? [] : [deps.store.createConversation(conversation)]),
+    deps.store.putMessage({
+      conversationId: conversation.id,
+      id: notice.inboundId,
+      at: mail.date && !Number.isNaN(mail.date.getTime()) ? mail.date.toISOString() : notice.receivedAt,
+      direction: 'from-customer',
+      fromAddress: customerEmail,
+      fromName: customerName,
+      subject: storedSubject(mail.subject),
+      text: storedText(mail.text, notice.rawKey),
+      ...(mail.messageId ? { rfcMessageId: mail.messageId } : {}),
+      attachments: storedAttachments(mail.attachments),
+      rawKey: notice.rawKey,
+    }),
+    ...(mail.messageId
+      ? [
+          deps.store.linkMessageIds([mail.messageId], conversation.id, {
+            inboundId: notice.inboundId,
+            sender: customerEmail,
+          }),
+        ]
+      : []),
+  ]);
+  stored.catch(() => undefined);
   let recorded = false;
   const [sending] = await Promise.allSettled([
     sendOnce(
       deps,
       `${notice.inboundId}:owner`,
       {
-        raw: await fitOwnerRelay(deps, relay, notice.rawKey),
+        raw: outgoing,
         envelope: { from: replyAddress, to: [recipient.email] },
         messageId,
       },
@@ -249,10 +264,15 @@ export async function relayCustomerMail(
             await deps.store.recordOutcome(notice.inboundId, outcomeOf(sent), sent);
             recorded = true;
           },
+          // A failed thread update takes the outcome back, so the retry makes it. Only a process that dies
+          // between the two writes of this last round leaves the outcome without the thread entries: the
+          // mail is stored and relayed once, and the owner's next relay threads one step less deep.
           afterSendFailed: () => deps.store.reopenInbound(notice.inboundId),
         },
-        afterSend: (sent) =>
-          deps.store.recordThreads(
+        afterSend: async (sent) => {
+          // A new conversation takes its first entries once it exists.
+          if (!thread) await stored;
+          await deps.store.recordThreads(
             conversation.id,
             {
               ...(mail.messageId ? { customerThread: mail.messageId } : {}),
@@ -260,7 +280,8 @@ export async function relayCustomerMail(
               reopen: conversation.status === 'closed',
             },
             now,
-          ),
+          );
+        },
       },
     ),
     stored,
@@ -281,27 +302,21 @@ export async function relayCustomerMail(
   return { outcome: outcomeOf(sent), recorded };
 }
 
-/** Reply-all: records the new people on `To`/`Cc` of this mail and returns everyone on the conversation. */
-async function addParticipants(
+/** Reply-all: the people on `To`/`Cc` of this mail not yet on the conversation (never owners or us). */
+function participantsAdded(
   deps: InboundDeps,
   conversation: Conversation,
   mail: ParsedMail,
   senderEmail: string,
-  now: string,
   owners: Owner[],
-): Promise<string[]> {
-  const known = conversation.participants ?? [];
-  const input = {
+): string[] {
+  return newParticipants({
     recipients: [...mail.to, ...mail.cc].map((a) => a.address),
     senderEmail,
     customerEmail: conversation.customerEmail,
     supportAddress: deps.config.supportAddress,
     replyDomain: deps.config.replyDomain,
-    known,
-  };
-  // Owners are only looked up when someone is left to check against them.
-  if (newParticipants({ ...input, ownerEmails: new Set() }).length === 0) return known;
-  const added = newParticipants({ ...input, ownerEmails: new Set(owners.map((o) => o.email)) });
-  if (added.length > 0) await deps.store.addParticipants(conversation.id, added, now);
-  return [...known, ...added];
+    known: conversation.participants ?? [],
+    ownerEmails: new Set(owners.map((o) => o.email)),
+  });
 }

@@ -131,6 +131,54 @@ describe('at-least-once input, exactly-once effect (Lambda handler, real engines
     );
   });
 
+  it('follow-up: a crash before any step, then redelivery, stores it once, relays it once, threads it once', async () => {
+    const first = await customerMail(JANE, 'Broken', 'It broke', { messageId: '<crash-f1@customer.test>' });
+    const followUp = await customerMail(JANE, 'Re: Broken', 'Still broken', {
+      messageId: '<crash-f2@customer.test>',
+      inReplyTo: '<crash-f1@customer.test>',
+      references: ['<crash-f1@customer.test>'],
+    });
+    const setup = async (plan: CrashPlan) => {
+      const rig = await HandlerRig.create(engines, { wrap: (d) => withCrashAt(d, plan) });
+      await rig.run((await rig.receive(first, { from: JANE, to: SUPPORT })).record);
+      plan.steps.length = 0;
+      rig.sender.mails.length = 0;
+      return rig;
+    };
+    const probe: CrashPlan = { steps: [] };
+    const clean = await setup(probe);
+    await clean.run((await clean.receive(followUp, { from: JANE, to: SUPPORT })).record);
+    const total = probe.steps.length;
+    expect(probe.steps).toContain('sender.send');
+
+    const runs: Array<CrashRun & { threads: string }> = [];
+    for (let crashAt = 1; crashAt <= total; crashAt += 1) {
+      const plan: CrashPlan = { steps: [] };
+      const rig = await setup(plan);
+      const { record, inboundId } = await rig.receive(followUp, { from: JANE, to: SUPPORT });
+      plan.crashAt = crashAt;
+      const step = await crashThenRedeliver(rig, plan, record);
+      const [conversation, ...others] = await rig.deps.store.listConversations(JANE);
+      const stored = await rig.deps.store.listMessages(conversation?.id ?? '');
+      runs.push({
+        step: `${crashAt}:${step}`,
+        sends: rig.sender.mails.length,
+        storedMessages: stored.length + others.length * 100,
+        status: (await rig.deps.store.getInbound(inboundId))?.outcome?.status,
+        threads: `${conversation?.customerThread.length}/${conversation?.ownerThread.length}`,
+      });
+    }
+    // One conversation holding both mails, each thread entry once, whichever step the crash hit.
+    expect(runs.filter((r) => r.status !== 'relayed-to-owner' || r.storedMessages !== 2)).toEqual([]);
+    expect(runs.filter((r) => r.threads !== '2/2')).toEqual([]);
+    expect(runs.every((r) => r.sends >= 1)).toBe(true);
+    expect(runs.filter((r) => r.sends > 1).map((r) => r.step)).toEqual([relayRecordStep(probe.steps)]);
+    console.info(
+      `follow-up path: ${total} steps, crash at each; duplicate sends only at`,
+      runs.filter((r) => r.sends > 1).map((r) => r.step),
+    );
+  });
+
   it('owner reply: a crash before any step, then redelivery, stores one answer and sends it once', async () => {
     const relayRaw = await customerMail(JANE, 'Refund', 'I want a refund', {
       messageId: '<crash-2@customer.test>',

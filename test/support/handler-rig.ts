@@ -128,9 +128,18 @@ export class HandlerRig {
     const receivedAt = options.receivedAt ?? new Date(this.clock);
     const inboundId = options.inboundId ?? newInboundId(receivedAt);
     const rawKey = `inbound/${inboundId}`;
-    await this.setupRaw.putRaw(rawKey, Buffer.isBuffer(raw) ? raw : Buffer.from(raw));
+    const bytes = Buffer.isBuffer(raw) ? raw : Buffer.from(raw);
+    await this.setupRaw.putRaw(rawKey, bytes);
     return {
-      record: sesRecord({ inboundId, rawKey, bucket: this.engines.bucket, envelope, receivedAt, ...options }),
+      record: sesRecord({
+        inboundId,
+        rawKey,
+        bucket: this.engines.bucket,
+        envelope,
+        receivedAt,
+        raw: bytes,
+        ...options,
+      }),
       inboundId,
       rawKey,
     };
@@ -168,6 +177,8 @@ export function sesRecord(input: {
   envelope: { from: string; to: string[] };
   receivedAt: Date;
   verdicts?: Partial<ReceiptVerdicts>;
+  /** Lists the mail's header fields in the notification, as SES does. */
+  raw?: Buffer;
 }): SQSRecord {
   const event = synthesizeSesEvent({
     inboundId: input.inboundId,
@@ -177,6 +188,7 @@ export function sesRecord(input: {
     recipients: input.envelope.to,
     receivedAt: input.receivedAt,
     verdict: 'PASS',
+    ...(input.raw ? { raw: input.raw } : {}),
   });
   const record = event.Records[0] as SQSRecord;
   const sns = JSON.parse(record.body) as { Message: string };
