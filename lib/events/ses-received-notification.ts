@@ -1,6 +1,6 @@
 import { JSONStringified } from '@aws-lambda-powertools/parser/helpers';
 import { SnsSqsNotificationSchema } from '@aws-lambda-powertools/parser/schemas/sns';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ReceiptVerdicts, VerdictStatus } from '../domain/route-inbound.js';
 import type { InboundNotice } from '../use-cases/inbound-deps.js';
 
