@@ -1,0 +1,32 @@
+/**
+ * Prepended to every bundle. The output is ESM (`index.mjs`), but mailparser, nodemailer and parts of the
+ * SDK are CommonJS and call `require` for Node built-ins; esbuild's shim needs a real `require` in scope.
+ */
+export const ESM_REQUIRE_BANNER =
+  "import { createRequire as spocCreateRequire } from 'node:module';const require = spocCreateRequire(import.meta.url);";
+
+/**
+ * The esbuild settings every function of the stack is bundled with (`SpocFunction` hands them to
+ * NodejsFunction, which adds ESM output, an external source map and the externals below). Kept free of
+ * aws-cdk-lib so the cold-start benchmark builds its bundles from these very settings.
+ */
+export const FUNCTION_BUNDLING = {
+  /** The functions' runtime is nodejs22.x. */
+  target: 'node22',
+  mainFields: ['module', 'main'],
+  banner: ESM_REQUIRE_BANNER,
+  minify: true,
+  keepNames: true,
+  sourcesContent: false,
+} as const;
+
+/**
+ * Packages installed beside the inbound bundle instead of inside it (NodejsFunction's `nodeModules`).
+ *
+ * jsdom and planer are only imported (`import()`) for an owner's HTML answer, so a cold start never reads
+ * them. iconv-lite is not lazy: libmime imports it at its top level and builds the GBK decoder there, so
+ * every cold start reads about 160 KB of it from disk. Beside the bundle it still costs less than inside
+ * it, where all of its code-page tables (about 460 KB minified) would be compiled at every cold start
+ * (bench/README.md, "Cold start").
+ */
+export const INBOUND_NODE_MODULES = ['jsdom', 'planer', 'iconv-lite'] as const;
