@@ -21,6 +21,20 @@ export const FUNCTION_BUNDLING = {
 } as const;
 
 /**
+ * Imports the bundles resolve elsewhere (esbuild `alias`; paths relative to the project root, where the
+ * stack and the benchmark run esbuild).
+ *
+ * libmime: mailparser imports it as ESM while mailparser's splitter (`@zone-eu/mailsplit`) requires it
+ * as CommonJS, so a bundle would hold both builds of the one installed version (87 KB minified, and its
+ * charset and MIME-type tables set up twice at every cold start). Both now take the CommonJS build:
+ * its `module.exports` is the libmime instance, which is what the ESM build's default export is and
+ * all that mailparser imports.
+ */
+export const BUNDLE_ALIASES: Readonly<Record<string, string>> = {
+  libmime: './node_modules/libmime/dist/cjs/libmime.js',
+};
+
+/**
  * Packages installed beside the inbound bundle instead of inside it (NodejsFunction's `nodeModules`).
  *
  * jsdom and planer are only imported (`import()`) for an owner's HTML answer, so a cold start never reads

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { FUNCTION_BUNDLING, INBOUND_NODE_MODULES } from '../../cdk/function-bundling.js';
+import { BUNDLE_ALIASES, FUNCTION_BUNDLING, INBOUND_NODE_MODULES } from '../../cdk/function-bundling.js';
 import { synthesizeSesEvent } from '../../lib/local/synthesize-ses-event.js';
 import { BENCH_CONFIG, envNumber, percentile, round } from '../support/harness.js';
 
@@ -49,7 +49,7 @@ function packageOf(file: string): string {
 }
 
 /**
- * Builds with the stack's bundling (`FUNCTION_BUNDLING`, ESM, external source map) and the given packages
+ * Builds with the stack's bundling (`FUNCTION_BUNDLING`, `BUNDLE_ALIASES`, ESM, external source map) and the given packages
  * external; returns the size and the output bytes per package, largest first.
  */
 async function bundle(
@@ -68,6 +68,7 @@ async function bundle(
     format: 'esm',
     sourcemap: 'external',
     external: [...external],
+    alias: { ...BUNDLE_ALIASES },
     metafile: true,
     absWorkingDir: root,
     logLevel: 'silent',

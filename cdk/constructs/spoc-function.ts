@@ -5,7 +5,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { FUNCTION_BUNDLING } from '../function-bundling.js';
+import { BUNDLE_ALIASES, FUNCTION_BUNDLING } from '../function-bundling.js';
 import { PROJECT_ROOT } from '../load-stack-config.js';
 
 /** The runtime every function uses; esbuild targets the same Node version (`FUNCTION_BUNDLING`). */
@@ -89,6 +89,7 @@ export class SpocFunction extends Construct {
         // tree-shaken client loads faster than the runtime's full copy.
         externalModules: [],
         ...(props.nodeModules ? { nodeModules: props.nodeModules } : {}),
+        esbuildArgs: { '--alias': Object.entries(BUNDLE_ALIASES).map(([from, to]) => `${from}=${to}`) },
         logLevel: LogLevel.WARNING,
       },
     });

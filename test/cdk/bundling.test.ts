@@ -60,6 +60,12 @@ describe('function bundles (real esbuild run)', () => {
     }
   });
 
+  it('holds one copy of libmime, though mailparser imports it as ESM and its splitter requires it', () => {
+    const inbound = bundles.find((b) => b.name === 'inbound');
+    // keepNames leaves each copy of the class one `"Libmime"` name literal.
+    expect(inbound?.code.match(/"Libmime"/g)).toHaveLength(1);
+  });
+
   it('bundles every other dependency, the AWS SDK included: only Node built-ins stay imports', () => {
     const staticImport =
       /(?:^|[;}])\s*import\s*(?:[\w$]+\s*,?\s*)?(?:\{[^}]*\}|\*\s*as\s*[\w$]+)?\s*(?:from\s*)?["']([^"']+)["']/g;
