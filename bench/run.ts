@@ -172,10 +172,13 @@ try {
     );
     row(
       'cold start',
-      '  inbound: read from beside the bundle',
+      '  inbound: + read from beside it at cold start',
       beside.length === 0
         ? 'nothing'
-        : `${round(besideKb, 1)} KB (${beside.map(([name, p]) => `${name} ${p.files} files`).join(', ')})`,
+        : `${round(besideKb, 1)} KB (${beside.map(([name, p]) => `${name} ${p.files} files`).join(', ')}) = ${c.inboundLoaded.mb} MB`,
+      '',
+      '< 1.5 MB',
+      c.inboundLoaded.mb < 1.5,
     );
     row(
       'cold start',
@@ -190,6 +193,12 @@ try {
       '  ratio (import only)',
       `${c.readyRatio}× (${c.loadedRatio}×)`,
       `${c.baseline.loadedMs} ms import`,
+    );
+    row(
+      'cold start',
+      '  CPU time until ready, ratio',
+      `${c.inbound.cpuMs} ms = ${c.cpuRatio}×`,
+      `${c.baseline.cpuMs} ms`,
     );
   }
 } finally {

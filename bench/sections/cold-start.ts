@@ -36,11 +36,26 @@ export interface ColdStartResult {
   inboundPackages: Record<string, number>;
   /** Packages beside the inbound bundle that its cold start loads (CommonJS modules), not in its size. */
   inboundBesideBundleLoaded: Record<string, BesideBundleLoad>;
+  /**
+   * What an inbound cold start loads: the bundle and the files it reads from beside it. A package
+   * installed beside the bundle only saves a cold start what it does not load there.
+   */
+  inboundLoaded: { bytes: number; mb: number };
   runs: number;
-  inbound: { loadedMs: number; readyMs: number };
-  baseline: { loadedMs: number; readyMs: number };
+  inbound: ColdStartTimes;
+  baseline: ColdStartTimes;
   readyRatio: number;
   loadedRatio: number;
+  /** Ratio of the CPU time until ready: less sensitive than wall time to other load on the machine. */
+  cpuRatio: number;
+}
+
+/** Medians over the fresh processes, in milliseconds since each process started. */
+export interface ColdStartTimes {
+  loadedMs: number;
+  readyMs: number;
+  /** CPU time (user + system, all threads) the process used until ready. */
+  cpuMs: number;
 }
 
 /** The package a bundled file comes from (`@scope/name` or `name`, the innermost), else its directory. */
@@ -129,6 +144,7 @@ function startStubAws() {
 interface FreshRun {
   loaded: number;
   ready: number;
+  cpu: number;
   /** Files under node_modules the process loaded: those of the packages beside the bundle. */
   besideBundle: Array<{ file: string; bytes: number }>;
 }
@@ -238,33 +254,34 @@ export async function runColdStart(): Promise<ColdStartResult> {
       times.inbound.push(await runFresh(measure, inboundFile, eventFile, env));
       times.baseline.push(await runFresh(measure, baselineFile, eventFile, env));
     }
-    const median = (list: FreshRun[]) => ({
-      loadedMs: round(
+    const median = (list: FreshRun[], key: 'loaded' | 'ready' | 'cpu') =>
+      round(
         percentile(
-          list.map((t) => t.loaded),
+          list.map((t) => t[key]),
           50,
         ),
         1,
-      ),
-      readyMs: round(
-        percentile(
-          list.map((t) => t.ready),
-          50,
-        ),
-        1,
-      ),
+      );
+    const medians = (list: FreshRun[]): ColdStartTimes => ({
+      loadedMs: median(list, 'loaded'),
+      readyMs: median(list, 'ready'),
+      cpuMs: median(list, 'cpu'),
     });
-    const i = median(times.inbound);
-    const b = median(times.baseline);
+    const loadedBytes =
+      (bundles.inbound?.bytes ?? 0) + warm.besideBundle.reduce((sum, file) => sum + file.bytes, 0);
+    const i = medians(times.inbound);
+    const b = medians(times.baseline);
     return {
       bundles,
       inboundPackages,
       inboundBesideBundleLoaded: byPackage(warm.besideBundle),
+      inboundLoaded: { bytes: loadedBytes, mb: round(loadedBytes / 1024 / 1024, 3) },
       runs,
       inbound: i,
       baseline: b,
       readyRatio: round(i.readyMs / b.readyMs, 2),
       loadedRatio: round(i.loadedMs / b.loadedMs, 2),
+      cpuRatio: round(i.cpuMs / b.cpuMs, 2),
     };
   } finally {
     stub.close();
