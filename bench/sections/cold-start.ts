@@ -64,7 +64,7 @@ function packageOf(file: string): string {
 }
 
 /**
- * Builds with the stack's bundling (`FUNCTION_BUNDLING`, `BUNDLE_ALIASES`, ESM, external source map) and the given packages
+ * Builds with the stack's bundling (`FUNCTION_BUNDLING`, `BUNDLE_ALIASES`, ESM, linked source map) and the given packages
  * external; returns the size and the output bytes per package, largest first.
  */
 async function bundle(
@@ -81,7 +81,8 @@ async function bundle(
     bundle: true,
     platform: 'node',
     format: 'esm',
-    sourcemap: 'external',
+    // NodejsFunction's `sourceMap: true`: a map file, named in a comment at the end of the bundle.
+    sourcemap: 'linked',
     external: [...external],
     alias: { ...BUNDLE_ALIASES },
     metafile: true,
@@ -200,12 +201,16 @@ export async function runColdStart(): Promise<ColdStartResult> {
     for (const [name, external] of Object.entries(LAMBDAS)) {
       const entry = join(root, 'lambdas', `${name}.ts`);
       if (!existsSync(entry)) continue;
-      const { bytes, packages } = await bundle(entry, join(dir, `${name}.mjs`), external);
+      const { bytes, packages } = await bundle(entry, join(dir, name, 'index.mjs'), external);
       bundles[name] = { bytes, mb: round(bytes / 1024 / 1024, 3) };
       if (name === 'inbound')
         inboundPackages = Object.fromEntries(Object.entries(packages).slice(0, TOP_PACKAGES));
     }
-    const baseline = await bundle(join(root, 'bench/cold/baseline-entry.ts'), join(dir, 'baseline.mjs'), []);
+    const baseline = await bundle(
+      join(root, 'bench/cold/baseline-entry.ts'),
+      join(dir, 'baseline', 'index.mjs'),
+      [],
+    );
     bundles['baseline (SDK clients only)'] = {
       bytes: baseline.bytes,
       mb: round(baseline.bytes / 1024 / 1024, 3),
@@ -244,8 +249,8 @@ export async function runColdStart(): Promise<ColdStartResult> {
       SPOC_CONFIG_JSON: JSON.stringify(BENCH_CONFIG),
       POWERTOOLS_LOG_LEVEL: 'ERROR',
     };
-    const inboundFile = join(dir, 'inbound.mjs');
-    const baselineFile = join(dir, 'baseline.mjs');
+    const inboundFile = join(dir, 'inbound', 'index.mjs');
+    const baselineFile = join(dir, 'baseline', 'index.mjs');
     // One unmeasured run each warms the file cache.
     const warm = await runFresh(measure, inboundFile, eventFile, env);
     await runFresh(measure, baselineFile, eventFile, env);
