@@ -1,6 +1,9 @@
 // Run in a fresh node process: imports one bundle, makes its first invocation, prints the timings
-// (milliseconds since the process started, node's own bootstrap included).
-import { readFileSync } from 'node:fs';
+// (milliseconds since the process started, node's own bootstrap included), the CPU time the process
+// used until then (all its threads) and the files it loaded from node_modules, which are those of the
+// packages installed beside the bundle.
+import { readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 
 const [bundle, eventFile] = process.argv.slice(2);
 const mod = await import(bundle);
@@ -12,4 +15,9 @@ if (typeof mod.handler === 'function') {
   await mod.run();
 }
 const ready = performance.now();
-process.stdout.write(`\n${JSON.stringify({ loaded, ready })}\n`);
+const { user, system } = process.cpuUsage();
+// CommonJS modules only (the require cache); the packages kept beside the bundles are CommonJS.
+const besideBundle = Object.keys(createRequire(import.meta.url).cache)
+  .filter((file) => file.includes('/node_modules/'))
+  .map((file) => ({ file, bytes: statSync(file).size }));
+process.stdout.write(`\n${JSON.stringify({ loaded, ready, cpu: (user + system) / 1000, besideBundle })}\n`);

@@ -6,53 +6,98 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { BUNDLE_ALIASES, FUNCTION_BUNDLING, INBOUND_NODE_MODULES } from '../../cdk/function-bundling.js';
 import { synthesizeSesEvent } from '../../lib/local/synthesize-ses-event.js';
 import { BENCH_CONFIG, envNumber, percentile, round } from '../support/harness.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
-/** Lambda entry points the stack bundles; the ones not present in this tree are skipped. */
-const LAMBDAS = ['inbound', 'delivery-events'];
+/**
+ * Lambda entry points the stack bundles, each with the packages the stack installs beside its bundle
+ * (its `nodeModules`); the ones not present in this tree are skipped.
+ */
+const LAMBDAS: Record<string, readonly string[]> = {
+  inbound: INBOUND_NODE_MODULES,
+  'delivery-events': [],
+};
+
+/** Bytes read from one package installed beside a bundle during a cold start. */
+export interface BesideBundleLoad {
+  files: number;
+  bytes: number;
+}
+
+/** How many of the packages in a bundle's metafile are kept in the results, largest first. */
+const TOP_PACKAGES = 10;
 
 export interface ColdStartResult {
   bundles: Record<string, { bytes: number; mb: number }>;
+  /** The inbound bundle's largest packages (bytes of minified output, from esbuild's metafile). */
+  inboundPackages: Record<string, number>;
+  /** Packages beside the inbound bundle that its cold start loads (CommonJS modules), not in its size. */
+  inboundBesideBundleLoaded: Record<string, BesideBundleLoad>;
+  /**
+   * What an inbound cold start loads: the bundle and the files it reads from beside it. A package
+   * installed beside the bundle only saves a cold start what it does not load there.
+   */
+  inboundLoaded: { bytes: number; mb: number };
   runs: number;
-  inbound: { loadedMs: number; readyMs: number };
-  baseline: { loadedMs: number; readyMs: number };
+  inbound: ColdStartTimes;
+  baseline: ColdStartTimes;
   readyRatio: number;
   loadedRatio: number;
-  /** The inbound bundle with iconv-lite external (see ICONV_EXTERNAL). */
-  inboundIconvExternal: { loadedMs: number; readyMs: number };
-  iconvExternalReadyRatio: number;
+  /** Ratio of the CPU time until ready: less sensitive than wall time to other load on the machine. */
+  cpuRatio: number;
+}
+
+/** Medians over the fresh processes, in milliseconds since each process started. */
+export interface ColdStartTimes {
+  loadedMs: number;
+  readyMs: number;
+  /** CPU time (user + system, all threads) the process used until ready. */
+  cpuMs: number;
+}
+
+/** The package a bundled file comes from (`@scope/name` or `name`, the innermost), else its directory. */
+function packageOf(file: string): string {
+  return /.*node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(file)?.[1] ?? file.split('/').slice(0, -1).join('/');
 }
 
 /**
- * Externals of a variant that leaves iconv-lite out of the bundle (installed beside it, e.g. with the
- * stack's `nodeModules`): its code-page tables (~460 KB minified) are then read from disk only when a
- * mail in a CJK charset needs them, instead of being parsed at every cold start.
+ * Builds with the stack's bundling (`FUNCTION_BUNDLING`, `BUNDLE_ALIASES`, ESM, linked source map) and the given packages
+ * external; returns the size and the output bytes per package, largest first.
  */
-const ICONV_EXTERNAL = ['jsdom', 'iconv-lite'];
-
-/** The stack's bundling: ESM for node22, minified, SDK v3 bundled, `require` for CJS dependencies. */
-async function bundle(entry: string, outfile: string, external = ['jsdom']): Promise<number> {
-  await build({
+async function bundle(
+  entry: string,
+  outfile: string,
+  external: readonly string[],
+): Promise<{ bytes: number; packages: Record<string, number> }> {
+  const { metafile } = await build({
+    ...FUNCTION_BUNDLING,
+    mainFields: [...FUNCTION_BUNDLING.mainFields],
+    banner: { js: FUNCTION_BUNDLING.banner },
     entryPoints: [entry],
     outfile,
     bundle: true,
     platform: 'node',
-    target: 'node22',
     format: 'esm',
-    minify: true,
-    sourcemap: 'external',
-    mainFields: ['module', 'main'],
-    // Loaded lazily (dynamic import) for HTML owner replies only; shipped beside the bundle.
-    external,
-    banner: {
-      js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
-    },
+    // NodejsFunction's `sourceMap: true`: a map file, named in a comment at the end of the bundle.
+    sourcemap: 'linked',
+    external: [...external],
+    alias: { ...BUNDLE_ALIASES },
+    metafile: true,
+    absWorkingDir: root,
     logLevel: 'silent',
   });
-  return (await stat(outfile)).size;
+  const packages: Record<string, number> = {};
+  for (const output of Object.values(metafile.outputs)) {
+    for (const [file, { bytesInOutput }] of Object.entries(output.inputs)) {
+      const name = packageOf(file);
+      packages[name] = (packages[name] ?? 0) + bytesInOutput;
+    }
+  }
+  const sorted = Object.entries(packages).sort(([, a], [, b]) => b - a);
+  return { bytes: (await stat(outfile)).size, packages: Object.fromEntries(sorted) };
 }
 
 /** Answers the two first calls of a cold start (reply-token secret, inbound claim) like AWS would. */
@@ -97,8 +142,16 @@ function startStubAws() {
   );
 }
 
+interface FreshRun {
+  loaded: number;
+  ready: number;
+  cpu: number;
+  /** Files under node_modules the process loaded: those of the packages beside the bundle. */
+  besideBundle: Array<{ file: string; bytes: number }>;
+}
+
 function runFresh(measure: string, bundleFile: string, eventFile: string, env: NodeJS.ProcessEnv) {
-  return new Promise<{ loaded: number; ready: number }>((resolve, reject) => {
+  return new Promise<FreshRun>((resolve, reject) => {
     const child = spawn(process.execPath, [measure, bundleFile, eventFile], {
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -115,9 +168,20 @@ function runFresh(measure: string, bundleFile: string, eventFile: string, env: N
       const last = out.trim().split('\n').at(-1) ?? '';
       if (code !== 0 || !last.startsWith('{'))
         return reject(new Error(`cold-start run failed (${code}): ${err}${out}`));
-      resolve(JSON.parse(last) as { loaded: number; ready: number });
+      resolve(JSON.parse(last) as FreshRun);
     });
   });
+}
+
+/** Files under node_modules summed by package. */
+function byPackage(files: FreshRun['besideBundle']): Record<string, BesideBundleLoad> {
+  const packages: Record<string, BesideBundleLoad> = {};
+  for (const { file, bytes } of files) {
+    const name = packageOf(file);
+    const seen = packages[name] ?? { files: 0, bytes: 0 };
+    packages[name] = { files: seen.files + 1, bytes: seen.bytes + bytes };
+  }
+  return packages;
 }
 
 /**
@@ -133,22 +197,23 @@ export async function runColdStart(): Promise<ColdStartResult> {
   const stub = await startStubAws();
   try {
     const bundles: ColdStartResult['bundles'] = {};
-    for (const name of LAMBDAS) {
+    let inboundPackages: Record<string, number> = {};
+    for (const [name, external] of Object.entries(LAMBDAS)) {
       const entry = join(root, 'lambdas', `${name}.ts`);
       if (!existsSync(entry)) continue;
-      const bytes = await bundle(entry, join(dir, `${name}.mjs`));
+      const { bytes, packages } = await bundle(entry, join(dir, name, 'index.mjs'), external);
       bundles[name] = { bytes, mb: round(bytes / 1024 / 1024, 3) };
+      if (name === 'inbound')
+        inboundPackages = Object.fromEntries(Object.entries(packages).slice(0, TOP_PACKAGES));
     }
-    const iconvBytes = await bundle(
-      join(root, 'lambdas/inbound.ts'),
-      join(dir, 'inbound-iconv-external.mjs'),
-      ICONV_EXTERNAL,
+    const baseline = await bundle(
+      join(root, 'bench/cold/baseline-entry.ts'),
+      join(dir, 'baseline', 'index.mjs'),
+      [],
     );
-    bundles['inbound, iconv-lite external'] = { bytes: iconvBytes, mb: round(iconvBytes / 1024 / 1024, 3) };
-    const baselineBytes = await bundle(join(root, 'bench/cold/baseline-entry.ts'), join(dir, 'baseline.mjs'));
     bundles['baseline (SDK clients only)'] = {
-      bytes: baselineBytes,
-      mb: round(baselineBytes / 1024 / 1024, 3),
+      bytes: baseline.bytes,
+      mb: round(baseline.bytes / 1024 / 1024, 3),
     };
 
     const measure = join(dir, 'measure.mjs');
@@ -184,48 +249,44 @@ export async function runColdStart(): Promise<ColdStartResult> {
       SPOC_CONFIG_JSON: JSON.stringify(BENCH_CONFIG),
       POWERTOOLS_LOG_LEVEL: 'ERROR',
     };
-    const inbound = join(dir, 'inbound.mjs');
-    const baseline = join(dir, 'baseline.mjs');
+    const inboundFile = join(dir, 'inbound', 'index.mjs');
+    const baselineFile = join(dir, 'baseline', 'index.mjs');
     // One unmeasured run each warms the file cache.
-    await runFresh(measure, inbound, eventFile, env);
-    await runFresh(measure, baseline, eventFile, env);
-    const iconvExternal = join(dir, 'inbound-iconv-external.mjs');
-    await runFresh(measure, iconvExternal, eventFile, env);
-    type Times = Array<{ loaded: number; ready: number }>;
-    const times = { inbound: [] as Times, baseline: [] as Times, iconv: [] as Times };
+    const warm = await runFresh(measure, inboundFile, eventFile, env);
+    await runFresh(measure, baselineFile, eventFile, env);
+    const times = { inbound: [] as FreshRun[], baseline: [] as FreshRun[] };
     for (let i = 0; i < runs; i++) {
-      times.inbound.push(await runFresh(measure, inbound, eventFile, env));
-      times.baseline.push(await runFresh(measure, baseline, eventFile, env));
-      times.iconv.push(await runFresh(measure, iconvExternal, eventFile, env));
+      times.inbound.push(await runFresh(measure, inboundFile, eventFile, env));
+      times.baseline.push(await runFresh(measure, baselineFile, eventFile, env));
     }
-    const median = (list: Array<{ loaded: number; ready: number }>) => ({
-      loadedMs: round(
+    const median = (list: FreshRun[], key: 'loaded' | 'ready' | 'cpu') =>
+      round(
         percentile(
-          list.map((t) => t.loaded),
+          list.map((t) => t[key]),
           50,
         ),
         1,
-      ),
-      readyMs: round(
-        percentile(
-          list.map((t) => t.ready),
-          50,
-        ),
-        1,
-      ),
+      );
+    const medians = (list: FreshRun[]): ColdStartTimes => ({
+      loadedMs: median(list, 'loaded'),
+      readyMs: median(list, 'ready'),
+      cpuMs: median(list, 'cpu'),
     });
-    const i = median(times.inbound);
-    const b = median(times.baseline);
-    const v = median(times.iconv);
+    const loadedBytes =
+      (bundles.inbound?.bytes ?? 0) + warm.besideBundle.reduce((sum, file) => sum + file.bytes, 0);
+    const i = medians(times.inbound);
+    const b = medians(times.baseline);
     return {
       bundles,
+      inboundPackages,
+      inboundBesideBundleLoaded: byPackage(warm.besideBundle),
+      inboundLoaded: { bytes: loadedBytes, mb: round(loadedBytes / 1024 / 1024, 3) },
       runs,
       inbound: i,
       baseline: b,
       readyRatio: round(i.readyMs / b.readyMs, 2),
       loadedRatio: round(i.loadedMs / b.loadedMs, 2),
-      inboundIconvExternal: v,
-      iconvExternalReadyRatio: round(v.readyMs / b.readyMs, 2),
+      cpuRatio: round(i.cpuMs / b.cpuMs, 2),
     };
   } finally {
     stub.close();

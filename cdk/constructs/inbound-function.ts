@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { INBOUND_NODE_MODULES } from '../function-bundling.js';
 import { INBOUND_PREFIX, type MailIngest } from './mail-ingest.js';
 import type { MailSending } from './mail-sending.js';
 import type { ReplyTokenSecret } from './reply-token-secret.js';
@@ -45,9 +46,7 @@ export class InboundFunction extends Construct {
       memorySize: props.memorySize,
       timeout: INBOUND_FUNCTION_TIMEOUT,
       environment: props.environment,
-      // jsdom and planer only load for an owner's HTML answer; iconv-lite's code pages only for mail in a
-      // legacy charset. Installed beside the bundle, they cost nothing at a cold start (bench/README.md).
-      nodeModules: ['jsdom', 'planer', 'iconv-lite'],
+      nodeModules: [...INBOUND_NODE_MODULES],
     });
     const role = this.handler.role;
 

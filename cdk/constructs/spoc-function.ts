@@ -5,18 +5,11 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { BUNDLE_ALIASES, FUNCTION_BUNDLING } from '../function-bundling.js';
 import { PROJECT_ROOT } from '../load-stack-config.js';
 
-/** The runtime every function uses; esbuild targets the same Node version. */
+/** The runtime every function uses; esbuild targets the same Node version (`FUNCTION_BUNDLING`). */
 export const FUNCTION_RUNTIME = lambda.Runtime.NODEJS_22_X;
-const ESBUILD_TARGET = 'node22';
-
-/**
- * Prepended to every bundle. The output is ESM (`index.mjs`), but mailparser, nodemailer and parts of the
- * SDK are CommonJS and call `require` for Node built-ins; esbuild's shim needs a real `require` in scope.
- */
-export const ESM_REQUIRE_BANNER =
-  "import { createRequire as spocCreateRequire } from 'node:module';const require = spocCreateRequire(import.meta.url);";
 
 /** Lambda refuses a function whose environment (keys and values) exceeds 4 KB. */
 const LAMBDA_ENVIRONMENT_LIMIT_BYTES = 4096;
@@ -36,7 +29,7 @@ export interface SpocFunctionProps {
   logRetention?: logs.RetentionDays;
   /**
    * Packages installed beside the bundle instead of inside it: ones loaded only on rare paths (a lazy
-   * `import()`), whose code would otherwise be compiled at every cold start.
+   * `import()`), or of which a cold start reads only a part (`INBOUND_NODE_MODULES` says which and why).
    */
   nodeModules?: string[];
 }
@@ -87,19 +80,16 @@ export class SpocFunction extends Construct {
       logGroup: this.logGroup,
       environment,
       bundling: {
+        ...FUNCTION_BUNDLING,
+        mainFields: [...FUNCTION_BUNDLING.mainFields],
         format: OutputFormat.ESM,
-        target: ESBUILD_TARGET,
-        mainFields: ['module', 'main'],
-        banner: ESM_REQUIRE_BANNER,
-        minify: true,
-        keepNames: true,
         sourceMap: true,
         sourceMapMode: SourceMapMode.DEFAULT,
-        sourcesContent: false,
         // Bundle the SDK v3 clients too: the versions tested here are the versions deployed, and a
         // tree-shaken client loads faster than the runtime's full copy.
         externalModules: [],
         ...(props.nodeModules ? { nodeModules: props.nodeModules } : {}),
+        esbuildArgs: { '--alias': Object.entries(BUNDLE_ALIASES).map(([from, to]) => `${from}=${to}`) },
         logLevel: LogLevel.WARNING,
       },
     });

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { ConfigError } from '../domain/errors.js';
 import { type SpocConfig, spocConfigSchema } from './config-schema.js';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Bounce subtypes SES documents; anything else (new or made-up values) is read as `Unknown`. */
 export const KNOWN_BOUNCE_SUBTYPES = [

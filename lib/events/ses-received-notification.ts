@@ -1,8 +1,7 @@
-import { JSONStringified } from '@aws-lambda-powertools/parser/helpers';
-import { SnsSqsNotificationSchema } from '@aws-lambda-powertools/parser/schemas/sns';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ReceiptVerdicts, VerdictStatus } from '../domain/route-inbound.js';
 import type { InboundNotice } from '../use-cases/inbound-deps.js';
+import { sqsBodyWithSnsNotification } from './sns-sqs-envelope.js';
 
 const KNOWN_VERDICTS = ['PASS', 'FAIL', 'GRAY', 'PROCESSING_FAILED', 'DISABLED'] as const;
 
@@ -52,9 +51,7 @@ export const sesReceivedNotificationSchema = z.object({
 export type SesReceivedNotification = z.infer<typeof sesReceivedNotificationSchema>;
 
 /** The body of one SQS record: an SNS notification whose message is the SES notification JSON. */
-export const sqsBodyWithSesNotificationSchema = JSONStringified(
-  SnsSqsNotificationSchema.extend({ Message: JSONStringified(sesReceivedNotificationSchema) }),
-);
+export const sqsBodyWithSesNotificationSchema = sqsBodyWithSnsNotification(sesReceivedNotificationSchema);
 
 /** Where the raw MIME of a notification lives: the S3 action's key, else the design's `inbound/<id>`. */
 export function rawKeyOf(notification: SesReceivedNotification): string {

@@ -28,9 +28,13 @@ export function createInboundBatchHandler(
         sqsMessageId: record.messageId,
         issues: parsed.error.issues,
       });
-      throw new UnreadableNotificationError(`record ${record.messageId} is not an SES receipt notification`, {
-        cause: parsed.error,
-      });
+      const issues = parsed.error.issues.map(
+        (issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`,
+      );
+      throw new UnreadableNotificationError(
+        `record ${record.messageId} is not an SES receipt notification: ${issues.join('; ')}`,
+        { cause: parsed.error },
+      );
     }
     const notice = toInboundNotice(parsed.data.Message);
     const { outcome, duplicate } = await processInboundMail(await deps(), notice);

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { RawMailMissingError } from '../domain/errors.js';
 import type { RawMailStore } from '../ports/raw-mail-store.js';
 import type { SupportStore } from '../ports/support-store.js';

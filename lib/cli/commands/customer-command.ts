@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { isFreeMailDomain } from '../../domain/free-mail-domains.js';
 import { HandoffRefusedError, handOffCustomer } from '../../use-cases/hand-off-customer.js';
 import { type CliIo, UsageError } from '../cli-io.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { resolveOwner } from '../../domain/resolve-owner.js';
 import type { Owner } from '../../domain/types.js';
 import type { SupportStore } from '../../ports/support-store.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { computeOwnerFigures, type OwnerFigures, type StatsPeriod } from '../../domain/owner-stats.js';
 import { readLocalSettings } from '../../local/local-settings.js';
 import type { SupportStore } from '../../ports/support-store.js';
