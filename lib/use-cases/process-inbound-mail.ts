@@ -119,9 +119,12 @@ async function decide(deps: InboundDeps, notice: InboundNotice, ahead: LookAhead
       return {
         kind: 'work',
         run: async (attempt) => {
-          const record = await claimed(attempt);
+          // The resend claim is idempotent, so it goes out with the message's claim.
+          const [record, resent] = await Promise.all([
+            claimed(attempt),
+            screenResend(deps, notice, mail, route.senderAddress),
+          ]);
           const screened = { ...notice, firstAttempt: record.attempts === 1 };
-          const resent = await screenResend(deps, screened, mail, route.senderAddress);
           const result: RelayResult = resent
             ? { outcome: resent, recorded: false }
             : await relayOwnerReply(deps, screened, mail, route.claim, route.senderAddress, attempt);

@@ -3,13 +3,16 @@ import { coverSignature } from '../domain/owner-cover.js';
 import type { ClaimedReplyToken } from '../domain/reply-token.js';
 import { verifyReplyToken } from '../domain/reply-token.js';
 import { checkOwnerReply, senderAuthenticated } from '../domain/route-inbound.js';
+import { storedAttachments, storedText } from '../domain/stored-message.js';
 import { replySubject, withConversationReference } from '../domain/thread-conversation.js';
 import type { InboundOutcome } from '../domain/types.js';
 import { composeMail } from '../mail/compose-mail.js';
 import { buildCustomerReply, customerFacingText } from '../mail/customer-reply.js';
 import type { ParsedMail } from '../mail/mail-types.js';
 import { customerFacingHtml } from '../mail/reply-html.js';
+import type { SentMailRecord } from '../ports/support-store.js';
 import { answerFormerOwner } from './answer-former-owner.js';
+import { ownerByEmail } from './find-or-assign-owner.js';
 import { firstResponseFor } from './first-response.js';
 import { claimed, type InboundAttempt } from './inbound-attempt.js';
 import type { InboundDeps, InboundNotice } from './inbound-deps.js';
@@ -31,7 +34,8 @@ export async function relayOwnerReply(
   senderAddress: string,
   attempt: InboundAttempt,
 ): Promise<RelayResult> {
-  return { outcome: await relay(deps, notice, mail, claim, senderAddress, attempt), recorded: false };
+  const result = await relay(deps, notice, mail, claim, senderAddress, attempt);
+  return 'recorded' in result ? result : { outcome: result, recorded: false };
 }
 
 async function relay(
@@ -41,13 +45,15 @@ async function relay(
   claim: ClaimedReplyToken,
   senderAddress: string,
   attempt: InboundAttempt,
-): Promise<InboundOutcome> {
+): Promise<InboundOutcome | RelayResult> {
   const { verdicts } = notice;
-  // A forged token costs no lookup.
-  const conversation = verifyReplyToken(claim, deps.replyTokenSecret)
-    ? await deps.store.getConversation(claim.conversationId)
+  // A forged token costs no lookup; a valid one reads the conversation and the owners together.
+  const [conversation, owners] = verifyReplyToken(claim, deps.replyTokenSecret)
+    ? await Promise.all([deps.store.getConversation(claim.conversationId), deps.store.listOwners()])
+    : [undefined, []];
+  const conversationOwner = conversation
+    ? await ownerByEmail(deps, conversation.ownerEmail, owners)
     : undefined;
-  const conversationOwner = conversation ? await deps.store.getOwner(conversation.ownerEmail) : undefined;
   const coverEmail = activeCoverEmail(conversationOwner, deps.now());
   const check = checkOwnerReply({
     claim,
@@ -71,9 +77,14 @@ async function relay(
     };
   }
   const accepted = check.conversation;
-  const [owner, customer] = await Promise.all([
-    deps.store.getOwner(accepted.ownerEmail),
+  const now = deps.now().toISOString();
+  // Everything else the answer needs is read in one round: who the customer is, whether this is the
+  // conversation's first answer (for the figures), and whether the address is suppressed.
+  const [owner, customer, firstResponseSeconds, suppression] = await Promise.all([
+    ownerByEmail(deps, accepted.ownerEmail, owners),
     deps.store.getCustomer(accepted.customerEmail),
+    firstResponseFor(deps, accepted.id, notice.inboundId, now),
+    deps.store.getSuppression(accepted.customerEmail),
   ]);
   if (!owner) {
     return {
@@ -84,7 +95,7 @@ async function relay(
     };
   }
   // While covering, the backup writes: their name goes out, their mailbox is what must not leak.
-  const writer = check.asCover ? await deps.store.getOwner(senderAddress) : owner;
+  const writer = check.asCover ? await ownerByEmail(deps, senderAddress, owners) : owner;
   if (!writer) {
     return {
       status: 'rejected',
@@ -94,7 +105,7 @@ async function relay(
     };
   }
   if (check.asCover) await rememberCover(deps, accepted.id, writer.email, owner.email);
-  else await routeToCover(deps, owner);
+  else await routeToCover(deps, owner, owners);
   const command = await runOwnerCommand(deps, notice, mail, accepted, {
     email: writer.email,
     name: writer.name,
@@ -123,24 +134,8 @@ async function relay(
     };
   }
 
-  const now = deps.now().toISOString();
   const record = await claimed(attempt);
   const messageId = `<${notice.inboundId}.customer@${domainOf(deps.config.supportAddress)}>`;
-  const firstResponseSeconds = await firstResponseFor(deps, accepted.id, notice.inboundId, now);
-  await deps.store.putMessage({
-    conversationId: accepted.id,
-    id: notice.inboundId,
-    // From the mail, not the clock: a retry must write the same item, and replies keep their order.
-    at: mail.date && !Number.isNaN(mail.date.getTime()) ? mail.date.toISOString() : notice.receivedAt,
-    direction: 'to-customer',
-    fromAddress: writer.email,
-    fromName: writer.name,
-    subject: replySubject(accepted.subject),
-    text,
-    rfcMessageId: messageId,
-    attachments: attachments.map(({ filename, contentType, size }) => ({ filename, contentType, size })),
-    rawKey: notice.rawKey,
-  });
   const reply = buildCustomerReply({
     ownerName: writer.name,
     supportAddress: deps.config.supportAddress,
@@ -157,50 +152,91 @@ async function relay(
       domainOf(deps.config.supportAddress),
     ),
   });
-  const sent = await sendOnce(
-    deps,
-    `${notice.inboundId}:customer`,
-    {
-      raw: await composeMail(reply),
-      envelope: {
-        from: deps.config.supportAddress,
-        to: [accepted.customerEmail, ...cc.map((c) => c.address)],
-      },
-      messageId,
-    },
-    {
-      inboundRelay: {
-        ...(record.relay ? { existing: record.relay } : {}),
-        onSending: () => {
-          attempt.relayUnrecorded = true;
-        },
-        onRecorded: () => {
-          attempt.relayUnrecorded = false;
-        },
-        record: (sent) => deps.store.recordRelay(notice.inboundId, sent),
-      },
-      afterSend: (record) =>
-        Promise.all([
-          deps.store.linkMessageIds(allMessageIds(record), accepted.id),
-          deps.store.appendToThread(accepted.id, 'customerThread', [visibleMessageId(record)], now),
-          // The next relay answers the owner's own reply, so the owner's client nests it under that.
-          ...(mail.messageId
-            ? [deps.store.appendToThread(accepted.id, 'ownerThread', [mail.messageId], now)]
-            : []),
-        ]),
-    },
-  );
-  await warnIfRecipientSuppressed(deps, {
+  const outgoing = await composeMail(reply);
+  // The stored copy is bounded, so it is written while the answer is sent; the outcome goes with the
+  // answer's record once it is stored, unless the owner must first be told of a suppressed address.
+  const stored = deps.store.putMessage({
     conversationId: accepted.id,
-    customerEmail: accepted.customerEmail,
-    ownerEmail: owner.email,
+    id: notice.inboundId,
+    // From the mail, not the clock: a retry must write the same item, and replies keep their order.
+    at: mail.date && !Number.isNaN(mail.date.getTime()) ? mail.date.toISOString() : notice.receivedAt,
+    direction: 'to-customer',
+    fromAddress: writer.email,
+    fromName: writer.name,
+    subject: replySubject(accepted.subject),
+    text: storedText(text, notice.rawKey),
+    rfcMessageId: messageId,
+    attachments: storedAttachments(attachments),
+    rawKey: notice.rawKey,
   });
-  return {
+  stored.catch(() => undefined);
+  const outcomeOf = (sent: SentMailRecord): InboundOutcome => ({
     status: 'relayed-to-customer',
     conversationId: accepted.id,
     customerEmail: accepted.customerEmail,
     ownerEmail: owner.email,
     detail: `sent as ${visibleMessageId(sent)}${check.asCover ? ` by ${writer.email}, covering` : ''}`,
     ...(firstResponseSeconds === undefined ? {} : { firstResponseSeconds }),
-  };
+  });
+  let recorded = false;
+  const [sending] = await Promise.allSettled([
+    sendOnce(
+      deps,
+      `${notice.inboundId}:customer`,
+      {
+        raw: outgoing,
+        envelope: {
+          from: deps.config.supportAddress,
+          to: [accepted.customerEmail, ...cc.map((c) => c.address)],
+        },
+        messageId,
+      },
+      {
+        inboundRelay: {
+          ...(record.relay ? { existing: record.relay } : {}),
+          onSending: () => {
+            attempt.relayUnrecorded = true;
+          },
+          onRecorded: () => {
+            attempt.relayUnrecorded = false;
+          },
+          record: async (sent) => {
+            const storedOk = await stored.then(
+              () => true,
+              () => false,
+            );
+            if (suppression || !storedOk) return deps.store.recordRelay(notice.inboundId, sent);
+            await deps.store.recordOutcome(notice.inboundId, outcomeOf(sent), sent);
+            recorded = true;
+          },
+          afterSendFailed: () => deps.store.reopenInbound(notice.inboundId),
+        },
+        afterSend: (sent) =>
+          Promise.all([
+            deps.store.linkMessageIds(allMessageIds(sent), accepted.id),
+            // Both threads in one write. The next relay answers the owner's own reply, so the owner's
+            // client nests it under that.
+            deps.store.recordThreads(
+              accepted.id,
+              {
+                customerThread: visibleMessageId(sent),
+                ...(mail.messageId ? { ownerThread: mail.messageId } : {}),
+              },
+              now,
+            ),
+          ]),
+      },
+    ),
+    stored,
+  ]);
+  if (sending.status === 'rejected') throw sending.reason;
+  await stored;
+  if (suppression) {
+    await warnIfRecipientSuppressed(
+      deps,
+      { conversationId: accepted.id, customerEmail: accepted.customerEmail, ownerEmail: owner.email },
+      suppression,
+    );
+  }
+  return { outcome: outcomeOf(sending.value), recorded };
 }

@@ -1,3 +1,4 @@
+import type { SuppressionRecord } from '../ports/support-store.js';
 import type { InboundDeps } from './inbound-deps.js';
 import { notifyOwner } from './notify-owner.js';
 
@@ -19,8 +20,11 @@ export async function mayMailAutomatically(
 export async function warnIfRecipientSuppressed(
   deps: Pick<InboundDeps, 'store' | 'sender' | 'now' | 'config'>,
   input: { conversationId: string; customerEmail: string; ownerEmail: string },
+  /** The customer's suppression as already read (`null`: read, none). */
+  known?: SuppressionRecord | null,
 ): Promise<void> {
-  const suppression = await deps.store.getSuppression(input.customerEmail);
+  const suppression =
+    known === undefined ? await deps.store.getSuppression(input.customerEmail) : (known ?? undefined);
   if (!suppression) return;
   const what = suppression.reason === 'complaint' ? 'marked our mail as spam' : 'bounced permanently';
   await notifyOwner(deps, {
