@@ -1,5 +1,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
+import { INBOUND_FUNCTION_TIMEOUT } from '../../cdk/constructs/inbound-function.js';
+import { SEND_LEASE_MS } from '../../lib/use-cases/send-once.js';
 import { arnOf, logicalIdOf, templateOf, withDeploy } from './support/stack-fixture.js';
 
 describe('mail ingest', () => {
@@ -142,6 +144,10 @@ describe('mail ingest', () => {
       VisibilityTimeout: 720,
       RedrivePolicy: { deadLetterTargetArn: arnOf(dlqId), maxReceiveCount: 5 },
     });
+    // A message's lease outlives the function's timeout and runs out before the queue redelivers, so a
+    // timed-out attempt never blocks its own retry and never overlaps it.
+    expect(INBOUND_FUNCTION_TIMEOUT.toSeconds()).toBeLessThan(SEND_LEASE_MS / 1000);
+    expect(SEND_LEASE_MS / 1000).toBeLessThan(720);
     template.hasResourceProperties('AWS::SQS::Queue', {
       SqsManagedSseEnabled: true,
       MessageRetentionPeriod: 14 * 24 * 3600,
