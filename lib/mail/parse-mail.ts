@@ -6,6 +6,7 @@ import {
 } from 'mailparser';
 import { MailRejectedError } from '../domain/errors.js';
 import type { MailAddress, MailAttachment, ParsedMail } from './mail-types.js';
+import { sliceStream } from './slice-stream.js';
 
 /** Resource limits applied before and during parsing; anything over a limit is rejected, never truncated. */
 export interface ParseLimits {
@@ -60,7 +61,7 @@ export async function parseMail(raw: Buffer, limits?: Partial<ParseLimits>): Pro
 
   let parsed: SimpleParsedMail;
   try {
-    parsed = await simpleParser(raw, {
+    parsed = await simpleParser(sliceStream(raw, PARSE_SLICE_BYTES), {
       // Inline parts stay attachments with their Content-ID instead of being inlined as data: URLs,
       // so the HTML can be relayed with its `cid:` references intact.
       keepCidLinks: true,
@@ -77,6 +78,13 @@ export async function parseMail(raw: Buffer, limits?: Partial<ParseLimits>): Pro
   }
   return normalise(parsed, raw.length);
 }
+
+/**
+ * mailparser is fed the message in slices of this size. Given one whole Buffer it copies it once more
+ * on entry and decodes each part in one piece: about 6× the message in memory, against 2× in slices.
+ * 64 KiB is the chunk size its splitter works in anyway.
+ */
+const PARSE_SLICE_BYTES = 64 * 1024;
 
 function checkLimits(raw: Buffer, limits: ParseLimits): void {
   if (raw.length > limits.maxBytes) {
