@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import MailComposer, { type MailComposerAttachment } from 'nodemailer/lib/mail-composer';
+import { collectStream } from './collect-stream.js';
 import type { ComposeInput, MailAddress } from './mail-types.js';
 import { sliceStream } from './slice-stream.js';
 
@@ -41,7 +42,20 @@ export async function composeMail(input: ComposeInput): Promise<Buffer> {
     disableFileAccess: true,
     disableUrlAccess: true,
   });
-  return composer.compile().build();
+  return collectStream(composer.compile().createReadStream(), sizeBound(input));
+}
+
+/**
+ * The composed size of a mail, over-estimated so the output fits in one allocation: base64 grows a part
+ * by 4/3 and a CRLF per 76 characters, quoted-printable at most threefold, and headers and boundaries
+ * take a few KiB.
+ */
+function sizeBound(input: ComposeInput): number {
+  let bytes = 64 * 1024 + 3.2 * (Buffer.byteLength(input.text) + Buffer.byteLength(input.html ?? ''));
+  for (const part of input.attachments ?? []) {
+    bytes += 1024 + part.content.length * (alwaysBase64(part.contentType) ? 1.37 : 3.2);
+  }
+  return Math.ceil(bytes);
 }
 
 /**
