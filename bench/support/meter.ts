@@ -66,6 +66,8 @@ export class AwsMeter {
   /** Raw mails handed to the SES stub, in order. */
   sentRaw: Buffer[] = [];
   private sesSequence = 0;
+  /** Called whenever a call starts or ends (the large-mail child labels its memory samples with it). */
+  onChange?: () => void;
 
   /** `keepSent: false` drops sent mail instead of keeping a copy (memory measurements). */
   constructor(private readonly options: { keepSent?: boolean } = {}) {}
@@ -95,6 +97,7 @@ export class AwsMeter {
         const key = (args.input.Key ?? args.input.Item) as Input | undefined;
         if (typeof key?.pk === 'string') call.item = key.pk.split('#', 1)[0];
         this.calls.push(call);
+        this.onChange?.();
         if (service === 's3' && command === 'PutObjectCommand')
           call.bytes = Number(args.input.ContentLength ?? 0);
         if (service === 'ses') {
@@ -122,6 +125,7 @@ export class AwsMeter {
           throw error;
         } finally {
           call.end = performance.now();
+          this.onChange?.();
         }
       },
       { step: 'initialize', name: `benchMeter-${service}`, priority: 'high' },

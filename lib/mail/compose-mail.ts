@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import MailComposer, { type MailComposerAttachment } from 'nodemailer/lib/mail-composer';
+import { collectStream } from './collect-stream.js';
 import type { ComposeInput, MailAddress } from './mail-types.js';
+import { sliceStream } from './slice-stream.js';
 
 /**
  * Builds the raw MIME of an outgoing mail with nodemailer's MailComposer: our Message-ID, threading
@@ -40,7 +42,20 @@ export async function composeMail(input: ComposeInput): Promise<Buffer> {
     disableFileAccess: true,
     disableUrlAccess: true,
   });
-  return composer.compile().build();
+  return collectStream(composer.compile().createReadStream(), sizeBound(input));
+}
+
+/**
+ * The composed size of a mail, over-estimated so the output fits in one allocation: base64 grows a part
+ * by 4/3 and a CRLF per 76 characters, quoted-printable at most threefold, and headers and boundaries
+ * take a few KiB.
+ */
+function sizeBound(input: ComposeInput): number {
+  let bytes = 64 * 1024 + 3.2 * (Buffer.byteLength(input.text) + Buffer.byteLength(input.html ?? ''));
+  for (const part of input.attachments ?? []) {
+    bytes += 1024 + part.content.length * (alwaysBase64(part.contentType) ? 1.37 : 3.2);
+  }
+  return Math.ceil(bytes);
 }
 
 /**
@@ -63,11 +78,26 @@ function address(mailbox: MailAddress): { name: string; address: string } {
   return { name: singleLine(mailbox.name), address: singleLine(mailbox.address) };
 }
 
+/**
+ * Whether MailComposer encodes a part of this type as base64 whatever its content. It encodes a Buffer
+ * in one piece (a base64 string, then a line-wrapped copy: about 4× the attachment held at once), a
+ * stream slice by slice, to the same bytes. Text parts stay Buffers: MailComposer picks their encoding
+ * by looking at the content, which it cannot do in a stream; `multipart/` and `message/` parts are
+ * passed through unencoded.
+ */
+function alwaysBase64(contentType: string): boolean {
+  const type = contentType.trim().toLowerCase();
+  return type.includes('/') && !/^(?:text|multipart|message)\//.test(type);
+}
+
+/** A multiple of 3, so the base64 encoder never carries bytes over from one slice to the next. */
+const ENCODE_SLICE_BYTES = 48 * 1024;
+
 function attachment(part: NonNullable<ComposeInput['attachments']>[number]): MailComposerAttachment {
   return {
     filename: singleLine(part.filename),
     contentType: part.contentType,
-    content: part.content,
+    content: alwaysBase64(part.contentType) ? sliceStream(part.content, ENCODE_SLICE_BYTES) : part.content,
     contentDisposition: part.inline ? 'inline' : 'attachment',
     ...(part.contentId ? { cid: part.contentId.replace(/^<|>$/g, '') } : {}),
   };

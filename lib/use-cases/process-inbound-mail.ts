@@ -103,12 +103,28 @@ async function plan(deps: InboundDeps, notice: InboundNotice): Promise<Plan> {
   return { ...decided, attempt: ahead.attempt };
 }
 
-async function decide(deps: InboundDeps, notice: InboundNotice, ahead: LookAhead | undefined): Promise<Plan> {
+/** A received mail once read: parsed, or over the size limit and kept as raw bytes (never parsed). */
+type ReadMail = { mail: ParsedMail } | { oversize: Buffer };
+
+async function readMail(deps: InboundDeps, notice: InboundNotice): Promise<ReadMail> {
   const raw = notice.inlineRaw ?? (await deps.rawMail.getRaw(notice.rawKey));
-  if (raw.length > deps.config.limits.maxMessageBytes) {
-    return { kind: 'work', run: (attempt) => relayOversizeMail(deps, notice, raw, attempt) };
-  }
-  const mail = await parseMail(raw, { maxBytes: deps.config.limits.maxMessageBytes });
+  if (raw.length > deps.config.limits.maxMessageBytes) return { oversize: raw };
+  return { mail: await parseMail(raw, { maxBytes: deps.config.limits.maxMessageBytes }) };
+}
+
+function oversizePlan(deps: InboundDeps, notice: InboundNotice, raw: Buffer): Plan {
+  return { kind: 'work', run: (attempt) => relayOversizeMail(deps, notice, raw, attempt) };
+}
+
+/**
+ * The raw mail (up to 40 MB) is read and parsed in `readMail` and never held here: closures created in
+ * one function share its scope, so a `run` that relays the parsed mail would otherwise keep the raw bytes
+ * alive until the relay is sent.
+ */
+async function decide(deps: InboundDeps, notice: InboundNotice, ahead: LookAhead | undefined): Promise<Plan> {
+  const read = await readMail(deps, notice);
+  if ('oversize' in read) return oversizePlan(deps, notice, read.oversize);
+  const { mail } = read;
   const route = routeNotice(deps, notice, mail);
   switch (route.kind) {
     case 'automatic':

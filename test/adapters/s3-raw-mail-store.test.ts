@@ -3,7 +3,11 @@ import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { S3RawMailStore } from '../../lib/adapters/s3/s3-raw-mail-store.js';
 import { RawMailMissingError } from '../../lib/domain/errors.js';
-import { type EmbeddedEngines, startEmbeddedEngines } from '../../lib/local/embedded-engines.js';
+import {
+  createLocalS3Client,
+  type EmbeddedEngines,
+  startEmbeddedEngines,
+} from '../../lib/local/embedded-engines.js';
 
 describe('S3RawMailStore on s3rver', () => {
   let engines: EmbeddedEngines;
@@ -40,6 +44,30 @@ describe('S3RawMailStore on s3rver', () => {
     ]);
     await store.putRaw('inbound/crlf', raw);
     expect((await store.getRaw('inbound/crlf')).equals(raw)).toBe(true);
+  });
+
+  it.each([
+    ['longer', 100],
+    ['shorter', -5],
+  ])('refuses a body when S3 announced a %s length, instead of returning a partial mail', async (_, by) => {
+    await store.putRaw('inbound/mismatch', Buffer.from('Subject: hi\r\n\r\nbody\r\n'));
+    // A client that reports another length than S3 sends, as a connection cut mid-body would look.
+    const client = createLocalS3Client(engines.endpoints.s3);
+    client.middlewareStack.add(
+      (next) => async (args) => {
+        const result = await next(args);
+        const output = result.output as { ContentLength?: number };
+        if (output.ContentLength !== undefined) output.ContentLength += by;
+        return result;
+      },
+      { step: 'initialize', name: 'misstateLength' },
+    );
+    try {
+      const misread = new S3RawMailStore({ client, bucket: engines.bucket });
+      await expect(misread.getRaw('inbound/mismatch')).rejects.toThrow(/did not match its length/);
+    } finally {
+      client.destroy();
+    }
   });
 
   it('overwrites an object on a repeated put', async () => {

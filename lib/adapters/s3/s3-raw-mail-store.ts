@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import {
   DeleteObjectCommand,
   GetObjectCommand,
@@ -40,6 +41,9 @@ export class S3RawMailStore implements RawMailStore {
     try {
       const result = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
       if (!result.Body) throw new RawMailMissingError(key);
+      if (result.Body instanceof Readable && result.ContentLength !== undefined) {
+        return await readExactly(result.Body, result.ContentLength, key);
+      }
       const bytes = await result.Body.transformToByteArray();
       return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     } catch (error) {
@@ -96,6 +100,26 @@ export class S3RawMailStore implements RawMailStore {
   async deleteRaw(key: string): Promise<void> {
     await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
   }
+}
+
+/**
+ * Reads a body of known length into one Buffer of that size. The SDK's `transformToByteArray` keeps
+ * every chunk and then copies them into the result, twice the message at once (a raw mail is up to
+ * 40 MB); here each chunk is copied in as it arrives and dropped.
+ */
+async function readExactly(body: Readable, length: number, key: string): Promise<Buffer> {
+  const raw = Buffer.allocUnsafe(length);
+  let filled = 0;
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    if (filled + chunk.length > length) break;
+    filled += chunk.copy(raw, filled);
+  }
+  // Never hand on a partly filled buffer: the read is retried instead.
+  if (filled !== length) {
+    body.destroy();
+    throw new Error(`S3 object ${key} did not match its length of ${length} bytes`);
+  }
+  return raw;
 }
 
 function isMissingKey(error: unknown): boolean {

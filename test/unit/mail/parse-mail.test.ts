@@ -272,6 +272,22 @@ describe('parseMail limits', () => {
     expect(mail.text).toContain('innermost');
   });
 
+  it('counts nesting across a message far larger than what is scanned at once', async () => {
+    // Folded boundary parameters and 8 KiB of text per level: the scan reads the message in pieces.
+    const filler = `${'f'.repeat(76)}\r\n`.repeat(100);
+    let body = 'Content-Type: text/plain\r\n\r\ninnermost\r\n';
+    for (let level = 40; level > 0; level -= 1) {
+      body = `Content-Type: multipart/mixed;\r\n boundary="b${level}"\r\n\r\n${filler}--b${level}\r\n${body}--b${level}--\r\n${filler}`;
+    }
+    const raw = Buffer.from(`From: a@b.example\r\n${body}`);
+    expect(raw.length).toBeGreaterThan(512 * 1024);
+    await expect(parseMail(raw)).rejects.toMatchObject({ reason: 'too-deep' });
+    expect((await parseMail(raw, { maxDepth: 40 })).text).toContain('innermost');
+    await expect(parseMail(raw, { maxDepth: 40, maxParts: 40 })).rejects.toMatchObject({
+      reason: 'too-many-parts',
+    });
+  });
+
   it('rejects an over-size header block, also inside a part', async () => {
     const big = `X-Filler: ${'x'.repeat(2000)}\r\n`.repeat(10);
     await expect(parseMail(Buffer.from(`${big}\r\nbody`), { maxHeaderBytes: 4096 })).rejects.toMatchObject({
