@@ -1,46 +1,56 @@
-import * as z from 'zod';
+import * as z from '../validation/zod-mini.js';
 
-const emailAddress = z
-  .string()
-  .trim()
-  .toLowerCase()
-  .pipe(z.email({ message: 'must be an email address' }));
+const emailAddress = z.pipe(
+  z.string().check(z.trim(), z.toLowerCase()),
+  z.email({ message: 'must be an email address' }),
+);
 
 const domainName = z
   .string()
-  .trim()
-  .toLowerCase()
-  .regex(/^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$/, 'must be a domain name');
+  .check(
+    z.trim(),
+    z.toLowerCase(),
+    z.regex(
+      /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$/,
+      'must be a domain name',
+    ),
+  );
+
+/** A whole number from `min` to `max`. */
+function wholeNumber(min: number, max: number) {
+  return z.number().check(z.int(), z.minimum(min), z.maximum(max));
+}
 
 /** One owner as configured (seeded into the store on start). */
 export const ownerConfigSchema = z.object({
   email: emailAddress,
-  name: z.string().trim().min(1, 'must not be empty').max(100),
-  active: z.boolean().default(true),
+  name: z.string().check(z.trim(), z.minLength(1, 'must not be empty'), z.maxLength(100)),
+  active: z._default(z.boolean(), true),
 });
 
 /** Settings of the deployed stack; ignored in local mode. */
-export const deployConfigSchema = z
-  .object({
+export const deployConfigSchema = z._default(
+  z.object({
     /** Days raw mail is kept in S3 before the lifecycle rule removes it. */
-    rawMailRetentionDays: z.number().int().min(1).max(3650).default(365),
+    rawMailRetentionDays: z._default(wholeNumber(1, 3650), 365),
     /** Reject inbound mail that did not arrive over TLS. */
-    requireTls: z.boolean().default(true),
+    requireTls: z._default(z.boolean(), true),
     /** Add the receipt rule to this existing, already active rule set instead of creating and activating one. */
-    existingRuleSetName: z.string().min(1).optional(),
+    existingRuleSetName: z.optional(z.string().check(z.minLength(1))),
     /** Ops address subscribed to alarms. */
-    alarmEmail: emailAddress.optional(),
+    alarmEmail: z.optional(emailAddress),
     /** Protect the table from deletion. */
-    deletionProtection: z.boolean().default(true),
+    deletionProtection: z._default(z.boolean(), true),
     /** Lambda memory for the inbound function, sized for 40 MB mail. */
-    inboundMemoryMb: z.number().int().min(512).max(10240).default(1536),
-  })
-  .default({
+    inboundMemoryMb: z._default(wholeNumber(512, 10240), 1536),
+  }),
+  {
     rawMailRetentionDays: 365,
     requireTls: true,
     deletionProtection: true,
     inboundMemoryMb: 1536,
-  });
+  },
+);
 
 /** The whole product configuration, shared by local mode, Lambda and the CDK app. */
 export const spocConfigSchema = z
@@ -48,65 +58,66 @@ export const spocConfigSchema = z
     /** The one address customers write to. */
     supportAddress: emailAddress,
     /** Shown after a customer's name on relays to owners: "Jane Doe via Support". */
-    supportName: z.string().trim().min(1).max(60).default('Support'),
+    supportName: z._default(z.string().check(z.trim(), z.minLength(1), z.maxLength(60)), 'Support'),
     /** Domain of the signed reply addresses `reply+<token>@<replyDomain>`; must receive mail too. */
     replyDomain: domainName,
-    owners: z.array(ownerConfigSchema).default([]),
-    assignment: z
-      .object({
-        policy: z.literal('round-robin').default('round-robin'),
+    owners: z._default(z.array(ownerConfigSchema), []),
+    assignment: z._default(
+      z.object({
+        policy: z._default(z.literal('round-robin'), 'round-robin'),
         /** B2B accounts: customer domain → owner email. */
-        domains: z.record(domainName, emailAddress).default({}),
-      })
-      .default({ policy: 'round-robin', domains: {} }),
-    limits: z
-      .object({
+        domains: z._default(z.record(domainName, emailAddress), {}),
+      }),
+      { policy: 'round-robin', domains: {} },
+    ),
+    limits: z._default(
+      z.object({
         /** Larger inbound mail is not relayed; the owner is told where it is. SES's own limit is 40 MB. */
-        maxMessageBytes: z
-          .number()
-          .int()
-          .positive()
-          .default(40 * 1024 * 1024),
+        maxMessageBytes: z._default(z.number().check(z.int(), z.positive()), 40 * 1024 * 1024),
         /**
          * Customer mails per sender and clock hour that are relayed; beyond it the mail is kept and
          * recorded (`rate-limited`) and the owner gets one notice per hour. Stops floods and mail loops.
          */
-        maxMailsPerSenderPerHour: z.number().int().positive().default(20),
-      })
-      .default({ maxMessageBytes: 40 * 1024 * 1024, maxMailsPerSenderPerHour: 20 }),
+        maxMailsPerSenderPerHour: z._default(z.number().check(z.int(), z.positive()), 20),
+      }),
+      { maxMessageBytes: 40 * 1024 * 1024, maxMailsPerSenderPerHour: 20 },
+    ),
     /** A new customer's first mail is answered once, from their owner, introducing that one person. */
-    firstContact: z
-      .object({
-        enabled: z.boolean().default(true),
+    firstContact: z._default(
+      z.object({
+        enabled: z._default(z.boolean(), true),
         /** Replaces the default body; `{customerName}`, `{ownerName}` and `{supportAddress}` are filled in. */
-        text: z.string().trim().min(1).max(5000).optional(),
-      })
-      .default({ enabled: true }),
+        text: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(5000))),
+      }),
+      { enabled: true },
+    ),
     deploy: deployConfigSchema,
   })
-  .superRefine((config, ctx) => {
-    const seen = new Set<string>();
-    config.owners.forEach((owner, index) => {
-      if (seen.has(owner.email)) {
-        ctx.addIssue({ code: 'custom', path: ['owners', index, 'email'], message: 'is listed twice' });
-      }
-      seen.add(owner.email);
-      if (owner.email === config.supportAddress) {
+  .check(
+    z.superRefine((config, ctx) => {
+      const seen = new Set<string>();
+      config.owners.forEach((owner, index) => {
+        if (seen.has(owner.email)) {
+          ctx.addIssue({ code: 'custom', path: ['owners', index, 'email'], message: 'is listed twice' });
+        }
+        seen.add(owner.email);
+        if (owner.email === config.supportAddress) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['owners', index, 'email'],
+            message: 'must not be the support address',
+          });
+        }
+      });
+      if (config.supportAddress.endsWith(`@${config.replyDomain}`)) {
         ctx.addIssue({
           code: 'custom',
-          path: ['owners', index, 'email'],
-          message: 'must not be the support address',
+          path: ['replyDomain'],
+          message: 'must differ from the support address domain so owner replies are told apart',
         });
       }
-    });
-    if (config.supportAddress.endsWith(`@${config.replyDomain}`)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['replyDomain'],
-        message: 'must differ from the support address domain so owner replies are told apart',
-      });
-    }
-  });
+    }),
+  );
 
 /** Validated configuration. */
 export type SpocConfig = z.infer<typeof spocConfigSchema>;

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import type * as z from 'zod';
 import { ConfigError } from '../domain/errors.js';
+import type * as z from '../validation/zod-mini.js';
 import { type SpocConfig, spocConfigSchema } from './config-schema.js';
 
 /** Settings that let `spoc dev` run with no config file at all. */
@@ -13,7 +13,7 @@ export const DEV_DEFAULT_CONFIG = {
   ],
 } as const;
 
-function describeIssues(error: z.ZodError, source: string): string {
+function describeIssues(error: z.core.$ZodError, source: string): string {
   const lines = error.issues.map((issue) => {
     const field = issue.path.length > 0 ? issue.path.map(String).join('.') : '(root)';
     return `  ${field}: ${issue.message}`;

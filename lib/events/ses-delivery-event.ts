@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../validation/zod-mini.js';
 
 /** Bounce subtypes SES documents; anything else (new or made-up values) is read as `Unknown`. */
 export const KNOWN_BOUNCE_SUBTYPES = [
@@ -17,24 +17,24 @@ export const KNOWN_BOUNCE_SUBTYPES = [
 export type BounceSubType = (typeof KNOWN_BOUNCE_SUBTYPES)[number] | 'Unknown';
 
 const recipientSchema = z.object({
-  emailAddress: z.string().min(1),
-  status: z.string().optional(),
-  diagnosticCode: z.string().optional(),
+  emailAddress: z.string().check(z.minLength(1)),
+  status: z.optional(z.string()),
+  diagnosticCode: z.optional(z.string()),
 });
 
 const bounceSchema = z.object({
   bounceType: z.string(),
-  bounceSubType: z.string().optional(),
-  bouncedRecipients: z.array(recipientSchema).min(1),
+  bounceSubType: z.optional(z.string()),
+  bouncedRecipients: z.array(recipientSchema).check(z.minLength(1)),
   timestamp: z.string(),
-  feedbackId: z.string().min(1),
+  feedbackId: z.string().check(z.minLength(1)),
 });
 
 const complaintSchema = z.object({
-  complainedRecipients: z.array(recipientSchema.pick({ emailAddress: true })).min(1),
+  complainedRecipients: z.array(z.pick(recipientSchema, { emailAddress: true })).check(z.minLength(1)),
   timestamp: z.string(),
-  feedbackId: z.string().min(1),
-  complaintFeedbackType: z.string().optional(),
+  feedbackId: z.string().check(z.minLength(1)),
+  complaintFeedbackType: z.optional(z.string()),
 });
 
 /**
@@ -43,26 +43,28 @@ const complaintSchema = z.object({
  */
 export const sesDeliveryEventSchema = z
   .object({
-    notificationType: z.string().optional(),
-    eventType: z.string().optional(),
+    notificationType: z.optional(z.string()),
+    eventType: z.optional(z.string()),
     mail: z.object({
-      messageId: z.string().min(1),
+      messageId: z.string().check(z.minLength(1)),
       timestamp: z.string(),
       source: z.string(),
-      destination: z.array(z.string()).default([]),
+      destination: z._default(z.array(z.string()), []),
     }),
-    bounce: bounceSchema.optional(),
-    complaint: complaintSchema.optional(),
+    bounce: z.optional(bounceSchema),
+    complaint: z.optional(complaintSchema),
   })
-  .refine((event) => (event.notificationType ?? event.eventType) !== undefined, {
-    message: 'neither notificationType nor eventType is set',
-  })
-  .refine((event) => (event.notificationType ?? event.eventType) !== 'Bounce' || event.bounce, {
-    message: 'a Bounce event without bounce details',
-  })
-  .refine((event) => (event.notificationType ?? event.eventType) !== 'Complaint' || event.complaint, {
-    message: 'a Complaint event without complaint details',
-  });
+  .check(
+    z.refine((event) => (event.notificationType ?? event.eventType) !== undefined, {
+      message: 'neither notificationType nor eventType is set',
+    }),
+    z.refine((event) => (event.notificationType ?? event.eventType) !== 'Bounce' || event.bounce, {
+      message: 'a Bounce event without bounce details',
+    }),
+    z.refine((event) => (event.notificationType ?? event.eventType) !== 'Complaint' || event.complaint, {
+      message: 'a Complaint event without complaint details',
+    }),
+  );
 
 /** One recipient an event is about, address lower-cased. */
 export interface EventRecipient {

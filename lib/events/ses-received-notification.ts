@@ -1,19 +1,19 @@
-import * as z from 'zod';
 import type { ReceiptVerdicts, VerdictStatus } from '../domain/route-inbound.js';
 import type { InboundNotice } from '../use-cases/inbound-deps.js';
+import * as z from '../validation/zod-mini.js';
 import { sqsBodyWithSnsNotification } from './sns-sqs-envelope.js';
 
 const KNOWN_VERDICTS = ['PASS', 'FAIL', 'GRAY', 'PROCESSING_FAILED', 'DISABLED'] as const;
 
-const verdictSchema = z
-  .object({ status: z.string() })
-  .optional()
-  .transform((verdict): VerdictStatus => {
+const verdictSchema = z.pipe(
+  z.optional(z.object({ status: z.string() })),
+  z.transform((verdict): VerdictStatus => {
     const status = verdict?.status.toUpperCase();
     return (KNOWN_VERDICTS as readonly string[]).includes(status ?? '')
       ? (status as VerdictStatus)
       : 'NOT_AVAILABLE';
-  });
+  }),
+);
 
 /** The SES "Received" notification published by a receipt rule's S3 action (fields we rely on). */
 export const sesReceivedNotificationSchema = z.object({
@@ -21,15 +21,15 @@ export const sesReceivedNotificationSchema = z.object({
   mail: z.object({
     timestamp: z.string(),
     source: z.string(),
-    messageId: z.string().min(1),
-    destination: z.array(z.string()).default([]),
+    messageId: z.string().check(z.minLength(1)),
+    destination: z._default(z.array(z.string()), []),
     /** The mail's header fields as SES read them; absent or cut short when `headersTruncated`. */
-    headersTruncated: z.boolean().optional(),
-    headers: z.array(z.object({ name: z.string(), value: z.string() })).optional(),
+    headersTruncated: z.optional(z.boolean()),
+    headers: z.optional(z.array(z.object({ name: z.string(), value: z.string() }))),
   }),
   receipt: z.object({
     timestamp: z.string(),
-    recipients: z.array(z.string()).min(1),
+    recipients: z.array(z.string()).check(z.minLength(1)),
     spamVerdict: verdictSchema,
     virusVerdict: verdictSchema,
     spfVerdict: verdictSchema,
@@ -37,14 +37,14 @@ export const sesReceivedNotificationSchema = z.object({
     dmarcVerdict: verdictSchema,
     action: z.object({
       type: z.string(),
-      bucketName: z.string().optional(),
-      objectKey: z.string().optional(),
+      bucketName: z.optional(z.string()),
+      objectKey: z.optional(z.string()),
       /** SNS action only: how `content` is encoded. */
-      encoding: z.enum(['UTF8', 'BASE64']).optional(),
+      encoding: z.optional(z.enum(['UTF8', 'BASE64'])),
     }),
   }),
   /** SNS action only: the raw mail itself (up to 150 KB). The S3 action never carries it. */
-  content: z.string().optional(),
+  content: z.optional(z.string()),
 });
 
 /** A parsed SES "Received" notification. */

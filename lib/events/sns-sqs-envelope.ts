@@ -1,22 +1,26 @@
-import * as z from 'zod';
+import * as z from '../validation/zod-mini.js';
 
 /** A string that must hold JSON; the parsed value is then validated by `schema`. */
-function jsonString<T extends z.ZodType>(schema: T) {
-  return z
-    .string()
-    .transform((text, ctx): unknown => {
-      try {
-        return JSON.parse(text);
-      } catch (error) {
-        ctx.addIssue({
-          code: 'custom',
-          message: `Invalid JSON - ${error instanceof Error ? error.message : String(error)}`,
-          fatal: true,
-        });
-        return z.NEVER;
-      }
-    })
-    .pipe(schema);
+function jsonString<T extends z.ZodMiniType>(schema: T) {
+  return z.pipe(
+    z.pipe(
+      z.string(),
+      z.transform((text: string, payload): unknown => {
+        try {
+          return JSON.parse(text);
+        } catch (error) {
+          payload.issues.push({
+            code: 'custom',
+            message: `Invalid JSON - ${error instanceof Error ? error.message : String(error)}`,
+            input: text,
+            continue: false,
+          });
+          return z.NEVER;
+        }
+      }),
+    ),
+    schema,
+  );
 }
 
 const messageAttributeSchema = z.object({ Type: z.string(), Value: z.string() });
@@ -31,20 +35,20 @@ const messageAttributeSchema = z.object({ Type: z.string(), Value: z.string() })
  * Written here rather than taken from a parser library so that the Lambda bundle carries only the
  * zod it uses: importing `{ z }` from zod, as such libraries do, keeps all of zod in the bundle.
  */
-export function sqsBodyWithSnsNotification<T extends z.ZodType>(message: T) {
+export function sqsBodyWithSnsNotification<T extends z.ZodMiniType>(message: T) {
   return jsonString(
     z.object({
       Type: z.literal('Notification'),
       MessageId: z.string(),
       TopicArn: z.string(),
-      Subject: z.string().nullish(),
+      Subject: z.nullish(z.string()),
       Message: jsonString(message),
       Timestamp: z.iso.datetime(),
-      SignatureVersion: z.string().optional(),
-      Signature: z.string().optional(),
-      SigningCertURL: z.url().optional(),
-      UnsubscribeURL: z.string().optional(),
-      MessageAttributes: z.record(z.string(), messageAttributeSchema).optional(),
+      SignatureVersion: z.optional(z.string()),
+      Signature: z.optional(z.string()),
+      SigningCertURL: z.optional(z.url()),
+      UnsubscribeURL: z.optional(z.string()),
+      MessageAttributes: z.optional(z.record(z.string(), messageAttributeSchema)),
     }),
   );
 }

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import * as z from 'zod';
 import { RawMailMissingError } from '../domain/errors.js';
 import type { RawMailStore } from '../ports/raw-mail-store.js';
 import type { SupportStore } from '../ports/support-store.js';
+import * as z from '../validation/zod-mini.js';
 import type { AcceptedMail } from './smtp-inbound-server.js';
 import { newInboundId, synthesizeSesEvent } from './synthesize-ses-event.js';
 

@@ -1,21 +1,24 @@
 import { resolve } from 'node:path';
-import * as z from 'zod';
 import { ConfigError } from '../domain/errors.js';
+import * as z from '../validation/zod-mini.js';
 
 const settingsSchema = z.object({
-  SPOC_DATA_DIR: z.string().min(1).default('.spoc/data'),
-  SPOC_OUTBOX_DIR: z.string().min(1).default('.spoc/outbox'),
-  SPOC_SMTP_PORT: z.coerce
-    .number({ message: 'must be a port number' })
-    .int('must be a whole number')
-    .min(0, 'must be 0-65535')
-    .max(65535, 'must be 0-65535')
-    .default(2525),
-  SPOC_CONFIG: z.string().min(1).default('spoc.config.json'),
-  SPOC_SMTP_RELAY: z
-    .string()
-    .regex(/^smtps?:\/\/[^\s/]+(:\d+)?\/?$/, 'must look like smtp://host:port')
-    .optional(),
+  SPOC_DATA_DIR: z._default(z.string().check(z.minLength(1)), '.spoc/data'),
+  SPOC_OUTBOX_DIR: z._default(z.string().check(z.minLength(1)), '.spoc/outbox'),
+  SPOC_SMTP_PORT: z._default(
+    z.coerce
+      .number({ message: 'must be a port number' })
+      .check(
+        z.int('must be a whole number'),
+        z.minimum(0, 'must be 0-65535'),
+        z.maximum(65535, 'must be 0-65535'),
+      ),
+    2525,
+  ),
+  SPOC_CONFIG: z._default(z.string().check(z.minLength(1)), 'spoc.config.json'),
+  SPOC_SMTP_RELAY: z.optional(
+    z.string().check(z.regex(/^smtps?:\/\/[^\s/]+(:\d+)?\/?$/, 'must look like smtp://host:port')),
+  ),
 });
 
 /** Where local mode keeps its data and listens, from the `SPOC_*` variables (see the README). */

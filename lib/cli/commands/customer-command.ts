@@ -1,6 +1,6 @@
-import * as z from 'zod';
 import { isFreeMailDomain } from '../../domain/free-mail-domains.js';
 import { HandoffRefusedError, handOffCustomer } from '../../use-cases/hand-off-customer.js';
+import * as z from '../../validation/zod-mini.js';
 import { type CliIo, UsageError } from '../cli-io.js';
 import { formatTable } from '../format-table.js';
 import { openDeps, type TargetFlags } from '../open-deps.js';
@@ -13,12 +13,14 @@ export interface CustomerFlags extends TargetFlags {
   owner?: string;
 }
 
-const emailSchema = z.string().trim().toLowerCase().pipe(z.email());
+const emailSchema = z.pipe(z.string().check(z.trim(), z.toLowerCase()), z.email());
 const domainSchema = z
   .string()
-  .trim()
-  .toLowerCase()
-  .regex(/^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$/);
+  .check(
+    z.trim(),
+    z.toLowerCase(),
+    z.regex(/^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$/),
+  );
 
 /** Validates a customer address argument, saying what to type when it is wrong. */
 export function customerEmail(value: string | undefined, usage: string): string {

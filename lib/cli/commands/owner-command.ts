@@ -1,5 +1,5 @@
-import * as z from 'zod';
 import { readLocalSettings } from '../../local/local-settings.js';
+import * as z from '../../validation/zod-mini.js';
 import { type CliIo, UsageError } from '../cli-io.js';
 import { formatTable } from '../format-table.js';
 import { openStore } from '../open-store.js';
@@ -13,7 +13,7 @@ export interface StoreFlags {
   name?: string;
 }
 
-const emailSchema = z.string().trim().toLowerCase().pipe(z.email());
+const emailSchema = z.pipe(z.string().check(z.trim(), z.toLowerCase()), z.email());
 
 function ownerEmail(value: string | undefined, usage: string): string {
   if (!value) throw new UsageError(`missing owner address: ${usage}`);

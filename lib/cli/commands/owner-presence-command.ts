@@ -1,9 +1,9 @@
-import * as z from 'zod';
 import { resolveOwner } from '../../domain/resolve-owner.js';
 import type { Owner } from '../../domain/types.js';
 import type { SupportStore } from '../../ports/support-store.js';
 import { HandoffRefusedError, handOffAllCustomers } from '../../use-cases/hand-off-customer.js';
 import { AwayRefusedError, endAway, setAway } from '../../use-cases/owner-cover.js';
+import * as z from '../../validation/zod-mini.js';
 import { type CliIo, UsageError } from '../cli-io.js';
 import { openDeps, type TargetFlags } from '../open-deps.js';
 import { createProgressBar } from '../progress-bar.js';
@@ -17,7 +17,7 @@ export interface OwnerPresenceFlags extends TargetFlags {
   'handoff-to'?: string;
 }
 
-const emailSchema = z.string().trim().toLowerCase().pipe(z.email());
+const emailSchema = z.pipe(z.string().check(z.trim(), z.toLowerCase()), z.email());
 
 /** Finds an owner by address or unique name, or fails saying how to find the right one. */
 export async function requireOwner(
