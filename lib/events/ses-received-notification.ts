@@ -26,6 +26,8 @@ export const sesReceivedNotificationSchema = z.object({
     /** The mail's header fields as SES read them; absent or cut short when `headersTruncated`. */
     headersTruncated: z.optional(z.boolean()),
     headers: z.optional(z.array(z.object({ name: z.string(), value: z.string() }))),
+    /** SES's reading of the common fields; the subject comes decoded. */
+    commonHeaders: z.optional(z.object({ subject: z.optional(z.string()) })),
   }),
   receipt: z.object({
     timestamp: z.string(),
@@ -77,6 +79,7 @@ export function toInboundNotice(notification: SesReceivedNotification): InboundN
     verdicts,
     receivedAt: receipt.timestamp,
     ...(mail.headers && mail.headersTruncated === false ? { headers: mail.headers } : {}),
+    ...(mail.commonHeaders?.subject === undefined ? {} : { headerSubject: mail.commonHeaders.subject }),
     ...(notification.content === undefined
       ? {}
       : {

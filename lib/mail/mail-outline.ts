@@ -38,19 +38,6 @@ async function parseHeaderBlock(head: Buffer): Promise<ParsedMail> {
   return { ...headers, text: '', attachments: [] };
 }
 
-/**
- * Header fields as SES lists them in its notification (name and unfolded value), parsed like the mail's
- * own header block; `undefined` when they are too large to be worth it (the raw mail is read instead).
- */
-export async function parseHeaderFields(
-  fields: ReadonlyArray<{ name: string; value: string }>,
-): Promise<ParsedMail | undefined> {
-  // A line break inside a value would start a new field: values are kept to one line.
-  const block = fields.map(({ name, value }) => `${name}: ${value.replace(/[\r\n]+/g, ' ')}`).join('\r\n');
-  if (block.length > MAX_HEADER_BYTES) return undefined;
-  return parseHeaderBlock(Buffer.from(block, 'utf8'));
-}
-
 function headerEnd(raw: Buffer): number {
   const ends = [raw.indexOf('\r\n\r\n'), raw.indexOf('\n\n')].filter((i) => i >= 0);
   return ends.length === 0 ? raw.length : Math.min(...ends);

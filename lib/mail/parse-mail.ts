@@ -305,7 +305,8 @@ function singleLine(value: string): string {
 const MESSAGE_ID = /<[^<>\s]+>/;
 const MESSAGE_IDS = /<[^<>\s]+>/g;
 
-function normaliseMessageId(value: string | undefined): string | undefined {
+/** A Message-ID as `<id>`, from a header value that may lack the brackets or carry more. */
+export function normaliseMessageId(value: string | undefined): string | undefined {
   const trimmed = value?.trim();
   if (!trimmed) return undefined;
   const bracketed = MESSAGE_ID.exec(trimmed)?.[0];
@@ -314,7 +315,8 @@ function normaliseMessageId(value: string | undefined): string | undefined {
   return bare ? `<${bare}>` : undefined;
 }
 
-function normaliseReferences(value: string | string[] | undefined): string[] {
+/** The Message-IDs of a `References` value, in order, each once. */
+export function normaliseReferences(value: string | string[] | undefined): string[] {
   if (!value) return [];
   const ids = new Set<string>();
   for (const token of (Array.isArray(value) ? value : [value]).flatMap((item) => item.split(/\s+/))) {

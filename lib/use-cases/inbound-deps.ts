@@ -31,6 +31,8 @@ export interface InboundNotice {
    * while the raw mail is read.
    */
   headers?: Array<{ name: string; value: string }>;
+  /** The subject as SES decoded it (`commonHeaders.subject`), when the notification carried it. */
+  headerSubject?: string;
   /** The raw mail when the notification carried it (SES's SNS action); stored at `rawKey` first. */
   inlineRaw?: Buffer;
   /**

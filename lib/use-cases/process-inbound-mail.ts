@@ -1,7 +1,7 @@
 import { MailRejectedError, PermanentFailureError } from '../domain/errors.js';
 import type { InboundRoute } from '../domain/route-inbound.js';
 import type { InboundOutcome } from '../domain/types.js';
-import { parseHeaderFields } from '../mail/mail-outline.js';
+import { mailFromHeaderFields } from '../mail/header-fields.js';
 import type { ParsedMail } from '../mail/mail-types.js';
 import { parseMail } from '../mail/parse-mail.js';
 import type { SenderCount } from '../ports/support-store.js';
@@ -48,10 +48,9 @@ function automaticOutcome(route: Extract<InboundRoute, { kind: 'automatic' }>): 
   return { status: 'automatic', reason: route.reason, detail: `${route.automaticKind}; never answered` };
 }
 
-/** The notification's header fields, parsed; `undefined` when absent or unreadable (the raw mail decides). */
-async function notifiedHead(notice: InboundNotice): Promise<ParsedMail | undefined> {
-  if (!notice.headers) return undefined;
-  return parseHeaderFields(notice.headers).catch(() => undefined);
+/** The mail as the notification's header fields describe it; `undefined` without them (the raw mail decides). */
+function notifiedHead(notice: InboundNotice): ParsedMail | undefined {
+  return notice.headers ? mailFromHeaderFields(notice.headers, notice.headerSubject) : undefined;
 }
 
 /** What a customer mail's lookups depend on: a look-ahead is used only when the parsed mail agrees. */
@@ -62,7 +61,7 @@ function lookupKey(mail: ParsedMail, customerEmail: string): string {
 async function plan(deps: InboundDeps, notice: InboundNotice): Promise<Plan> {
   // SES lists the header fields in its notification: they route automatic mail (which then ends without
   // its raw mail being read), and start a customer mail's claim and lookups while the raw mail is read.
-  const head = await notifiedHead(notice);
+  const head = notifiedHead(notice);
   const early = head ? routeNotice(deps, notice, head) : undefined;
   // Only an automatic verdict is final from the header fields (the raw mail cannot make it human); a
   // refusal is left to the raw mail, which may be missing or unreadable and must say so.

@@ -3,6 +3,7 @@ import type { SQSRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EmbeddedEngines, startEmbeddedEngines } from '../../lib/local/embedded-engines.js';
 import { notifiedHeaders } from '../../lib/local/synthesize-ses-event.js';
+import { mailFromHeaderFields } from '../../lib/mail/header-fields.js';
 import { HandlerRig } from '../support/handler-rig.js';
 import { customerMail, rawMail } from '../support/mail-builder.js';
 
@@ -37,6 +38,35 @@ describe('the header fields SES lists in its notification (Lambda handler, real 
       { name: 'X-Empty', value: '' },
     ]);
     expect(notifiedHeaders(Buffer.from(`X-Big: ${'x'.repeat(20_000)}\r\n\r\nbody`))).toBeUndefined();
+  });
+
+  it('reads a mail from header fields as the parser reads it: addresses, ids, content type', () => {
+    const mail = mailFromHeaderFields(
+      [
+        { name: 'From', value: '"Doe, Jane" <Jane@Customer.TEST>' },
+        { name: 'To', value: 'support@example.test, Bob <bob@x.test>' },
+        { name: 'Message-ID', value: '<m2@x.test>' },
+        { name: 'In-Reply-To', value: '<m1@x.test>' },
+        { name: 'References', value: '<m0@x.test><m1@x.test>' },
+        { name: 'Subject', value: '=?UTF-8?Q?Caf=C3=A9?=' },
+        { name: 'Content-Type', value: 'multipart/report; report-type="delivery-status"; boundary=b' },
+      ],
+      'Café',
+    );
+    expect(mail).toMatchObject({
+      from: { address: 'jane@customer.test', name: 'Doe, Jane' },
+      to: [
+        { address: 'support@example.test', name: '' },
+        { address: 'bob@x.test', name: 'Bob' },
+      ],
+      messageId: '<m2@x.test>',
+      inReplyTo: '<m1@x.test>',
+      references: ['<m0@x.test>', '<m1@x.test>'],
+      subject: 'Café',
+      contentType: 'multipart/report',
+      reportType: 'delivery-status',
+    });
+    expect(mail.headers.get('message-id')).toEqual(['<m2@x.test>']);
   });
 
   it('ends automatic mail from its header fields without reading the raw mail', async () => {
