@@ -106,10 +106,6 @@ export const keys = {
     [PARTITION_KEY]: `RATE#${sender}#${window}`,
     [SORT_KEY]: 'RATE',
   }),
-  rateSlot: (sender: string, window: string, inboundId: string) => ({
-    [PARTITION_KEY]: `RATE#${sender}#${window}`,
-    [SORT_KEY]: `SLOT#${inboundId}`,
-  }),
   sendLease: (key: string) => ({ [PARTITION_KEY]: `SENDLEASE#${key}`, [SORT_KEY]: 'SENDLEASE' }),
   suppressed: (address: string) => ({ [PARTITION_KEY]: `SUPPRESSED#${address}`, [SORT_KEY]: 'SUPPRESSED' }),
 } as const;
@@ -466,18 +462,8 @@ export class DynamoDbSupportStore implements SupportStore {
   }
 
   async findConversationIds(messageIds: string[]): Promise<Map<string, string>> {
-    const found = new Map<string, string>();
-    const unique = [...new Set(messageIds)];
-    for (let start = 0; start < unique.length; start += BATCH_GET_LIMIT) {
-      const chunk = unique.slice(start, start + BATCH_GET_LIMIT);
-      const items = await this.batchGetAll(chunk.map((id) => keys.messageId(id)));
-      for (const item of items) {
-        if (typeof item.messageId === 'string' && typeof item.conversationId === 'string') {
-          found.set(item.messageId, item.conversationId);
-        }
-      }
-    }
-    return found;
+    const { links } = await this.lookUp({ messageIds });
+    return new Map([...links].map(([id, link]) => [id, link.conversationId]));
   }
 
   /**
