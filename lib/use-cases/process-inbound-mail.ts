@@ -5,6 +5,7 @@ import { mailFromHeaderFields } from '../mail/header-fields.js';
 import type { ParsedMail } from '../mail/mail-types.js';
 import { parseMail } from '../mail/parse-mail.js';
 import type { SenderCount } from '../ports/support-store.js';
+import { awaitAll } from './await-all.js';
 import { AlreadyEndedError, claimed, type InboundAttempt, startAttempt } from './inbound-attempt.js';
 import type { InboundDeps, InboundNotice } from './inbound-deps.js';
 import {
@@ -80,26 +81,30 @@ async function plan(deps: InboundDeps, notice: InboundNotice): Promise<Plan> {
     ahead.looked.catch(() => undefined);
   }
   if (!ahead) return decide(deps, notice, undefined);
+  const started = ahead;
+  // Whatever the parsed mail decides, the calls started ahead are waited for: none is left in flight.
+  const drained = () => Promise.allSettled([started.count, started.looked]);
   let decided: Plan;
   try {
-    decided = await decide(deps, notice, ahead);
+    decided = await decide(deps, notice, started);
   } catch (error) {
-    await releaseLease(deps, notice, ahead.attempt);
+    await drained();
+    await releaseLease(deps, notice, started.attempt);
     throw error;
   }
   // The claim was taken ahead: whatever was decided ends through it.
-  if (decided.kind === 'settle') {
-    const { outcome } = decided;
-    return {
-      kind: 'work',
-      attempt: ahead.attempt,
-      run: async (attempt) => {
-        await claimed(attempt);
-        return { outcome, recorded: false };
-      },
-    };
-  }
-  return { ...decided, attempt: ahead.attempt };
+  const work = decided.kind === 'settle' ? endThroughClaim(decided.outcome) : decided.run;
+  return {
+    kind: 'work',
+    attempt: started.attempt,
+    run: async (attempt) => {
+      try {
+        return await work(attempt);
+      } finally {
+        await drained();
+      }
+    },
+  };
 }
 
 /** A received mail once read: parsed, or over the size limit and kept as raw bytes (never parsed). */
@@ -135,7 +140,7 @@ async function decide(deps: InboundDeps, notice: InboundNotice, ahead: LookAhead
         kind: 'work',
         run: async (attempt) => {
           // The resend claim is idempotent, so it goes out with the message's claim.
-          const [record, resent] = await Promise.all([
+          const [record, resent] = await awaitAll([
             claimed(attempt),
             screenResend(deps, notice, mail, route.senderAddress),
           ]);
@@ -166,6 +171,14 @@ async function decide(deps: InboundDeps, notice: InboundNotice, ahead: LookAhead
       };
     }
   }
+}
+
+/** Work that only records `outcome`, once the claim taken ahead has answered. */
+function endThroughClaim(outcome: InboundOutcome): (attempt: InboundAttempt) => Promise<RelayResult> {
+  return async (attempt) => {
+    await claimed(attempt);
+    return { outcome, recorded: false };
+  };
 }
 
 /** Ends an attempt's lease, if its claim took one; best effort (it runs out anyway). */

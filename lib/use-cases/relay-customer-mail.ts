@@ -12,6 +12,7 @@ import type { Conversation, InboundOutcome, Owner } from '../domain/types.js';
 import type { ParsedMail } from '../mail/mail-types.js';
 import { buildOwnerRelay } from '../mail/owner-relay.js';
 import type { SenderCount, SentMailRecord } from '../ports/support-store.js';
+import { awaitAll } from './await-all.js';
 import { findOrAssignOwner } from './find-or-assign-owner.js';
 import { fitOwnerRelay } from './fit-owner-relay.js';
 import { claimed, type InboundAttempt } from './inbound-attempt.js';
@@ -68,7 +69,7 @@ export async function lookUpMail(
     const conversationId = conversationIdOfReference(id, domain);
     if (conversationId) named.set(id, conversationId);
   }
-  const [found, owners] = await Promise.all([
+  const [found, owners] = await awaitAll([
     deps.store.lookUp({
       customerEmails: [customerEmail],
       messageIds: referenced.filter((id) => !named.has(id)),
@@ -110,7 +111,7 @@ export async function relayCustomerMail(
   options: RelayCustomerOptions = {},
 ): Promise<RelayResult> {
   const now = deps.now().toISOString();
-  const [looked, record, count] = await Promise.all([
+  const [looked, record, count] = await awaitAll([
     options.looked ?? lookUpMail(deps, mail, customerEmail),
     claimed(attempt),
     options.screen,

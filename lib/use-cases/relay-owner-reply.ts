@@ -12,6 +12,7 @@ import type { ParsedMail } from '../mail/mail-types.js';
 import { customerFacingHtml } from '../mail/reply-html.js';
 import type { SentMailRecord } from '../ports/support-store.js';
 import { answerFormerOwner } from './answer-former-owner.js';
+import { awaitAll } from './await-all.js';
 import { ownerByEmail } from './find-or-assign-owner.js';
 import { firstResponseFor } from './first-response.js';
 import { claimed, type InboundAttempt } from './inbound-attempt.js';
@@ -49,7 +50,7 @@ async function relay(
   const { verdicts } = notice;
   // A forged token costs no lookup; a valid one reads the conversation and the owners together.
   const [conversation, owners] = verifyReplyToken(claim, deps.replyTokenSecret)
-    ? await Promise.all([deps.store.getConversation(claim.conversationId), deps.store.listOwners()])
+    ? await awaitAll([deps.store.getConversation(claim.conversationId), deps.store.listOwners()])
     : [undefined, []];
   const conversationOwner = conversation
     ? await ownerByEmail(deps, conversation.ownerEmail, owners)
@@ -80,7 +81,7 @@ async function relay(
   const now = deps.now().toISOString();
   // Everything else the answer needs is read in one round: who the customer is, whether this is the
   // conversation's first answer (for the figures), and whether the address is suppressed.
-  const [owner, customer, firstResponseSeconds, suppression] = await Promise.all([
+  const [owner, customer, firstResponseSeconds, suppression] = await awaitAll([
     ownerByEmail(deps, accepted.ownerEmail, owners),
     deps.store.getCustomer(accepted.customerEmail),
     firstResponseFor(deps, accepted.id, notice.inboundId, now),
