@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { SQSEvent } from 'aws-lambda';
 import type { VerdictStatus } from '../domain/route-inbound.js';
+import { headerBlockLength } from '../mail/parse-mail.js';
 
 /** A new inbound id shaped like SES's (lower-case, time-ordered so stored keys list oldest first). */
 export function newInboundId(now: Date): string {
@@ -29,8 +30,7 @@ const NOTIFIED_HEADER_BYTES = 10 * 1024;
  * `undefined` (SES's `headersTruncated`) when the header block is too large to list.
  */
 export function notifiedHeaders(raw: Buffer): Array<{ name: string; value: string }> | undefined {
-  const ends = [raw.indexOf('\r\n\r\n'), raw.indexOf('\n\n')].filter((i) => i >= 0);
-  const end = ends.length === 0 ? raw.length : Math.min(...ends);
+  const end = headerBlockLength(raw);
   if (end > NOTIFIED_HEADER_BYTES) return undefined;
   const fields: Array<{ name: string; value: string }> = [];
   for (const line of raw.toString('utf8', 0, end).split(/\r?\n(?![ \t])/)) {

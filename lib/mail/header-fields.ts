@@ -1,7 +1,7 @@
 import addressparser from 'nodemailer/lib/addressparser';
 import { parseHeaderValue } from 'nodemailer/lib/mime-funcs';
 import type { MailAddress, ParsedMail } from './mail-types.js';
-import { normaliseMessageId, normaliseReferences } from './parse-mail.js';
+import { normaliseMessageId, normaliseReferences, singleLine } from './parse-mail.js';
 
 /** A header field as SES lists it in a receipt notification: its name and its unfolded value. */
 export interface HeaderField {
@@ -13,7 +13,7 @@ function addressesIn(value: string | undefined): MailAddress[] {
   if (!value) return [];
   return addressparser(value, { flatten: true }).flatMap(({ address, name }) => {
     const normalised = (address ?? '').trim().toLowerCase();
-    return normalised ? [{ address: normalised, name: (name ?? '').replace(/[\r\n]+/g, ' ').trim() }] : [];
+    return normalised ? [{ address: normalised, name: singleLine(name ?? '') }] : [];
   });
 }
 
@@ -47,7 +47,7 @@ export function mailFromHeaderFields(fields: readonly HeaderField[], subject?: s
     replyTo: addressesIn(first('reply-to')),
     to: (headers.get('to') ?? []).flatMap(addressesIn),
     cc: (headers.get('cc') ?? []).flatMap(addressesIn),
-    subject: (subject ?? first('subject') ?? '').replace(/[\r\n]+/g, ' ').trim(),
+    subject: singleLine(subject ?? first('subject') ?? ''),
     text: '',
     attachments: [],
     headers,

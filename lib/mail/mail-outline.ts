@@ -1,5 +1,5 @@
 import type { ParsedMail } from './mail-types.js';
-import { parseMail } from './parse-mail.js';
+import { headerBlockLength, parseMail } from './parse-mail.js';
 
 /** What is cheaply known of a mail too large to parse whole: its headers and its attachments' names. */
 export interface MailOutline {
@@ -22,7 +22,7 @@ const PART_HEADER = /^content-(?:type|disposition)[ \t]*:[^\n]*(?:\n[ \t][^\n]*)
  * those headers with empty bodies, so every encoding the parser knows is understood.
  */
 export async function outlineMail(raw: Buffer): Promise<MailOutline> {
-  const end = headerEnd(raw);
+  const end = headerBlockLength(raw);
   return {
     headers: await parseHeaderBlock(raw.subarray(0, Math.min(end, MAX_HEADER_BYTES))),
     attachmentNames: await attachmentNames(raw, end),
@@ -36,11 +36,6 @@ async function parseHeaderBlock(head: Buffer): Promise<ParsedMail> {
     maxHeaderBytes: MAX_HEADER_BYTES + 4,
   });
   return { ...headers, text: '', attachments: [] };
-}
-
-function headerEnd(raw: Buffer): number {
-  const ends = [raw.indexOf('\r\n\r\n'), raw.indexOf('\n\n')].filter((i) => i >= 0);
-  return ends.length === 0 ? raw.length : Math.min(...ends);
 }
 
 async function attachmentNames(raw: Buffer, bodyStart: number): Promise<string[]> {

@@ -109,8 +109,8 @@ function checkLimits(raw: Buffer, limits: ParseLimits): void {
   }
 }
 
-/** Bytes up to the first empty line (the whole message when there is none). */
-function headerBlockLength(raw: Buffer): number {
+/** Bytes of a mail's header block: up to its first empty line (the whole mail when there is none). */
+export function headerBlockLength(raw: Buffer): number {
   const lf = raw.indexOf('\n\n');
   const crlf = raw.indexOf('\r\n\r\n');
   const ends = [lf, crlf].filter((index) => index >= 0);
@@ -298,7 +298,8 @@ function addresses(value: AddressObject | AddressObject[] | undefined): MailAddr
   return result;
 }
 
-function singleLine(value: string): string {
+/** A header value on one line, trimmed. */
+export function singleLine(value: string): string {
   return value.replace(/[\r\n]+/g, ' ').trim();
 }
 

@@ -20,7 +20,8 @@ import type { InboundDeps, InboundNotice } from './inbound-deps.js';
 import { routeToCover } from './owner-cover.js';
 import { refuseCustomerMail, resentOutcome } from './screen-inbound.js';
 import { sendFirstContact } from './send-first-contact.js';
-import { sendOnce, visibleMessageId } from './send-once.js';
+import { sendInboundRelay } from './send-inbound-relay.js';
+import { visibleMessageId } from './send-once.js';
 
 /** What a customer mail's relay ended with, and whether that outcome is already recorded. */
 export interface RelayResult {
@@ -236,61 +237,32 @@ export async function relayCustomerMail(
         ]
       : []),
   ]);
-  stored.catch(() => undefined);
-  let recorded = false;
-  const [sending] = await Promise.allSettled([
-    sendOnce(
-      deps,
-      `${notice.inboundId}:owner`,
-      {
-        raw: outgoing,
-        envelope: { from: replyAddress, to: [recipient.email] },
-        messageId,
+  const { sent, recorded } = await sendInboundRelay(
+    deps,
+    `${notice.inboundId}:owner`,
+    { raw: outgoing, envelope: { from: replyAddress, to: [recipient.email] }, messageId },
+    {
+      inboundId: notice.inboundId,
+      attempt,
+      record,
+      stored,
+      outcomeOf,
+      endsHere: !greet,
+      afterSend: async (relayed) => {
+        // A new conversation takes its first entries once it exists.
+        if (!thread) await stored;
+        await deps.store.recordThreads(
+          conversation.id,
+          {
+            ...(mail.messageId ? { customerThread: mail.messageId } : {}),
+            ownerThread: visibleMessageId(relayed),
+            reopen: conversation.status === 'closed',
+          },
+          now,
+        );
       },
-      {
-        inboundRelay: {
-          ...(record.relay ? { existing: record.relay } : {}),
-          onSending: () => {
-            attempt.relayUnrecorded = true;
-          },
-          onRecorded: () => {
-            attempt.relayUnrecorded = false;
-          },
-          record: async (sent) => {
-            const storedOk = await stored.then(
-              () => true,
-              () => false,
-            );
-            if (greet || !storedOk) return deps.store.recordRelay(notice.inboundId, sent);
-            await deps.store.recordOutcome(notice.inboundId, outcomeOf(sent), sent);
-            recorded = true;
-          },
-          // A failed thread update takes the outcome back, so the retry makes it. Only a process that dies
-          // between the two writes of this last round leaves the outcome without the thread entries: the
-          // mail is stored and relayed once, and the owner's next relay threads one step less deep.
-          afterSendFailed: () => deps.store.reopenInbound(notice.inboundId),
-        },
-        afterSend: async (sent) => {
-          // A new conversation takes its first entries once it exists.
-          if (!thread) await stored;
-          await deps.store.recordThreads(
-            conversation.id,
-            {
-              ...(mail.messageId ? { customerThread: mail.messageId } : {}),
-              ownerThread: visibleMessageId(sent),
-              reopen: conversation.status === 'closed',
-            },
-            now,
-          );
-        },
-      },
-    ),
-    stored,
-  ]);
-  if (sending.status === 'rejected') throw sending.reason;
-  // A failed store is thrown after the send settled; the relay's record keeps the retry from resending.
-  await stored;
-  const sent = sending.value;
+    },
+  );
   if (greet) {
     await sendFirstContact(deps, {
       customer,

@@ -20,7 +20,8 @@ import type { InboundDeps, InboundNotice } from './inbound-deps.js';
 import { activeCoverEmail, rememberCover, routeToCover } from './owner-cover.js';
 import type { RelayResult } from './relay-customer-mail.js';
 import { runOwnerCommand } from './run-owner-command.js';
-import { allMessageIds, sendOnce, visibleMessageId } from './send-once.js';
+import { sendInboundRelay } from './send-inbound-relay.js';
+import { allMessageIds, visibleMessageId } from './send-once.js';
 import { warnIfRecipientSuppressed } from './suppression.js';
 
 /**
@@ -170,7 +171,6 @@ async function relay(
     attachments: storedAttachments(attachments),
     rawKey: notice.rawKey,
   });
-  stored.catch(() => undefined);
   const outcomeOf = (sent: SentMailRecord): InboundOutcome => ({
     status: 'relayed-to-customer',
     conversationId: accepted.id,
@@ -179,59 +179,41 @@ async function relay(
     detail: `sent as ${visibleMessageId(sent)}${check.asCover ? ` by ${writer.email}, covering` : ''}`,
     ...(firstResponseSeconds === undefined ? {} : { firstResponseSeconds }),
   });
-  let recorded = false;
-  const [sending] = await Promise.allSettled([
-    sendOnce(
-      deps,
-      `${notice.inboundId}:customer`,
-      {
-        raw: outgoing,
-        envelope: {
-          from: deps.config.supportAddress,
-          to: [accepted.customerEmail, ...cc.map((c) => c.address)],
-        },
-        messageId,
+  const { sent, recorded } = await sendInboundRelay(
+    deps,
+    `${notice.inboundId}:customer`,
+    {
+      raw: outgoing,
+      envelope: {
+        from: deps.config.supportAddress,
+        to: [accepted.customerEmail, ...cc.map((c) => c.address)],
       },
-      {
-        inboundRelay: {
-          ...(record.relay ? { existing: record.relay } : {}),
-          onSending: () => {
-            attempt.relayUnrecorded = true;
-          },
-          onRecorded: () => {
-            attempt.relayUnrecorded = false;
-          },
-          record: async (sent) => {
-            const storedOk = await stored.then(
-              () => true,
-              () => false,
-            );
-            if (suppression || !storedOk) return deps.store.recordRelay(notice.inboundId, sent);
-            await deps.store.recordOutcome(notice.inboundId, outcomeOf(sent), sent);
-            recorded = true;
-          },
-          afterSendFailed: () => deps.store.reopenInbound(notice.inboundId),
-        },
-        afterSend: (sent) =>
-          Promise.all([
-            deps.store.linkMessageIds(allMessageIds(sent), accepted.id),
-            // Both threads in one write. The next relay answers the owner's own reply, so the owner's
-            // client nests it under that.
-            deps.store.recordThreads(
-              accepted.id,
-              {
-                customerThread: visibleMessageId(sent),
-                ...(mail.messageId ? { ownerThread: mail.messageId } : {}),
-              },
-              now,
-            ),
-          ]),
-      },
-    ),
-    stored,
-  ]);
-  if (sending.status === 'rejected') throw sending.reason;
-  await stored;
+      messageId,
+    },
+    {
+      inboundId: notice.inboundId,
+      attempt,
+      record,
+      stored,
+      outcomeOf,
+      // The owner is told of a suppressed address after the answer, so the outcome waits for that.
+      endsHere: !suppression,
+      afterSend: (relayed) =>
+        Promise.all([
+          deps.store.linkMessageIds(allMessageIds(relayed), accepted.id),
+          // Both threads in one write. The next relay answers the owner's own reply, so the owner's
+          // client nests it under that.
+          deps.store.recordThreads(
+            accepted.id,
+            {
+              customerThread: visibleMessageId(relayed),
+              ...(mail.messageId ? { ownerThread: mail.messageId } : {}),
+            },
+            now,
+          ),
+        ]),
+    },
+  );
   if (suppression) {
     await warnIfRecipientSuppressed(
       deps,
@@ -239,5 +221,5 @@ async function relay(
       suppression,
     );
   }
-  return { outcome: outcomeOf(sending.value), recorded };
+  return { outcome: outcomeOf(sent), recorded };
 }

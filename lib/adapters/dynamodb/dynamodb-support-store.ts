@@ -6,9 +6,9 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
-  QueryCommand,
+  paginateQuery,
+  paginateScan,
   type QueryCommandInput,
-  ScanCommand,
   type ScanCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
@@ -1071,27 +1071,20 @@ export class DynamoDbSupportStore implements SupportStore {
 
   private async queryRaw(input: Omit<QueryCommandInput, 'TableName'>): Promise<Item[]> {
     const out: Item[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({ ...input, TableName: this.tableName, ExclusiveStartKey: startKey }),
-      );
+    for await (const page of paginateQuery(
+      { client: this.client },
+      { ...input, TableName: this.tableName },
+    )) {
       out.push(...(page.Items ?? []));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    }
     return out;
   }
 
   private async scanRaw(input: Omit<ScanCommandInput, 'TableName'>): Promise<Item[]> {
     const out: Item[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new ScanCommand({ ...input, TableName: this.tableName, ExclusiveStartKey: startKey }),
-      );
+    for await (const page of paginateScan({ client: this.client }, { ...input, TableName: this.tableName })) {
       out.push(...(page.Items ?? []));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    }
     return out;
   }
 
