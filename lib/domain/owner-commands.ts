@@ -24,55 +24,87 @@ export const COMMAND_HELP = [
   '#close                   close the conversation (any text below is still sent to the customer)',
 ] as const;
 
+/** Reads one command's argument (the rest of its line) and the text below its line. */
+type CommandReader = (
+  argument: string,
+  below: string,
+) => { command: OwnerCommand; rest: string } | { problem: string };
+
 /**
- * A command line starts with `#` and a letter. `#1234` (an order number) or `# heading` is text, so an
- * answer that merely begins with a number sign is not mistaken for a command.
+ * The commands by name: a new command is one entry here (and one line of {@link COMMAND_HELP}). A
+ * name is matched in any case.
  */
-const COMMAND_LINE = /^#([a-z][a-z-]*)(?:[ \t]+(.*))?$/i;
+const COMMANDS: Readonly<Record<string, CommandReader>> = {
+  note: (argument, below) => ({
+    command: { kind: 'note' },
+    rest: [argument, below].filter(Boolean).join('\n'),
+  }),
+  close: (argument, below) =>
+    argument === ''
+      ? { command: { kind: 'close' }, rest: below }
+      : { problem: '#close takes nothing after it on its line' },
+  handoff: (argument, below) =>
+    argument === ''
+      ? { problem: '#handoff needs the new owner: #handoff bob@example.com' }
+      : { command: { kind: 'handoff', target: argument }, rest: below },
+  away: (argument, below) => {
+    const [until, ...backup] = argument.split(/\s+/);
+    if (!until || !/^\d{4}-\d{2}-\d{2}$/.test(until) || backup.length === 0) {
+      return { problem: '#away needs a date and a backup: #away 2026-12-24 bob@example.com' };
+    }
+    return { command: { kind: 'away', until, backup: backup.join(' ') }, rest: below };
+  },
+};
+
+/** `#`, or the full-width `＃` an East Asian keyboard types. */
+const NUMBER_SIGNS = new Set(['#', '\uff03']);
+
+function isAsciiLetter(char: string): boolean {
+  const code = char.toLowerCase().charCodeAt(0);
+  return code >= 0x61 && code <= 0x7a;
+}
+
+function isLetter(char: string): boolean {
+  return char !== '' && /\p{L}/u.test(char);
+}
+
+/** Between a command's name and its argument: spaces of any kind and the punctuation people type there. */
+function isSeparator(char: string): boolean {
+  return /\s/.test(char) || ':.,;=>-\u2013\u2014'.includes(char);
+}
 
 /**
  * Reads the command on the first non-empty line of an owner's reply text (already stripped of the
  * quoted forward). Only that line is looked at: a `#` further down is ordinary text.
+ *
+ * A line that starts with `#` and a letter looks like a command. It is the known command whose name
+ * (in any case) follows the `#` and is not followed by another letter, whatever comes next: `#note:
+ * …`, `#Note. …` and `#note` followed by a no-break space are all `#note`, so a private note can never
+ * be mistaken for an answer. A line that looks like a command and names none is invalid (the owner gets
+ * the list of commands; the customer gets nothing). `#1234` (an order number) and `# heading` are text.
+ * Invisible format characters (zero-width spaces, soft hyphens) are ignored.
  */
 export function parseOwnerCommand(replyText: string): CommandParse {
   const lines = replyText.replace(/\r\n?/g, '\n').split('\n');
-  const first = lines.findIndex((line) => line.trim() !== '');
+  const first = lines.findIndex((line) => line.replace(/\p{Cf}/gu, '').trim() !== '');
   if (first < 0) return { kind: 'none' };
-  const line = (lines[first] as string).trim();
-  const match = COMMAND_LINE.exec(line);
-  if (!match) return { kind: 'none' };
-  const name = (match[1] as string).toLowerCase();
-  const argument = (match[2] ?? '').trim();
+  const line = (lines[first] as string).replace(/\p{Cf}/gu, '').trim();
+  if (!NUMBER_SIGNS.has(line.charAt(0)) || !isAsciiLetter(line.charAt(1))) return { kind: 'none' };
   const below = lines
     .slice(first + 1)
     .join('\n')
     .trim();
-  const invalid = (problem: string): CommandParse => ({ kind: 'invalid', line, problem });
-  switch (name) {
-    case 'note':
-      return {
-        kind: 'command',
-        command: { kind: 'note' },
-        rest: [argument, below].filter(Boolean).join('\n'),
-      };
-    case 'close':
-      if (argument !== '') return invalid('#close takes nothing after it on its line');
-      return { kind: 'command', command: { kind: 'close' }, rest: below };
-    case 'handoff':
-      if (argument === '') return invalid('#handoff needs the new owner: #handoff bob@example.com');
-      return { kind: 'command', command: { kind: 'handoff', target: argument }, rest: below };
-    case 'away': {
-      const [until, ...backup] = argument.split(/\s+/);
-      if (!until || !/^\d{4}-\d{2}-\d{2}$/.test(until) || backup.length === 0) {
-        return invalid('#away needs a date and a backup: #away 2026-12-24 bob@example.com');
-      }
-      return {
-        kind: 'command',
-        command: { kind: 'away', until, backup: backup.join(' ') },
-        rest: below,
-      };
-    }
-    default:
-      return invalid(`unknown command #${name}`);
+  for (const [name, read] of Object.entries(COMMANDS)) {
+    const end = 1 + name.length;
+    if (line.slice(1, end).toLowerCase() !== name || isLetter(line.charAt(end))) continue;
+    let from = end;
+    while (from < line.length && isSeparator(line.charAt(from))) from += 1;
+    const result = read(line.slice(from).trim(), below);
+    return 'problem' in result
+      ? { kind: 'invalid', line, problem: result.problem }
+      : { kind: 'command', ...result };
   }
+  let end = 1;
+  while (end < line.length && (isLetter(line.charAt(end)) || line.charAt(end) === '-')) end += 1;
+  return { kind: 'invalid', line, problem: `unknown command #${line.slice(1, end).toLowerCase()}` };
 }

@@ -59,4 +59,50 @@ describe('parseOwnerCommand', () => {
     });
     expect(COMMAND_HELP.join('\n')).toMatch(/#note[\s\S]*#handoff[\s\S]*#away[\s\S]*#close/);
   });
+
+  it('reads a known command name in any case followed by anything but a letter: a note never reaches a customer', () => {
+    for (const text of [
+      '#note: secret',
+      '#Note. secret',
+      '#note\u00a0secret',
+      '#NOTE\tsecret',
+      '#note-secret',
+      '\u200b#note secret',
+      '#no\u200bte secret',
+      '\uff03note secret',
+    ]) {
+      expect(parseOwnerCommand(`${text}\nmore`), text).toEqual({
+        kind: 'command',
+        command: { kind: 'note' },
+        rest: 'secret\nmore',
+      });
+    }
+    expect(parseOwnerCommand('#Close.\nBye')).toEqual({
+      kind: 'command',
+      command: { kind: 'close' },
+      rest: 'Bye',
+    });
+    expect(parseOwnerCommand('#handoff: bob@example.test')).toMatchObject({
+      command: { kind: 'handoff', target: 'bob@example.test' },
+    });
+    expect(parseOwnerCommand('#Away\u00a02026-12-24\u00a0bob@example.test')).toMatchObject({
+      command: { kind: 'away', until: '2026-12-24', backup: 'bob@example.test' },
+    });
+  });
+
+  it('calls a line that looks like a command but names none invalid, so nothing reaches the customer', () => {
+    expect(parseOwnerCommand('#notes for later')).toMatchObject({
+      kind: 'invalid',
+      problem: 'unknown command #notes',
+    });
+    expect(parseOwnerCommand('#Notiz: geheim')).toMatchObject({ kind: 'invalid' });
+    expect(parseOwnerCommand('#closed')).toMatchObject({
+      kind: 'invalid',
+      problem: 'unknown command #closed',
+    });
+    // Text stays text: a number, a heading, a number sign alone.
+    expect(parseOwnerCommand('#1 priority for us')).toEqual({ kind: 'none' });
+    expect(parseOwnerCommand('#\u00a0heading')).toEqual({ kind: 'none' });
+    expect(parseOwnerCommand('#')).toEqual({ kind: 'none' });
+  });
 });
