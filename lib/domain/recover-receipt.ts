@@ -1,5 +1,7 @@
+import { type AuthenticationResult, parseAuthenticationResults } from './authentication-results.js';
 import { isOnReplyDomain } from './reply-token.js';
 import type { ReceiptVerdicts, VerdictStatus } from './route-inbound.js';
+import { SES_AUTHSERV_ID } from './sender-alignment.js';
 
 /** What a replay knows about a stored mail's receipt, recovered from the mail itself. */
 export interface RecoveredReceipt {
@@ -19,12 +21,9 @@ function sesVerdict(value: string | undefined): VerdictStatus {
   return status === 'PASS' || status === 'FAIL' || status === 'GRAY' ? status : 'NOT_AVAILABLE';
 }
 
-function authResult(results: readonly string[], method: string): VerdictStatus {
-  const match = new RegExp(`\\b${method}=(pass|fail|softfail|neutral|none|temperror|permerror)\\b`, 'i').exec(
-    results.join(';'),
-  );
-  if (!match?.[1]) return 'NOT_AVAILABLE';
-  const value = match[1].toLowerCase();
+function authResult(results: readonly AuthenticationResult[], method: string): VerdictStatus {
+  const value = results.find((r) => r.method === method)?.result;
+  if (value === undefined) return 'NOT_AVAILABLE';
   return value === 'pass' ? 'PASS' : value === 'fail' ? 'FAIL' : 'GRAY';
 }
 
@@ -35,7 +34,8 @@ function authResult(results: readonly string[], method: string): VerdictStatus {
  * else the `From` (an empty one would make any mail look like a bounce).
  *
  * Verdicts: SES writes its checks into the stored mail (`X-SES-Spam-Verdict`, `X-SES-Virus-Verdict`,
- * `Authentication-Results`); mail stored by local mode has none and is trusted as local mode trusts
+ * `Authentication-Results`, the topmost one: SES adds it above the sender's own fields, so one the sender
+ * planted further down is never read); mail stored by local mode has none and is trusted as local mode trusts
  * its loopback senders (`trustUnmarked`). Anything else is NOT_AVAILABLE, so an owner reply without
  * proof of its sender is rejected on replay just as it would have been on receipt.
  */
@@ -73,7 +73,8 @@ export function recoverReceipt(input: {
       verdicts: { spf: 'PASS', dkim: 'PASS', dmarc: 'PASS', spam: 'PASS', virus: 'PASS' },
     };
   }
-  const results = header('authentication-results');
+  const topmost = parseAuthenticationResults(header('authentication-results')[0] ?? '');
+  const results = topmost.authservId === SES_AUTHSERV_ID ? topmost.results : [];
   return {
     recipients,
     envelopeFrom,

@@ -4,6 +4,7 @@ import {
   readReplyAddress,
   verifyReplyToken,
 } from './reply-token.js';
+import { judgeSender, type SenderEvidence } from './sender-alignment.js';
 import type { Conversation } from './types.js';
 
 /** SES verdict values (`receipt.*Verdict.status`). */
@@ -67,14 +68,18 @@ export type OwnerReplyCheck =
   | { accepted: true; conversation: Conversation; asCover?: boolean }
   | { accepted: false; status: 'rejected' | 'quarantined'; reason: string; detail: string };
 
-/** True when SES saw SPF or DKIM pass and DMARC did not fail. */
-export function senderAuthenticated(verdicts: ReceiptVerdicts): boolean {
-  return (verdicts.spf === 'PASS' || verdicts.dkim === 'PASS') && verdicts.dmarc !== 'FAIL';
+/**
+ * True when the mail provably comes from its From domain: DMARC passing, or SPF or DKIM passing aligned
+ * with the From domain (see {@link judgeSender}); without `evidence` only DMARC counts.
+ */
+export function senderAuthenticated(verdicts: ReceiptVerdicts, evidence?: SenderEvidence): boolean {
+  return judgeSender(verdicts, evidence).authenticated;
 }
 
 /**
- * Rule 3's gate: a valid signature, a known conversation, the owner (or their current backup) as sender, an authenticated sender,
- * and clean spam and virus verdicts.
+ * Rule 3's gate: a valid signature, a known conversation, one sender, the owner (or their current backup)
+ * as that sender, authenticated for the From domain (DMARC, or aligned SPF or DKIM), and clean spam and
+ * virus verdicts.
  */
 export function checkOwnerReply(input: {
   claim: ClaimedReplyToken;
@@ -82,6 +87,8 @@ export function checkOwnerReply(input: {
   conversation: Conversation | undefined;
   senderAddress: string;
   verdicts: ReceiptVerdicts;
+  /** From fields, envelope sender and SES's `Authentication-Results`; without it only DMARC authenticates. */
+  sender?: SenderEvidence;
   /** The backup covering for the conversation's owner right now, whose replies are accepted too. */
   coverEmail?: string;
 }): OwnerReplyCheck {
@@ -102,6 +109,11 @@ export function checkOwnerReply(input: {
       detail: `no conversation ${input.claim.conversationId}`,
     };
   }
+  const judged = judgeSender(input.verdicts, input.sender);
+  // Several senders name no one: refused before asking whose the conversation is.
+  if (!judged.authenticated && judged.reason === 'sender-ambiguous') {
+    return { accepted: false, status: 'rejected', reason: judged.reason, detail: judged.detail };
+  }
   const asCover = input.coverEmail !== undefined && input.senderAddress === input.coverEmail;
   if (input.senderAddress !== conversation.ownerEmail && !asCover) {
     return {
@@ -111,14 +123,8 @@ export function checkOwnerReply(input: {
       detail: `${input.senderAddress} does not own conversation ${conversation.id}`,
     };
   }
-  if (!senderAuthenticated(input.verdicts)) {
-    const { spf, dkim, dmarc } = input.verdicts;
-    return {
-      accepted: false,
-      status: 'rejected',
-      reason: 'sender-unauthenticated',
-      detail: `spf=${spf} dkim=${dkim} dmarc=${dmarc}`,
-    };
+  if (!judged.authenticated) {
+    return { accepted: false, status: 'rejected', reason: judged.reason, detail: judged.detail };
   }
   if (input.verdicts.spam === 'FAIL' || input.verdicts.virus === 'FAIL') {
     return {

@@ -1,5 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { SQSEvent } from 'aws-lambda';
+import addressparser from 'nodemailer/lib/addressparser';
+import { domainOf } from '../domain/mail-address.js';
 import type { VerdictStatus } from '../domain/route-inbound.js';
 import { headerBlockLength } from '../mail/parse-mail.js';
 
@@ -20,6 +22,11 @@ export interface LocalReceipt {
   verdict: VerdictStatus;
   /** The raw mail, whose header fields the notification lists as SES's does; without it, none are listed. */
   raw?: Buffer;
+  /**
+   * The `Authentication-Results` value SES would add above the mail's own fields; default: what SES writes
+   * for the verdict, SPF for the envelope sender's domain and DKIM and DMARC for the From domain.
+   */
+  authenticationResults?: string;
 }
 
 /** SES lists a mail's header fields in its notification unless they are larger than this. */
@@ -47,9 +54,38 @@ export function notifiedHeaders(raw: Buffer): Array<{ name: string; value: strin
   return fields;
 }
 
-function headerFields(raw: Buffer | undefined) {
-  const headers = raw ? notifiedHeaders(raw) : undefined;
-  return headers ? { headersTruncated: false, headers } : { headersTruncated: true };
+/**
+ * What SES writes into `Authentication-Results` for a mail whose checks all came out as `verdict`: local
+ * mode's loopback senders (PASS) are aligned with their From domain, as an owner's own mail server's
+ * would be, so their owner replies are accepted as in AWS.
+ */
+export function localAuthenticationResults(
+  verdict: VerdictStatus,
+  envelopeFrom: string,
+  headers: ReadonlyArray<{ name: string; value: string }>,
+): string {
+  const from = headers.find((field) => field.name.toLowerCase() === 'from')?.value ?? '';
+  const fromDomain = domainOf(addressparser(from, { flatten: true })[0]?.address ?? '');
+  const result = verdict === 'PASS' ? 'pass' : 'none';
+  return [
+    'amazonses.com',
+    ` spf=${result} smtp.mailfrom=${envelopeFrom || 'postmaster'}`,
+    ` dkim=${result} header.d=${fromDomain}`,
+    ` dmarc=${result} header.from=${fromDomain}`,
+  ].join(';');
+}
+
+function headerFields(receipt: LocalReceipt) {
+  const listed = receipt.raw ? notifiedHeaders(receipt.raw) : undefined;
+  if (!listed) return { headersTruncated: true };
+  // SES puts its own fields above the mail's.
+  const authenticationResults =
+    receipt.authenticationResults ??
+    localAuthenticationResults(receipt.verdict, receipt.envelopeFrom, listed);
+  return {
+    headersTruncated: false,
+    headers: [{ name: 'Authentication-Results', value: authenticationResults }, ...listed],
+  };
 }
 
 /**
@@ -66,7 +102,7 @@ export function synthesizeSesEvent(receipt: LocalReceipt): SQSEvent {
       source: receipt.envelopeFrom,
       messageId: receipt.inboundId,
       destination: receipt.recipients,
-      ...headerFields(receipt.raw),
+      ...headerFields(receipt),
     },
     receipt: {
       timestamp: at,

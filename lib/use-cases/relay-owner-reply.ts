@@ -22,6 +22,7 @@ import type { RelayResult } from './relay-customer-mail.js';
 import { runOwnerCommand } from './run-owner-command.js';
 import { sendInboundRelay } from './send-inbound-relay.js';
 import { allMessageIds, visibleMessageId } from './send-once.js';
+import { senderEvidence } from './sender-evidence.js';
 import { warnIfRecipientSuppressed } from './suppression.js';
 
 /**
@@ -57,17 +58,19 @@ async function relay(
     ? await ownerByEmail(deps, conversation.ownerEmail, owners)
     : undefined;
   const coverEmail = activeCoverEmail(conversationOwner, deps.now());
+  const sender = senderEvidence(notice, mail);
   const check = checkOwnerReply({
     claim,
     secret: deps.replyTokenSecret,
     conversation,
     senderAddress,
     verdicts,
+    sender,
     ...(coverEmail ? { coverEmail } : {}),
   });
   if (!check.accepted) {
     const answered =
-      conversation && check.reason === 'sender-not-owner' && senderAuthenticated(verdicts)
+      conversation && check.reason === 'sender-not-owner' && senderAuthenticated(verdicts, sender)
         ? await answerFormerOwner(deps, notice, mail, conversation, senderAddress)
         : undefined;
     if (answered) return answered;

@@ -100,7 +100,13 @@ export function resentOutcome(messageId: string, sender: string, firstInboundId:
 }
 
 /** Owner-side refusals that mean someone else may be using an owner's conversation, or the owner's mail was held. */
-const REPORTED_REASONS = new Set(['sender-not-owner', 'sender-unauthenticated', 'spam', 'virus']);
+const REPORTED_REASONS = new Set([
+  'sender-not-owner',
+  'sender-unauthenticated',
+  'sender-ambiguous',
+  'spam',
+  'virus',
+]);
 
 /**
  * Tells the conversation's true owner, once, that an owner-side mail for their conversation was refused

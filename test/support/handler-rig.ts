@@ -122,7 +122,12 @@ export class HandlerRig {
   async receive(
     raw: Buffer | string,
     envelope: { from: string; to: string[] },
-    options: { verdicts?: Partial<ReceiptVerdicts>; inboundId?: string; receivedAt?: Date } = {},
+    options: {
+      verdicts?: Partial<ReceiptVerdicts>;
+      inboundId?: string;
+      receivedAt?: Date;
+      authenticationResults?: string;
+    } = {},
   ): Promise<{ record: SQSRecord; inboundId: string; rawKey: string }> {
     this.clock += 1000;
     const receivedAt = options.receivedAt ?? new Date(this.clock);
@@ -160,7 +165,7 @@ export class HandlerRig {
   async deliver(
     raw: Buffer | string,
     envelope: { from: string; to: string[] },
-    options: { verdicts?: Partial<ReceiptVerdicts>; receivedAt?: Date } = {},
+    options: { verdicts?: Partial<ReceiptVerdicts>; receivedAt?: Date; authenticationResults?: string } = {},
   ) {
     const { record, inboundId } = await this.receive(raw, envelope, options);
     const result = await this.run(record);
@@ -179,6 +184,8 @@ export function sesRecord(input: {
   verdicts?: Partial<ReceiptVerdicts>;
   /** Lists the mail's header fields in the notification, as SES does. */
   raw?: Buffer;
+  /** SES's `Authentication-Results` in that list; default: aligned with the From domain. */
+  authenticationResults?: string;
 }): SQSRecord {
   const event = synthesizeSesEvent({
     inboundId: input.inboundId,
@@ -189,6 +196,7 @@ export function sesRecord(input: {
     receivedAt: input.receivedAt,
     verdict: 'PASS',
     ...(input.raw ? { raw: input.raw } : {}),
+    ...(input.authenticationResults ? { authenticationResults: input.authenticationResults } : {}),
   });
   const record = event.Records[0] as SQSRecord;
   const sns = JSON.parse(record.body) as { Message: string };

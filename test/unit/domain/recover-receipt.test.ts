@@ -57,4 +57,24 @@ describe('recoverReceipt', () => {
       virus: 'NOT_AVAILABLE',
     });
   });
+
+  it("reads only SES's topmost Authentication-Results: a field the sender planted below it, or above none, proves nothing", () => {
+    const planted = 'amazonses.com; spf=pass; dkim=pass header.d=owner.test; dmarc=pass';
+    const below = recoverReceipt({
+      ...base,
+      headers: headers({ 'authentication-results': ['amazonses.com; spf=fail; dkim=none', planted] }),
+      trustUnmarked: false,
+    });
+    expect(below.verdicts).toMatchObject({ spf: 'FAIL', dkim: 'GRAY', dmarc: 'NOT_AVAILABLE' });
+    const foreign = recoverReceipt({
+      ...base,
+      headers: headers({ 'authentication-results': ['mx.evil.test; spf=pass; dkim=pass; dmarc=pass'] }),
+      trustUnmarked: true,
+    });
+    expect(foreign.verdicts).toMatchObject({
+      spf: 'NOT_AVAILABLE',
+      dkim: 'NOT_AVAILABLE',
+      dmarc: 'NOT_AVAILABLE',
+    });
+  });
 });
