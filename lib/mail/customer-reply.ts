@@ -2,7 +2,8 @@ import { trimReferences } from '../domain/thread-conversation.js';
 import { CONTEXT_MARKERS } from './context-block.js';
 import type { ComposeInput, MailAddress, MailAttachment } from './mail-types.js';
 import { referencedContentIds } from './reply-html.js';
-import { extractReplyText, stripMarkedBlockTolerant } from './reply-text.js';
+import { extractReplyText } from './reply-text.js';
+import { stripContextBlock } from './strip-context-block.js';
 
 /** What must never reach a customer from the owner's side. */
 export interface InternalTraces {
@@ -10,24 +11,60 @@ export interface InternalTraces {
   replyDomain: string;
 }
 
+/** An owner's reply, read for the customer. */
+export interface OwnerAnswer {
+  /** What the customer may receive; `''` when nothing is left. */
+  text: string;
+  /** What the owner wrote above and between the quotes, before lines naming internal addresses were dropped. */
+  written: string;
+  /** Lines the owner typed inside the quoted context block, which is never sent. */
+  insideContext: string[];
+  /**
+   * A context marker line is still in the owner's own text: a block damaged on the way, or a customer's
+   * planted line the owner copied. What follows it cannot be told apart from the context, so nothing is sent.
+   */
+  strayMarker: boolean;
+}
+
+function isContextMarker(line: string): boolean {
+  const value = line.replace(/^[\s>]*/, '').trim();
+  return value === CONTEXT_MARKERS.start || value === CONTEXT_MARKERS.end;
+}
+
 /**
- * The owner's new text for the customer: quoted forward removed, the context block removed even when
- * the owner answered inline, and any line still naming the owner's own mailbox or a reply address
- * dropped (a signature with the personal address, a stray attribution line).
+ * Reads an owner's reply: the context block removed (see {@link stripContextBlock}), the quoted forward
+ * removed, and any line still naming the owner's own mailbox or a reply address dropped (a signature
+ * with the personal address, a stray attribution line). Says what the owner typed inside the block.
  */
-export function customerFacingText(ownerText: string, traces: InternalTraces): string {
-  const visible = extractReplyText(stripMarkedBlockTolerant(ownerText, CONTEXT_MARKERS));
+export function readOwnerAnswer(ownerText: string, traces: InternalTraces): OwnerAnswer {
+  const stripped = stripContextBlock(ownerText, CONTEXT_MARKERS);
+  const written = extractReplyText(stripped.text);
   const owner = traces.ownerEmail.toLowerCase();
   const replyDomain = `@${traces.replyDomain.toLowerCase()}`;
-  return visible
+  const text = written
     .split('\n')
     .filter((line) => {
       const lower = line.toLowerCase();
-      return !lower.includes(owner) && !lower.includes(replyDomain);
+      return !lower.includes(owner) && !lower.includes(replyDomain) && !isContextMarker(line);
     })
     .join('\n')
     .replace(/\n{3,}/g, '\n\n')
     .trim();
+  return {
+    text,
+    written,
+    insideContext: stripped.inside,
+    strayMarker: written.split('\n').some(isContextMarker),
+  };
+}
+
+/**
+ * The owner's new text for the customer: quoted forward removed, the context block removed even when
+ * the owner answered inline, and any line still naming the owner's own mailbox or a reply address
+ * dropped (see {@link readOwnerAnswer}, which also says what could not be sent).
+ */
+export function customerFacingText(ownerText: string, traces: InternalTraces): string {
+  return readOwnerAnswer(ownerText, traces).text;
 }
 
 /** Everything needed for the mail a customer receives from their owner. */

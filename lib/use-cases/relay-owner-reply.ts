@@ -7,9 +7,10 @@ import { storedAttachments, storedText } from '../domain/stored-message.js';
 import { replySubject, withConversationReference } from '../domain/thread-conversation.js';
 import type { InboundOutcome } from '../domain/types.js';
 import { composeMail } from '../mail/compose-mail.js';
-import { buildCustomerReply, customerFacingText } from '../mail/customer-reply.js';
+import { buildCustomerReply, customerFacingText, readOwnerAnswer } from '../mail/customer-reply.js';
 import type { ParsedMail } from '../mail/mail-types.js';
 import { customerFacingHtml } from '../mail/reply-html.js';
+import { type UnsentReason, unsentAnswerNotice } from '../mail/unsent-answer-notice.js';
 import type { SentMailRecord } from '../ports/support-store.js';
 import { answerFormerOwner } from './answer-former-owner.js';
 import { awaitAll } from './await-all.js';
@@ -17,6 +18,7 @@ import { ownerByEmail } from './find-or-assign-owner.js';
 import { firstResponseFor } from './first-response.js';
 import { claimed, type InboundAttempt } from './inbound-attempt.js';
 import type { InboundDeps, InboundNotice } from './inbound-deps.js';
+import { notifyOwner } from './notify-owner.js';
 import { activeCoverEmail, rememberCover, routeToCover } from './owner-cover.js';
 import type { RelayResult } from './relay-customer-mail.js';
 import { runOwnerCommand } from './run-owner-command.js';
@@ -111,6 +113,32 @@ async function relay(
   }
   if (check.asCover) await rememberCover(deps, accepted.id, writer.email, owner.email);
   else await routeToCover(deps, owner, owners);
+  const traces = { ownerEmail: writer.email, replyDomain: deps.config.replyDomain };
+  // Whatever cannot be sent whole is not sent at all, and the writer gets their text back.
+  const read = readOwnerAnswer(mail.text, traces);
+  const unsent = async (reason: UnsentReason, detail: string): Promise<InboundOutcome> => {
+    await notifyOwner(deps, {
+      key: `unsent:${notice.inboundId}`,
+      ownerEmail: writer.email,
+      ...unsentAnswerNotice({
+        conversationId: accepted.id,
+        subject: mail.subject,
+        reason,
+        written: read.written,
+        insideContext: read.insideContext,
+        rawKey: notice.rawKey,
+      }),
+    });
+    return { status: 'rejected', reason, detail, conversationId: accepted.id, ownerEmail: owner.email };
+  };
+  if (read.insideContext.length > 0) {
+    return unsent(
+      'answer-in-context',
+      `${read.insideContext.length} line(s) typed inside the context block; writer told`,
+    );
+  }
+  if (read.strayMarker)
+    return unsent('context-damaged', 'a context marker line is left in the answer; writer told');
   const command = await runOwnerCommand(deps, notice, mail, accepted, {
     email: writer.email,
     name: writer.name,
@@ -121,7 +149,6 @@ async function relay(
     check.asCover && command.text !== ''
       ? `${command.text}\n\n${coverSignature(writer, owner)}`
       : command.text;
-  const traces = { ownerEmail: writer.email, replyDomain: deps.config.replyDomain };
   // The HTML goes only when it says what the text says: a command line or a covering line exists in the
   // text version alone, so such replies go as text.
   const html =
@@ -131,12 +158,7 @@ async function relay(
   const cc = (accepted.participants ?? []).map((address) => ({ address, name: '' }));
   const attachments = mail.attachments.filter((attachment) => !attachment.inline);
   if (text === '' && attachments.length === 0) {
-    return {
-      status: 'rejected',
-      reason: 'empty-reply',
-      detail: 'nothing left after removing the quoted text',
-      conversationId: accepted.id,
-    };
+    return unsent('empty-reply', 'nothing left after removing the quoted text; writer told');
   }
 
   const record = await claimed(attempt);

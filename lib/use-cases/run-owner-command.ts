@@ -8,7 +8,8 @@ import { composeMail } from '../mail/compose-mail.js';
 import { CONTEXT_MARKERS } from '../mail/context-block.js';
 import { customerFacingText } from '../mail/customer-reply.js';
 import type { ParsedMail } from '../mail/mail-types.js';
-import { extractReplyText, stripMarkedBlockTolerant } from '../mail/reply-text.js';
+import { extractReplyText } from '../mail/reply-text.js';
+import { stripContextBlock } from '../mail/strip-context-block.js';
 import { HandoffRefusedError, handOffCustomer } from './hand-off-customer.js';
 import type { InboundDeps, InboundNotice } from './inbound-deps.js';
 import { AwayRefusedError, setAway } from './owner-cover.js';
@@ -56,7 +57,7 @@ export async function runOwnerCommand(
       .join('\n')
       .trim();
   };
-  const parsed = parseOwnerCommand(extractReplyText(stripMarkedBlockTolerant(mail.text, CONTEXT_MARKERS)));
+  const parsed = parseOwnerCommand(extractReplyText(stripContextBlock(mail.text, CONTEXT_MARKERS).text));
   if (parsed.kind === 'none') return { done: false, text: clean(mail.text) };
   const base = {
     conversationId: conversation.id,
