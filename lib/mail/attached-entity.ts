@@ -45,13 +45,14 @@ function entityProblem(lines: readonly string[], depth: number): string | undefi
       if (current === undefined) return 'the header block starts with a continuation line';
       current += line;
     } else if (FIELD.test(line)) {
-      if (current !== undefined && /^content-type:/i.test(current)) contentType = current;
+      if (contentType === '' && current !== undefined && /^content-type:/i.test(current))
+        contentType = current;
       current = line;
     } else {
       return 'no empty line between header and body';
     }
   }
-  if (current !== undefined && /^content-type:/i.test(current)) contentType = current;
+  if (contentType === '' && current !== undefined && /^content-type:/i.test(current)) contentType = current;
   const body = lines.slice(index + 1);
   const parsed = parseHeaderValue(contentType.slice(contentType.indexOf(':') + 1));
   const type = parsed.value.trim().toLowerCase();
