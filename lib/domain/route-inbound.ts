@@ -33,19 +33,28 @@ export interface RouteInput {
   fromName?: string;
   automatic: { automatic: false } | { automatic: true; kind: string; reason: string };
   replyDomain: string;
+  /** The configured owners' addresses, lower-cased: who may write to a reply address and to support at once. */
+  ownerEmails?: ReadonlySet<string>;
 }
 
 /**
  * First routing decision (rule 1 of the design): automatic mail is recognised before anything else, so
  * an owner's out-of-office answering a relay can never reach a customer; then mail to the reply domain
  * is owner-side; everything else is a customer writing.
+ *
+ * A mail whose envelope names the support address beside a reply address was written to support with
+ * the reply address on Cc (one SMTP transaction carries both): it is a customer's mail, relayed to the
+ * owner, unless a configured owner wrote it. Routed as an owner reply it would be refused (the sender
+ * owns no conversation) and never reach the owner.
  */
 export function routeInbound(input: RouteInput): InboundRoute {
   if (input.automatic.automatic) {
     return { kind: 'automatic', reason: input.automatic.reason, automaticKind: input.automatic.kind };
   }
   const replyRecipients = input.recipients.filter((r) => isOnReplyDomain(r, input.replyDomain));
-  if (replyRecipients.length > 0) {
+  const toSupport = replyRecipients.length < input.recipients.length;
+  const byOwner = input.fromAddress !== undefined && input.ownerEmails?.has(input.fromAddress) === true;
+  if (replyRecipients.length > 0 && (!toSupport || byOwner)) {
     const claim = replyRecipients
       .map((r) => readReplyAddress(r, input.replyDomain))
       .find((c): c is ClaimedReplyToken => c !== undefined);

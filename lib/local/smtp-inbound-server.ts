@@ -9,12 +9,22 @@ export interface AcceptedMail {
   remoteAddress: string;
 }
 
+/**
+ * Most recipients one transaction may name, SES's own cap on a message's recipients. Each accepted
+ * recipient is a mail routed and maybe relayed, so a client naming 1,000 of them would multiply one
+ * message a thousandfold; past the cap RCPT TO answers 452 and the client sends the rest in another
+ * transaction (RFC 5321 §4.5.3.1.10).
+ */
+export const MAX_RECIPIENTS_PER_MAIL = 50;
+
 /** Options of {@link startSmtpInbound}. */
 export interface SmtpInboundOptions {
   host: string;
   port: number;
   /** Largest mail accepted (advertised with SIZE); larger ones get 552. */
   maxBytes: number;
+  /** Most RCPT TO addresses one transaction may name; default {@link MAX_RECIPIENTS_PER_MAIL}. */
+  maxRecipients?: number;
   /** Which RCPT TO addresses this server receives for, like an SES receipt rule's recipients. */
   acceptsRecipient: (address: string) => boolean;
   /** Stores and processes the mail; a rejection becomes a temporary SMTP failure so the client retries. */
@@ -49,7 +59,11 @@ export async function startSmtpInbound(options: SmtpInboundOptions): Promise<Smt
     disabledCommands: ['AUTH', 'STARTTLS'],
     size: options.maxBytes,
     logger: false,
-    onRcptTo(address, _session, callback) {
+    onRcptTo(address, session, callback) {
+      if (session.envelope.rcptTo.length >= (options.maxRecipients ?? MAX_RECIPIENTS_PER_MAIL)) {
+        callback(smtpError('4.5.3 too many recipients', 452));
+        return;
+      }
       if (options.acceptsRecipient(address.address)) return callback();
       callback(smtpError(`5.1.1 <${address.address}>: no such recipient here`, 550));
     },

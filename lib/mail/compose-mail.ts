@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import MailComposer, { type MailComposerAttachment } from 'nodemailer/lib/mail-composer';
+import { passableAttachment } from './attached-entity.js';
 import { collectStream } from './collect-stream.js';
+import { displayText, MAX_FILENAME_LENGTH, MAX_NAME_LENGTH, MAX_SUBJECT_LENGTH } from './display-text.js';
 import type { ComposeInput, MailAddress } from './mail-types.js';
 import { sliceStream } from './slice-stream.js';
 
@@ -11,7 +13,10 @@ import { sliceStream } from './slice-stream.js';
  * names are encoded by MailComposer (RFC 2047 / RFC 2231).
  *
  * CR and LF in display names, the subject, file names and header values are replaced by spaces
- * first, so no input can start a header of its own.
+ * first, so no input can start a header of its own. Names, the subject and file names also lose control
+ * characters, line separators and bidi overrides (see `displayText`) and are cut to a length that keeps
+ * every header line under RFC 5322's 998 bytes; a threading id too long for one line is left out.
+ * Attached messages and multiparts that would break our own structure go as `application/octet-stream`.
  *
  * @returns The message with CRLF line endings, ready for SES `SendRawEmail` or SMTP.
  * @throws {TypeError} When an extra header name is not a valid RFC 5322 field name.
@@ -20,18 +25,19 @@ export async function composeMail(input: ComposeInput): Promise<Buffer> {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(input.headers ?? {})) {
     if (!HEADER_NAME.test(name)) throw new TypeError(`invalid header name: ${JSON.stringify(name)}`);
-    headers[name] = singleLine(value);
+    headers[name] = displayText(value, MAX_SUBJECT_LENGTH);
   }
 
+  const references = (input.references ?? []).filter(fitsOnALine).map(singleLine);
   const composer = new MailComposer({
     from: address(input.from),
     to: input.to.map(address),
     ...(input.cc?.length ? { cc: input.cc.map(address) } : {}),
     ...(input.replyTo ? { replyTo: address(input.replyTo) } : {}),
-    subject: singleLine(input.subject),
+    subject: displayText(input.subject, MAX_SUBJECT_LENGTH),
     messageId: singleLine(input.messageId),
-    ...(input.inReplyTo ? { inReplyTo: singleLine(input.inReplyTo) } : {}),
-    ...(input.references?.length ? { references: input.references.map(singleLine).join(' ') } : {}),
+    ...(input.inReplyTo && fitsOnALine(input.inReplyTo) ? { inReplyTo: singleLine(input.inReplyTo) } : {}),
+    ...(references.length ? { references: references.join(' ') } : {}),
     date: input.date ?? new Date(),
     text: input.text,
     ...(input.html !== undefined ? { html: input.html } : {}),
@@ -74,8 +80,13 @@ function singleLine(value: string): string {
   return value.replace(/[\r\n]+/g, ' ').trim();
 }
 
+/** Message-IDs are single words MailComposer cannot fold: one that long is not a real id anyway. */
+function fitsOnALine(id: string): boolean {
+  return id.length <= MAX_SUBJECT_LENGTH;
+}
+
 function address(mailbox: MailAddress): { name: string; address: string } {
-  return { name: singleLine(mailbox.name), address: singleLine(mailbox.address) };
+  return { name: displayText(mailbox.name, MAX_NAME_LENGTH), address: singleLine(mailbox.address) };
 }
 
 /**
@@ -93,9 +104,10 @@ function alwaysBase64(contentType: string): boolean {
 /** A multiple of 3, so the base64 encoder never carries bytes over from one slice to the next. */
 const ENCODE_SLICE_BYTES = 48 * 1024;
 
-function attachment(part: NonNullable<ComposeInput['attachments']>[number]): MailComposerAttachment {
+function attachment(given: NonNullable<ComposeInput['attachments']>[number]): MailComposerAttachment {
+  const part = passableAttachment(given);
   return {
-    filename: singleLine(part.filename),
+    filename: displayText(part.filename, MAX_FILENAME_LENGTH),
     contentType: part.contentType,
     content: alwaysBase64(part.contentType) ? sliceStream(part.content, ENCODE_SLICE_BYTES) : part.content,
     contentDisposition: part.inline ? 'inline' : 'attachment',

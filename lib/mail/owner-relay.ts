@@ -7,6 +7,7 @@ import {
   renderContextHtml,
   renderContextText,
 } from './context-block.js';
+import { displayText, MAX_NAME_LENGTH } from './display-text.js';
 import type { ComposeInput, MailAddress, ParsedMail } from './mail-types.js';
 
 /** Everything needed to relay one customer mail to its owner. */
@@ -33,11 +34,16 @@ export interface OwnerRelayInput {
  * attachments.
  */
 export function buildOwnerRelay(input: OwnerRelayInput): ComposeInput {
-  const { mail, facts } = input;
+  const { mail } = input;
+  const facts = plainFacts(input.facts);
   const writerName = input.writer
     ? displayNameOr(input.writer.name, input.writer.address)
     : displayNameOr(facts.customerName, facts.customerEmail);
-  const from = { address: input.replyAddress, name: `${writerName} via ${input.supportName}` };
+  // Cut here, not by composeMail, so a long name cannot push " via <support>" out of the From.
+  const from = {
+    address: input.replyAddress,
+    name: `${displayText(writerName, MAX_NAME_LENGTH / 2)} via ${input.supportName}`,
+  };
   const subject = input.subject.trim() === '' ? '(no subject)' : input.subject;
   const text = `${renderContextText(facts)}\n\n${mail.text}`;
   const html = mail.html === undefined ? undefined : prependToHtmlBody(mail.html, renderContextHtml(facts));
@@ -71,5 +77,30 @@ export function buildOwnerRelay(input: OwnerRelayInput): ComposeInput {
       'X-Auto-Response-Suppress': 'All',
       'X-Spoc-Conversation': facts.conversationId,
     },
+  };
+}
+
+/** An address, or `Name <address>`, is at most this long in the context block (RFC 5321 caps an address at 254). */
+const MAX_ADDRESS_LENGTH = 320;
+
+/**
+ * The facts with every name and address on one plain line: a customer's name holding U+2028 or a bidi
+ * override must not draw a line of its own in the owner's view, such as a fake end of the context block.
+ */
+function plainFacts(facts: ContextFacts): ContextFacts {
+  const name = (value: string) => displayText(value, MAX_NAME_LENGTH);
+  const address = (value: string) => displayText(value, MAX_ADDRESS_LENGTH);
+  return {
+    ...facts,
+    customerName: name(facts.customerName),
+    customerEmail: address(facts.customerEmail),
+    ownerName: name(facts.ownerName),
+    ...(facts.coveringFor
+      ? { coveringFor: { ...facts.coveringFor, ownerName: name(facts.coveringFor.ownerName) } }
+      : {}),
+    ...(facts.writtenBy === undefined
+      ? {}
+      : { writtenBy: displayText(facts.writtenBy, MAX_NAME_LENGTH + MAX_ADDRESS_LENGTH) }),
+    ...(facts.participants ? { participants: facts.participants.map(address) } : {}),
   };
 }

@@ -14,7 +14,7 @@ export interface ParseLimits {
   maxBytes: number;
   /** Most MIME parts (multipart delimiters) a message may have. */
   maxParts: number;
-  /** Deepest multipart nesting a message may have. */
+  /** Deepest nesting a message may have: multiparts and attached messages (`message/rfc822`) alike. */
   maxDepth: number;
   /** Largest header block of the message (and of any one MIME part), in bytes. */
   maxHeaderBytes: number;
@@ -121,10 +121,18 @@ const BOUNDARY_PARAM = /\bboundary\s*=\s*(?:"([^"\r\n]+)"|([^\s;"]+))/gi;
 const DELIMITER_LINE = /^--([^\r\n]*?)[ \t]*\r?$/gm;
 
 /**
- * Counts parts and multipart nesting without building a tree: collects every declared boundary, then
- * walks the delimiter lines keeping a stack of open boundaries the way a MIME parser does (a delimiter of
- * an outer boundary closes every inner one). Boundaries quoted in body text can only over-count, which
- * errs on the safe side.
+ * A `Content-Type: message/rfc822` (or `message/global`) field: the part's body is a message of its own,
+ * one level deeper, and may nest further without a single boundary.
+ */
+const ENCAPSULATED = /^content-type[ \t]*:[ \t]*"?message\/(?:rfc822|global)\b/gim;
+/** The stack entry of an encapsulated message: never a boundary, as an empty one is never declared. */
+const MESSAGE_LEVEL = '';
+
+/**
+ * Counts parts and nesting without building a tree: collects every declared boundary, then walks the
+ * delimiter lines and the `message/rfc822` fields in order, keeping a stack of open levels the way a
+ * MIME parser does (a delimiter of an outer boundary closes every level inside it). Boundaries or fields
+ * quoted in body text can only over-count, which errs on the safe side.
  */
 function scanStructure(raw: Buffer): { parts: number; depth: number } {
   const declared = new Set<string>();
@@ -134,13 +142,19 @@ function scanStructure(raw: Buffer): { parts: number; depth: number } {
       if (boundary) declared.add(boundary);
     }
   }
-  if (declared.size === 0) return { parts: 1, depth: 0 };
-
   const open: string[] = [];
   let parts = 1;
   let depth = 0;
   for (const text of scanWindows(raw)) {
-    for (const match of text.matchAll(DELIMITER_LINE)) {
+    const found: RegExpExecArray[] = [...text.matchAll(ENCAPSULATED)];
+    if (declared.size > 0) for (const match of text.matchAll(DELIMITER_LINE)) found.push(match);
+    found.sort((a, b) => a.index - b.index);
+    for (const match of found) {
+      if (match[0].charCodeAt(0) !== 0x2d) {
+        open.push(MESSAGE_LEVEL);
+        depth = Math.max(depth, open.length);
+        continue;
+      }
       const rest = match[1] ?? '';
       let boundary: string;
       let closing = false;

@@ -181,7 +181,8 @@ export async function relayCustomerMail(
       customerSince: customer.since,
       conversationId: conversation.id,
       conversationOpened: conversation.createdAt,
-      messageCount: customerThread.length,
+      // A mail without a Message-ID is not on the thread, yet it is a message of it all the same.
+      messageCount: customerThread.length + (mail.messageId ? 0 : 1),
       ownerName: recipient.name,
       supportAddress,
       ...(coveringFor?.away

@@ -16,6 +16,7 @@ export function routeNotice(
     fromName: mail.from?.name,
     automatic: classifyAutomatic(mail, notice.envelopeFrom),
     replyDomain: deps.config.replyDomain,
+    ownerEmails: new Set(deps.config.owners.map((owner) => owner.email.toLowerCase())),
   });
 }
 

@@ -1,8 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EmbeddedEngines, startEmbeddedEngines } from '../../lib/local/embedded-engines.js';
+import { CONTEXT_MARKERS } from '../../lib/mail/context-block.js';
+import { corpusAvailable, corpusFile } from '../support/corpus.js';
 import { type CapturedMail, HandlerRig } from '../support/handler-rig.js';
-import { customerMail, ownerAnswer } from '../support/mail-builder.js';
+import { customerMail, ownerAnswer, replyAddressOf } from '../support/mail-builder.js';
 import { headerProblems } from '../support/privacy-check.js';
+import { pythonMimeDefectsOf } from '../support/python-mime-defects.js';
 
 const SUPPORT = ['support@example.test'];
 const FROM = 'hostile@customer.test';
@@ -61,6 +64,8 @@ describe('hostile MIME: every limit ends in a recorded outcome, never a crash (L
   const cases: Array<[string, () => Buffer | string]> = [
     ['too-many-parts', () => manyParts(600)],
     ['too-deep', () => deeplyNested(40)],
+    // Attached messages nest without any boundary; Python's parser gives up on this one.
+    ['too-deep', () => `${header()}${'Content-Type: message/rfc822\r\n\r\n'.repeat(3000)}innermost\r\n`],
     ['header-too-large', () => `${header(`X-Filler: ${'x'.repeat(300 * 1024)}\r\n`)}\r\nbody\r\n`],
   ];
 
@@ -118,5 +123,92 @@ describe('hostile MIME: every limit ends in a recorded outcome, never a crash (L
     }
     expect(reply.mail.subject).toContain('Order');
     expect(reply.mail.from?.name).toContain('Alice');
+  });
+
+  it('a customer mail with a reply address on Cc reaches the owner as customer mail', async () => {
+    await rig.deliver(await customerMail('cc-case@customer.test', 'First', 'Hello'), {
+      from: 'cc-case@customer.test',
+      to: SUPPORT,
+    });
+    const first = rig.sender.mails.at(-1) as CapturedMail;
+    const reply = replyAddressOf(first);
+    const before = rig.sender.mails.length;
+    const { outcome, failed } = await rig.deliver(
+      await customerMail('cc-case@customer.test', 'Second', 'Again, copying the address I found', {
+        cc: reply,
+      }),
+      { from: 'cc-case@customer.test', to: [...SUPPORT, reply] },
+    );
+    expect(failed).toBe(false);
+    expect(outcome).toMatchObject({ status: 'relayed-to-owner', customerEmail: 'cc-case@customer.test' });
+    const relays = rig.sender.mails.slice(before);
+    expect(relays.map((m) => m.envelope.to)).toEqual([first.envelope.to]);
+    expect(relays[0]?.mail.text).toContain('Again, copying the address I found');
+  });
+
+  it('hostile names: relay lines stay under 998 bytes, Python finds no defect, the context block ends once', async () => {
+    const before = rig.sender.mails.length;
+    const huge = 'x'.repeat(200 * 1024);
+    await rig.deliver(await customerMail(`"${huge}" <huge@customer.test>`, 'Order', 'Hi'), {
+      from: 'huge@customer.test',
+      to: SUPPORT,
+    });
+    const fake = `Jane\u2028${CONTEXT_MARKERS.end}\u2029Please forward this to the customer\u202E`;
+    await rig.deliver(
+      await customerMail({ name: fake, address: 'fake@customer.test' } as never, 'Order', 'Hi'),
+      {
+        from: 'fake@customer.test',
+        to: SUPPORT,
+      },
+    );
+    const relays = rig.sender.mails.slice(before);
+    expect(relays).toHaveLength(2);
+    const lengths = relays.flatMap((m) =>
+      m.raw
+        .toString('latin1')
+        .split('\r\n')
+        .map((line) => line.length),
+    );
+    expect(Math.max(...lengths)).toBeLessThanOrEqual(998);
+    expect(pythonMimeDefectsOf(relays.map((m) => m.raw))).toEqual([[], []]);
+    const text = relays[1]?.mail.text ?? '';
+    expect(text).not.toMatch(/[\u2028\u2029\u202a-\u202e]/u);
+    const drawn = text.split(/\r\n|[\n\v\f\r\u0085\u2028\u2029]/);
+    expect(drawn.filter((line) => line.trim().startsWith(CONTEXT_MARKERS.end))).toHaveLength(1);
+  });
+
+  it.runIf(corpusAvailable())(
+    'a malformed attached message reaches the owner in well-formed MIME (Python finds no defect)',
+    async () => {
+      const before = rig.sender.mails.length;
+      for (const path of [
+        'mime-mikel-mail/attachment_emails/attachment_message_rfc822_inline_image.eml',
+        'mime-flanker/enclosed-broken.eml',
+      ]) {
+        const raw = corpusFile(path);
+        const from = /^From:.*<([^>]+)>/m.exec(raw.toString('latin1'))?.[1] ?? FROM;
+        const { outcome } = await rig.deliver(raw, { from, to: SUPPORT });
+        expect(outcome?.status, path).toBe('relayed-to-owner');
+      }
+      const relays = rig.sender.mails.slice(before);
+      expect(relays).toHaveLength(2);
+      expect(pythonMimeDefectsOf(relays.map((m) => m.raw))).toEqual([[], []]);
+    },
+  );
+
+  it('the first message of a conversation is message 1, with or without a Message-ID', async () => {
+    const before = rig.sender.mails.length;
+    const withoutId = (await customerMail('first@customer.test', 'No id', 'Hello'))
+      .toString('latin1')
+      .replace(/^Message-ID:.*\r\n/im, '');
+    expect(withoutId).not.toMatch(/^Message-ID:/im);
+    await rig.deliver(withoutId, { from: 'first@customer.test', to: SUPPORT });
+    await rig.deliver(await customerMail('second@customer.test', 'With id', 'Hello'), {
+      from: 'second@customer.test',
+      to: SUPPORT,
+    });
+    const texts = rig.sender.mails.slice(before).map((m) => m.mail.text);
+    expect(texts).toHaveLength(2);
+    for (const text of texts) expect(text).toMatch(/opened \d{4}-\d{2}-\d{2}, message 1\n/);
   });
 });

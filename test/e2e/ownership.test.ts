@@ -544,6 +544,16 @@ describe.skipIf(!corpusAvailable())('ownership over SMTP: accounts, commands, ha
       expect(document.items.some((item) => String(item.sk).startsWith('FORMER#'))).toBe(true);
       expect(document.rawMailKeys.length).toBeGreaterThan(5);
       expect((await readdir(join(out, 'raw'))).length).toBe(document.rawMailKeys.length);
+      // Owners' answers hold reply tokens and the quoted context: their raw form is only listed.
+      const { withheldRawMailKeys } = document as unknown as { withheldRawMailKeys: string[] };
+      expect(withheldRawMailKeys.length).toBeGreaterThan(0);
+      const files = await readdir(join(out, 'raw'));
+      for (const text of [
+        await readFile(join(out, 'items.json'), 'latin1'),
+        ...(await Promise.all(files.map((file) => readFile(join(out, 'raw', file), 'latin1')))),
+      ]) {
+        expect(text).not.toMatch(/reply\+|consult\+|@reply\.example\.test/i);
+      }
 
       const unconfirmed = await cli('forget', 'jane@customer.test');
       expect(unconfirmed.code).toBe(2);

@@ -3,6 +3,7 @@ import { basename, join, resolve } from 'node:path';
 import { type CliIo, UsageError } from '../cli-io.js';
 import { openDeps, type TargetFlags } from '../open-deps.js';
 import { customerEmail } from './customer-command.js';
+import { exportedRawKeys, redactReplyAddresses } from './customer-export.js';
 
 /** Flags of `spoc export` and `spoc forget`. */
 export interface DataRequestFlags extends TargetFlags {
@@ -12,8 +13,10 @@ export interface DataRequestFlags extends TargetFlags {
 
 /**
  * `spoc export <customer> [--out dir]`: every stored item of one customer as JSON, with the keys of
- * their raw mail (written as `.eml` files with `--out`). `spoc forget <customer> --yes`: deletes all of
- * it, raw mail first so a run cut short can simply be repeated.
+ * their raw mail (with `--out`, the raw mail their side wrote as `.eml` files; the raw form of owners'
+ * answers is withheld and only listed). Every address on the reply domain is redacted in what is
+ * written. `spoc forget <customer> --yes`: deletes all of it, raw mail first so a run cut short can
+ * simply be repeated.
  */
 export async function dataRequestCommand(
   io: CliIo,
@@ -32,25 +35,34 @@ export async function dataRequestCommand(
       );
     }
     if (command === 'export') {
+      const { replyDomain } = opened.deps.config;
+      const { written, withheld } = exportedRawKeys(data, email);
       const document = {
         customer: email,
         exportedAt: new Date().toISOString(),
         source: opened.where,
         items: data.items,
-        rawMailKeys: data.rawKeys,
+        rawMailKeys: written,
+        withheldRawMailKeys: withheld,
       };
+      const json = redactReplyAddresses(JSON.stringify(document, null, 2), replyDomain);
       if (!flags.out) {
-        io.out(JSON.stringify(document, null, 2));
+        io.out(json);
         return;
       }
       const dir = resolve(io.cwd, flags.out);
       await mkdir(join(dir, 'raw'), { recursive: true });
-      await writeFile(join(dir, 'items.json'), `${JSON.stringify(document, null, 2)}\n`);
-      for (const key of data.rawKeys) {
-        await writeFile(join(dir, 'raw', `${basename(key)}.eml`), await rawMail.getRaw(key));
+      await writeFile(join(dir, 'items.json'), `${json}\n`);
+      for (const key of written) {
+        const raw = (await rawMail.getRaw(key)).toString('latin1');
+        await writeFile(
+          join(dir, 'raw', `${basename(key)}.eml`),
+          Buffer.from(redactReplyAddresses(raw, replyDomain), 'latin1'),
+        );
       }
       io.out(
-        `exported ${data.items.length} item(s) and ${data.rawKeys.length} raw mail(s) of ${email} to ${dir}`,
+        `exported ${data.items.length} item(s) and ${written.length} raw mail(s) of ${email} to ${dir}` +
+          (withheld.length > 0 ? `; withheld the raw form of ${withheld.length} owner-side mail(s)` : ''),
       );
       return;
     }

@@ -33,9 +33,13 @@ describe('routeInbound', () => {
 
   it('treats mail to the reply domain as owner-side and anything else as a customer', () => {
     expect(
+      routeInbound({ ...base, recipients: [`reply+${claim.conversationId}.${claim.signature}@r.test`] }),
+    ).toMatchObject({ kind: 'owner-side' });
+    expect(
       routeInbound({
         ...base,
         recipients: ['support@x.test', `reply+${claim.conversationId}.${claim.signature}@r.test`],
+        ownerEmails: new Set(['o@x.test']),
       }),
     ).toMatchObject({ kind: 'owner-side' });
     expect(routeInbound({ ...base, recipients: ['support@x.test'], fromName: 'C' })).toEqual({
@@ -50,6 +54,35 @@ describe('routeInbound', () => {
     expect(routeInbound({ ...base, fromAddress: undefined, recipients: ['support@x.test'] })).toMatchObject({
       kind: 'rejected',
       reason: 'no-sender',
+    });
+  });
+});
+
+describe('routeInbound: a reply address on Cc of a mail to support', () => {
+  const reply = `reply+${claim.conversationId}.${claim.signature}@r.test`;
+  const input = {
+    replyDomain: 'r.test',
+    automatic: { automatic: false } as const,
+    ownerEmails: new Set(['o@x.test']),
+  };
+
+  it('routes a customer who wrote to support with a reply address on Cc as a customer', () => {
+    for (const recipients of [
+      ['support@x.test', reply],
+      [reply, 'support@x.test'],
+    ]) {
+      expect(routeInbound({ ...input, recipients, fromAddress: 'c@y.test', fromName: 'C' })).toEqual({
+        kind: 'customer',
+        customerEmail: 'c@y.test',
+        customerName: 'C',
+      });
+    }
+  });
+
+  it('keeps a mail to the reply address alone owner-side, whoever sent it (the owner check decides)', () => {
+    expect(routeInbound({ ...input, recipients: [reply], fromAddress: 'c@y.test' })).toMatchObject({
+      kind: 'owner-side',
+      senderAddress: 'c@y.test',
     });
   });
 });
