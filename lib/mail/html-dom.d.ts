@@ -14,6 +14,8 @@ declare module 'jsdom' {
   /** The members of a DOM element the HTML reply path uses. */
   export interface DomElement extends DomNode {
     getAttribute(name: string): string | null;
+    querySelector(selectors: string): DomElement | null;
+    matches(selectors: string): boolean;
     readonly attributes: ArrayLike<{ name: string; value: string }>;
     outerHTML: string;
     innerHTML: string;

@@ -63,10 +63,16 @@ export function stripMarkedBlock(text: string, marker: BlockMarker): string {
 
 /**
  * {@link stripMarkedBlock} that also recognises quoted copies of the marker lines (`> `, `>>`, `> > `),
- * as found when a recipient replies inline to a mail that carried the block.
+ * as found when a recipient replies inline to a mail that carried the block, and spaced differently.
  */
 export function stripMarkedBlockTolerant(text: string, marker: BlockMarker): string {
-  return stripBlocks(text, marker, (line) => line.replace(/^[\s>]*/, '').trim());
+  // Runs of white space count as one space: HTML-only answers turn `&nbsp;` into U+00A0 in the text.
+  return stripBlocks(text, marker, (line) =>
+    line
+      .replace(/^[\s>]*/, '')
+      .replace(/\s+/g, ' ')
+      .trim(),
+  );
 }
 
 function stripBlocks(text: string, marker: BlockMarker, normalise: (line: string) => string): string {
@@ -99,6 +105,7 @@ const OTHER_KEYS = [
   ...['verzonden', 'aan', 'onderwerp'],
   ...['skickat', 'till', 'ämne', 'sendt', 'til', 'emne'],
   ...['wysłano', 'do', 'temat', 'отправлено', 'дата', 'кому', 'тема', 'надіслано'],
+  ...['odesláno', 'komu', 'předmět', 'kopie', 'odoslané', 'predmet'],
   ...['发送时间', '收件人', '主题'],
 ];
 
@@ -113,7 +120,7 @@ const SEPARATOR = /^\s*\**\s*(?:-{2,}[^-]*-{2,}|[-_=]{5,})\s*\**\s*$/;
 
 /** Separator lines that introduce the original message on their own, no header block needed. */
 const ORIGINAL_MESSAGE =
-  /^\s*\**\s*-{2,}\s*(original message|mensaje original|message d'origine|ursprüngliche nachricht|messaggio originale|oorspronkelijk bericht|originalmeddelande|opprinnelig melding|oprindelig besked|wiadomość oryginalna|исходное сообщение|исходное письмо)\s*-{2,}\s*\**\s*$/iu;
+  /^\s*\**\s*-{2,}\s*(original message|mensaje original|message d'origine|ursprüngliche nachricht|messaggio originale|oorspronkelijk bericht|originalmeddelande|opprinnelig melding|oprindelig besked|wiadomość oryginalna|původní zpráva|pôvodná správa|исходное сообщение|исходное письмо)\s*-{2,}\s*\**\s*$/iu;
 
 /**
  * Top-posting clients that do not `>`-quote (Outlook, Outlook on the web, AOL, Yahoo, Gmail's forward)

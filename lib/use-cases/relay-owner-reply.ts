@@ -8,6 +8,12 @@ import { replySubject, withConversationReference } from '../domain/thread-conver
 import type { InboundOutcome } from '../domain/types.js';
 import { composeMail } from '../mail/compose-mail.js';
 import { buildCustomerReply, customerFacingText } from '../mail/customer-reply.js';
+import {
+  describeTraces,
+  findInternalTraces,
+  type InternalTrace,
+  isOwnRelay,
+} from '../mail/internal-traces.js';
 import type { ParsedMail } from '../mail/mail-types.js';
 import { customerFacingHtml } from '../mail/reply-html.js';
 import type { SentMailRecord } from '../ports/support-store.js';
@@ -17,6 +23,7 @@ import { ownerByEmail } from './find-or-assign-owner.js';
 import { firstResponseFor } from './first-response.js';
 import { claimed, type InboundAttempt } from './inbound-attempt.js';
 import type { InboundDeps, InboundNotice } from './inbound-deps.js';
+import { notifyOwner } from './notify-owner.js';
 import { activeCoverEmail, rememberCover, routeToCover } from './owner-cover.js';
 import type { RelayResult } from './relay-customer-mail.js';
 import { runOwnerCommand } from './run-owner-command.js';
@@ -82,11 +89,13 @@ async function relay(
   const now = deps.now().toISOString();
   // Everything else the answer needs is read in one round: who the customer is, whether this is the
   // conversation's first answer (for the figures), and whether the address is suppressed.
-  const [owner, customer, firstResponseSeconds, suppression] = await awaitAll([
+  // The conversation's messages hold its internal notes, which the answer is checked against before it goes.
+  const [owner, customer, firstResponseSeconds, suppression, messages] = await awaitAll([
     ownerByEmail(deps, accepted.ownerEmail, owners),
     deps.store.getCustomer(accepted.customerEmail),
     firstResponseFor(deps, accepted.id, notice.inboundId, now),
     deps.store.getSuppression(accepted.customerEmail),
+    deps.store.listMessages(accepted.id),
   ]);
   if (!owner) {
     return {
@@ -126,7 +135,9 @@ async function relay(
       ? await customerFacingHtml(mail.html, traces, text)
       : undefined;
   const cc = (accepted.participants ?? []).map((address) => ({ address, name: '' }));
-  const attachments = mail.attachments.filter((attachment) => !attachment.inline);
+  // Our own relay attached to the answer (Outlook's "attach original", a forwarded .eml) never goes on.
+  const passed = mail.attachments.filter((a) => !isOwnRelay(a, deps.config.replyDomain));
+  const attachments = passed.filter((attachment) => !attachment.inline);
   if (text === '' && attachments.length === 0) {
     return {
       status: 'rejected',
@@ -146,7 +157,7 @@ async function relay(
     subject: replySubject(accepted.subject),
     text,
     ...(html === undefined ? {} : { html }),
-    attachments: mail.attachments,
+    attachments: passed,
     messageId,
     customerThread: withConversationReference(
       accepted.customerThread,
@@ -155,6 +166,14 @@ async function relay(
     ),
   });
   const outgoing = await composeMail(reply);
+  // The last look before it leaves: anything internal still in any part or attachment holds the answer.
+  const found = await findInternalTraces(outgoing, {
+    replyDomain: deps.config.replyDomain,
+    ownerAddresses: owners.map((o) => o.email),
+    secrets: [claim.signature],
+    notes: messages.filter((m) => m.direction === 'note').map((m) => m.text),
+  });
+  if (found.length > 0) return holdAnswer(deps, notice, mail, accepted.id, owner.email, writer.email, found);
   // The stored copy is bounded, so it is written while the answer is sent; the outcome goes with the
   // answer's record once it is stored, unless the owner must first be told of a suppressed address.
   const stored = deps.store.putMessage({
@@ -222,4 +241,38 @@ async function relay(
     );
   }
   return { outcome: outcomeOf(sent), recorded };
+}
+
+/**
+ * An answer that would carry something internal to the customer is held, never sent: the outcome says
+ * what was found where, and the owner who wrote it is told once (per inbound mail), with the same list.
+ */
+async function holdAnswer(
+  deps: InboundDeps,
+  notice: InboundNotice,
+  mail: ParsedMail,
+  conversationId: string,
+  ownerEmail: string,
+  writerEmail: string,
+  found: InternalTrace[],
+): Promise<InboundOutcome> {
+  const what = describeTraces(found);
+  await notifyOwner(deps, {
+    key: `owner-side:${notice.inboundId}:internal-trace`,
+    ownerEmail: writerEmail,
+    subject: `Held: your answer in conversation ${conversationId} still holds internal text`,
+    paragraphs: [
+      `Your answer "${mail.subject}" in conversation ${conversationId} was not sent to the customer: it still holds text that must stay internal.`,
+      `Found: ${what}.`,
+      'Write the answer again without it (reply to the last mail of the conversation, above the quoted text, and attach no copy of a mail you received from support).',
+      `Raw mail: ${notice.rawKey}.`,
+    ],
+  });
+  return {
+    status: 'quarantined',
+    reason: 'internal-trace',
+    detail: `held, not sent: ${what}; kept at ${notice.rawKey}`,
+    conversationId,
+    ownerEmail,
+  };
 }
