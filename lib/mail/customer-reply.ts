@@ -12,11 +12,14 @@ export interface InternalTraces {
 
 /**
  * The owner's new text for the customer: quoted forward removed, the context block removed even when
- * the owner answered inline, and any line still naming the owner's own mailbox or a reply address
- * dropped (a signature with the personal address, a stray attribution line).
+ * the owner answered inline, the owner's `-- ` signature kept, and any line still naming the owner's
+ * own mailbox or a reply address dropped (a signature with the personal address, a stray attribution).
  */
 export function customerFacingText(ownerText: string, traces: InternalTraces): string {
-  const visible = extractReplyText(stripMarkedBlockTolerant(ownerText, CONTEXT_MARKERS));
+  // The owner's signature stays, as their client shows it in the HTML part too.
+  const visible = extractReplyText(stripMarkedBlockTolerant(ownerText, CONTEXT_MARKERS), {
+    keepSignature: true,
+  });
   const owner = traces.ownerEmail.toLowerCase();
   const replyDomain = `@${traces.replyDomain.toLowerCase()}`;
   return visible

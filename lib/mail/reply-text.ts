@@ -17,9 +17,11 @@ export interface BlockMarker {
  * blocks with {@link stripMarkedBlockTolerant} as well before the text leaves the house.
  *
  * @param text A plain-text body (any line endings).
+ * @param options `keepSignature`: keep a signature after a `-- ` delimiter (at most
+ *   {@link MAX_SIGNATURE_LINES} lines), as the writer's own client shows it.
  * @returns The reply text, trimmed; `''` when nothing new was written.
  */
-export function extractReplyText(text: string): string {
+export function extractReplyText(text: string, options: { keepSignature?: boolean } = {}): string {
   let lines = limitLength(text.replace(/\r\n?/g, '\n')).split('\n');
   lines = cutAtQuotedMessage(lines);
   lines = dropAttributions(lines);
@@ -32,12 +34,33 @@ export function extractReplyText(text: string): string {
       visible.push(content);
     } else if (fragment.isSignature() && !afterSignature && isSignOff(content)) {
       visible.push(content);
+    } else if (
+      fragment.isSignature() &&
+      !afterSignature &&
+      options.keepSignature &&
+      SIG_DASHES.test(content)
+    ) {
+      visible.push(signatureBlock(content));
+      afterSignature = true;
     } else if (fragment.isSignature()) {
       // Below a real signature ("-- ", "Sent from …") only unquoted originals follow; keep none of it.
       afterSignature = true;
     }
   }
   return dropTrailingAttribution(visible.join('\n').split('\n')).join('\n').trim();
+}
+
+/** An RFC 3676 signature delimiter (`-- `, often sent without its space) opening a fragment. */
+const SIG_DASHES = /^[ \t]*--[ \t]*(?:\n|$)/;
+
+/** Signatures are a few lines (RFC 3676 suggests four); what follows a longer one is not signature. */
+const MAX_SIGNATURE_LINES = 10;
+
+/** The delimiter and the lines under it, up to the limit or to two blank lines in a row. */
+function signatureBlock(content: string): string {
+  const lines = content.split('\n').slice(0, MAX_SIGNATURE_LINES + 1);
+  const gap = lines.findIndex((line, index) => line.trim() === '' && (lines[index + 1] ?? '').trim() === '');
+  return (gap < 0 ? lines : lines.slice(0, gap)).join('\n').trimEnd();
 }
 
 /**

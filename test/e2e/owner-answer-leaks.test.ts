@@ -183,4 +183,36 @@ describe('what reaches a customer from an owner’s answer', () => {
     expect(told[0]?.mail.text).toContain('attachment "notes.txt"');
     expect(told[0]?.mail.text).toContain('context-block');
   });
+
+  it("keeps the owner's signature in both parts: Gmail's markup and Thunderbird's `-- `", async () => {
+    const customer = 'signed@customer.test';
+    const relay = await relayOf(customer, 'Is the shop open on Sunday?');
+    const signature = [
+      'Alice Smith',
+      'Customer care, ACME Ltd.',
+      '+1 555 0100 (Mon to Fri)',
+      'https://acme.test',
+    ];
+    const quote = relay.mail.text
+      .split('\n')
+      .map((line) => `> ${line}`)
+      .join('\n');
+    const text = `Yes, from 10 to 4.\n\n-- \n${signature.join('\n')}\n\nOn Mon, Nov 23, 2026 at 10:00 AM Support <${replyAddressOf(relay)}> wrote:\n${quote}\n`;
+    const bodies = {
+      gmail: `<div dir="ltr">Yes, from 10 to 4.<br clear="all"><div><br></div><span class="gmail_signature_prefix">-- </span><br><div dir="ltr" class="gmail_signature">${signature.join('<br>')}</div></div><br><div class="gmail_quote"><div dir="ltr" class="gmail_attr">On Mon, Nov 23, 2026 at 10:00 AM Support wrote:<br></div><blockquote class="gmail_quote">${relay.mail.html ?? relay.mail.text}</blockquote></div>`,
+      thunderbird: `<html><body><p>Yes, from 10 to 4.</p><pre class="moz-signature" cols="72">-- \n${signature.join('\n')}</pre><div class="moz-cite-prefix">On 23/11/2026 10:00, Support wrote:<br></div><blockquote type="cite"><pre>${relay.mail.text}</pre></blockquote></body></html>`,
+    };
+    for (const [client, html] of Object.entries(bodies)) {
+      const before = rig.sender.to(customer).length;
+      expect((await answer(relay, { text, html })).outcome?.status, client).toBe('relayed-to-customer');
+      const [sent] = newTo(customer, before);
+      const shown = (sent?.mail.html ?? '').replace(/<[^>]+>/g, '\n');
+      for (const line of signature) {
+        expect(sent?.mail.text, `${client} text`).toContain(line);
+        expect(shown, `${client} HTML`).toContain(line);
+      }
+      expect(sent?.mail.text, client).not.toContain('Sunday');
+      expect(shown, client).not.toContain('Sunday');
+    }
+  });
 });
