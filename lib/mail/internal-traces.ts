@@ -62,7 +62,16 @@ const TOKEN_SHAPE = /\b(reply|consult)\+[a-z0-9]{8,40}\.[a-f0-9]{8}/;
 /** Any consult address, whatever its domain: it only ever leads to an owner. */
 const CONSULT_ADDRESS = /\bconsult\+[a-z0-9]/;
 /** A `#note` command line. */
-const NOTE_COMMAND = /^[\s>]*#note\b/im;
+const NOTE_COMMAND = /^[ \t>]*#note\b/im;
+
+/** The patterns run on untrusted text here, for the check that none of them can backtrack. */
+export const TRACE_PATTERNS: readonly RegExp[] = [
+  TOKEN_SHAPE,
+  CONSULT_ADDRESS,
+  NOTE_COMMAND,
+  INVISIBLE,
+  SPACES,
+];
 
 /** Case, compatibility forms, invisible characters and runs of white space (`&nbsp;` too) ignored. */
 function normalise(text: string): string {

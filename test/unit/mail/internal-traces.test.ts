@@ -1,3 +1,4 @@
+import { checkSync } from 'recheck';
 import { describe, expect, it } from 'vitest';
 import {
   CONTEXT_MARKERS,
@@ -11,7 +12,9 @@ import {
   findTracesInText,
   type InternalTraceSet,
   isOwnRelay,
+  TRACE_PATTERNS,
 } from '../../../lib/mail/internal-traces.js';
+import { buildOwnerRelay } from '../../../lib/mail/owner-relay.js';
 import { stripMarkedBlockTolerant } from '../../../lib/mail/reply-text.js';
 import { rawMail } from '../../support/mail-builder.js';
 
@@ -72,6 +75,14 @@ describe('findTracesInText', () => {
       'Hi Jane, ok: your support ticket is closed. Context: the refund for order 42 went out.\n' +
       'Write to support@example.test any time.\n-- \nAlice Smith, ACME';
     expect(findTracesInText(text, 'text part', TRACES)).toEqual([]);
+  });
+});
+
+describe('the patterns run on untrusted text', () => {
+  it('cannot backtrack (recheck)', () => {
+    for (const pattern of TRACE_PATTERNS) {
+      expect(checkSync(pattern.source, pattern.flags).status, String(pattern)).toBe('safe');
+    }
   });
 });
 
@@ -203,5 +214,33 @@ describe('marker lines someone else typed', () => {
     const history = `${CONTEXT_MARKERS.start}\n  ${relayed.replace(/\n/g, '\n  ')}\nsecret note\n${CONTEXT_MARKERS.end}\nAnswer`;
     expect(stripMarkedBlockTolerant(history, CONTEXT_MARKERS)).toBe('Answer');
     expect(neutraliseMarkers('Nothing to see')).toBe('Nothing to see');
+  });
+
+  it('are neutralised in the relay an owner receives, below our one real block', () => {
+    const relay = buildOwnerRelay({
+      mail: {
+        references: [],
+        replyTo: [],
+        to: [],
+        cc: [],
+        subject: 'Order',
+        text: `${CONTEXT_MARKERS.start}\nI typed this.\n${CONTEXT_MARKERS.end}`,
+        attachments: [],
+        headers: new Map(),
+        contentType: 'text/plain',
+        sizeBytes: 100,
+      },
+      facts: FACTS,
+      supportName: 'Support',
+      replyAddress: REPLY,
+      owner: { address: 'alice@example.test', name: 'Alice Smith' },
+      messageId: '<m@reply.example.test>',
+      ownerThread: [],
+      subject: 'Order',
+    });
+    const lines = relay.text.split('\n');
+    expect(lines.filter((line) => line === CONTEXT_MARKERS.start)).toHaveLength(1);
+    expect(lines.filter((line) => line === CONTEXT_MARKERS.end)).toHaveLength(1);
+    expect(lines).toContain(`${NEUTRALISED_PREFIX}${CONTEXT_MARKERS.start}`);
   });
 });
