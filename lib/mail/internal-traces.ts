@@ -55,6 +55,9 @@ const BLOCK_PHRASES = [
   'spoc-context',
   'reply above this block: the customer receives your answer',
   'to answer in this conversation, write to',
+  // A history's note heading, `note by Alice Smith (internal):`: notes of other conversations too.
+  ' (internal):',
+  'is now your customer, handed over by',
 ];
 
 /** `reply+<conversation>.<signature>` and `consult+…`, with or without the domain. */

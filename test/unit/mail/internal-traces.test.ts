@@ -9,13 +9,16 @@ import {
 } from '../../../lib/mail/context-block.js';
 import {
   findInternalTraces,
+  findTracesInHtml,
   findTracesInText,
   type InternalTraceSet,
   isOwnRelay,
   TRACE_PATTERNS,
 } from '../../../lib/mail/internal-traces.js';
 import { buildOwnerRelay } from '../../../lib/mail/owner-relay.js';
+import { parseMail } from '../../../lib/mail/parse-mail.js';
 import { stripMarkedBlockTolerant } from '../../../lib/mail/reply-text.js';
+import { corpusAvailable, corpusFile, corpusFiles } from '../../support/corpus.js';
 import { rawMail } from '../../support/mail-builder.js';
 
 const TRACES: InternalTraceSet = {
@@ -63,6 +66,7 @@ describe('findTracesInText', () => {
       ['---\u00a0End\u00a0of\u00a0support\u00a0context\u00a0---', 'context-block'],
       ['Reply above this block: the customer receives your answer from "Alice"', 'context-block'],
       ['Goodwill   discount approved\nby finance', 'note'],
+      ['[2026-11-02 10:00 UTC] note by Bob Jones (internal):\n  Friday', 'context-block'],
       ['Thanks!\n#note call back tomorrow', 'note'],
     ];
     for (const [text, kind] of cases) {
@@ -83,6 +87,25 @@ describe('the patterns run on untrusted text', () => {
     for (const pattern of TRACE_PATTERNS) {
       expect(checkSync(pattern.source, pattern.flags).status, String(pattern)).toBe('safe');
     }
+  });
+});
+
+describe.runIf(corpusAvailable())('no false alarms on real replies', () => {
+  it('finds nothing internal in the talon and trimmer replies (text and HTML)', async () => {
+    const found: string[] = [];
+    for (const file of corpusFiles('replies-talon/standard_replies', (n) => n.endsWith('.eml'))) {
+      const mail = await parseMail(corpusFile(file));
+      found.push(...findTracesInText(mail.text, file, TRACES).map((t) => `${file}: ${t.found}`));
+    }
+    for (const file of corpusFiles('replies-trimmer/emails', (n) => n.endsWith('.txt'))) {
+      const text = corpusFile(file).toString('utf8');
+      found.push(...findTracesInText(text, file, TRACES).map((t) => `${file}: ${t.found}`));
+    }
+    for (const file of corpusFiles('replies-talon/html_replies', (n) => n.endsWith('.html'))) {
+      const traces = await findTracesInHtml(corpusFile(file).toString('utf8'), file, TRACES);
+      found.push(...traces.map((t) => `${file}: ${t.found}`));
+    }
+    expect(found).toEqual([]);
   });
 });
 
