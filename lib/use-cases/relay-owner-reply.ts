@@ -137,6 +137,7 @@ async function relay(
   const cc = (accepted.participants ?? []).map((address) => ({ address, name: '' }));
   // Our own relay attached to the answer (Outlook's "attach original", a forwarded .eml) never goes on.
   const passed = mail.attachments.filter((a) => !isOwnRelay(a, deps.config.replyDomain));
+  const leftOut = mail.attachments.filter((a) => !passed.includes(a)).map((a) => `"${a.filename}"`);
   const attachments = passed.filter((attachment) => !attachment.inline);
   if (text === '' && attachments.length === 0) {
     return {
@@ -195,7 +196,7 @@ async function relay(
     conversationId: accepted.id,
     customerEmail: accepted.customerEmail,
     ownerEmail: owner.email,
-    detail: `sent as ${visibleMessageId(sent)}${check.asCover ? ` by ${writer.email}, covering` : ''}`,
+    detail: `sent as ${visibleMessageId(sent)}${check.asCover ? ` by ${writer.email}, covering` : ''}${leftOut.length ? `; left out our own relay attached as ${leftOut.join(', ')}` : ''}`,
     ...(firstResponseSeconds === undefined ? {} : { firstResponseSeconds }),
   });
   const { sent, recorded } = await sendInboundRelay(

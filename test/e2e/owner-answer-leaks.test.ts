@@ -156,6 +156,7 @@ describe('what reaches a customer from an owner’s answer', () => {
       ],
     });
     expect(outcome?.status).toBe('relayed-to-customer');
+    expect(outcome?.detail).toContain('left out our own relay attached as "copy.eml"');
     const [sent] = newTo(customer, before);
     expect(sent?.mail.text.trim()).toBe('Invoice attached.');
     expect(sent?.mail.attachments.map((a) => a.filename)).toEqual(['invoice.pdf']);
