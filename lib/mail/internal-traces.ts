@@ -61,7 +61,7 @@ const BLOCK_PHRASES = [
 ];
 
 /** `reply+<conversation>.<signature>` and `consult+…`, with or without the domain. */
-const TOKEN_SHAPE = /\b(reply|consult)\+[a-z0-9]{8,40}\.[a-f0-9]{8}/;
+const TOKEN_SHAPE = /\b(reply|consult)\+[a-z0-9]+\.[a-f0-9]{8}/;
 /** Any consult address, whatever its domain: it only ever leads to an owner. */
 const CONSULT_ADDRESS = /\bconsult\+[a-z0-9]/;
 /** A `#note` command line. */
@@ -225,7 +225,7 @@ function isText(contentType: string): boolean {
 }
 
 async function tracesInAttachment(
-  attachment: MailAttachment,
+  attachment: Pick<MailAttachment, 'filename' | 'contentType' | 'content'>,
   where: string,
   traces: InternalTraceSet,
   depth: number,
@@ -249,8 +249,13 @@ async function tracesInAttachment(
   return found;
 }
 
+/** The parts of a mail the search reads: a parsed mail, or what a mail is composed from. */
+type MailParts = Pick<ParsedMail, 'text' | 'html'> & {
+  attachments: ReadonlyArray<Pick<MailAttachment, 'filename' | 'contentType' | 'content'>>;
+};
+
 async function tracesInParsed(
-  mail: ParsedMail,
+  mail: MailParts,
   where: string,
   traces: InternalTraceSet,
   depth: number,
@@ -272,6 +277,18 @@ async function tracesInParsed(
  */
 export async function findInternalTraces(raw: Buffer, traces: InternalTraceSet): Promise<InternalTrace[]> {
   const mail = await parseMail(raw);
+  return unique(await tracesInParsed(mail, '', traces, 0));
+}
+
+/**
+ * {@link findInternalTraces} on what a mail is composed from (its text, HTML and attachments, the very
+ * buffers MailComposer encodes), so a large answer is not decoded a second time: a 28 MB attachment
+ * costs a parse of seconds and its size again in memory otherwise. Attached mails are still parsed.
+ */
+export async function findInternalTracesInParts(
+  mail: MailParts,
+  traces: InternalTraceSet,
+): Promise<InternalTrace[]> {
   return unique(await tracesInParsed(mail, '', traces, 0));
 }
 

@@ -10,7 +10,7 @@ import { composeMail } from '../mail/compose-mail.js';
 import { buildCustomerReply, customerFacingText } from '../mail/customer-reply.js';
 import {
   describeTraces,
-  findInternalTraces,
+  findInternalTracesInParts,
   type InternalTrace,
   isOwnRelay,
 } from '../mail/internal-traces.js';
@@ -166,15 +166,19 @@ async function relay(
       domainOf(deps.config.supportAddress),
     ),
   });
-  const outgoing = await composeMail(reply);
   // The last look before it leaves: anything internal still in any part or attachment holds the answer.
-  const found = await findInternalTraces(outgoing, {
-    replyDomain: deps.config.replyDomain,
-    ownerAddresses: owners.map((o) => o.email),
-    secrets: [claim.signature],
-    notes: messages.filter((m) => m.direction === 'note').map((m) => m.text),
-  });
+  // The parts are what MailComposer encodes, so a large answer is not decoded again to be searched.
+  const found = await findInternalTracesInParts(
+    { text: reply.text, html: reply.html, attachments: reply.attachments ?? [] },
+    {
+      replyDomain: deps.config.replyDomain,
+      ownerAddresses: owners.map((o) => o.email),
+      secrets: [claim.signature],
+      notes: messages.filter((m) => m.direction === 'note').map((m) => m.text),
+    },
+  );
   if (found.length > 0) return holdAnswer(deps, notice, mail, accepted.id, owner.email, writer.email, found);
+  const outgoing = await composeMail(reply);
   // The stored copy is bounded, so it is written while the answer is sent; the outcome goes with the
   // answer's record once it is stored, unless the owner must first be told of a suppressed address.
   const stored = deps.store.putMessage({

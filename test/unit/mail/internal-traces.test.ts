@@ -9,6 +9,7 @@ import {
 } from '../../../lib/mail/context-block.js';
 import {
   findInternalTraces,
+  findInternalTracesInParts,
   findTracesInHtml,
   findTracesInText,
   type InternalTraceSet,
@@ -85,7 +86,9 @@ describe('findTracesInText', () => {
 describe('the patterns run on untrusted text', () => {
   it('cannot backtrack (recheck)', () => {
     for (const pattern of TRACE_PATTERNS) {
-      expect(checkSync(pattern.source, pattern.flags).status, String(pattern)).toBe('safe');
+      expect(checkSync(pattern.source, pattern.flags, { checker: 'automaton' }).status, String(pattern)).toBe(
+        'safe',
+      );
     }
   });
 });
@@ -162,6 +165,21 @@ describe('findInternalTraces on a composed mail', () => {
     expect(found).toContainEqual(
       expect.objectContaining({ kind: 'reply-address', where: 'attachment "scan.pdf"' }),
     );
+  });
+
+  it('finds the same in the parts a mail is composed from as in the composed mail', async () => {
+    const parts = {
+      text: 'Done.',
+      html: '<p>Done.</p><!-- Goodwill discount approved by finance -->',
+      attachments: [
+        { filename: 'relay.txt', content: Buffer.from(renderContextText(FACTS)), contentType: 'text/plain' },
+        { filename: 'scan.pdf', content: Buffer.from(`%PDF-1.4 (${REPLY})`), contentType: 'application/pdf' },
+      ],
+    };
+    const fromParts = await findInternalTracesInParts(parts, TRACES);
+    expect(fromParts).toEqual(await findInternalTraces(await answer(parts), TRACES));
+    expect(kinds(fromParts)).toEqual(['context-block', 'note', 'note', 'reply-address']);
+    expect(await findInternalTracesInParts({ text: 'Done.', attachments: [] }, TRACES)).toEqual([]);
   });
 
   it('opens attached mails, nested ones too, header fields included', async () => {
