@@ -1,3 +1,4 @@
+import type { DomElement } from 'jsdom';
 import { CONTEXT_HTML_ATTRIBUTE, CONTEXT_MARKERS } from './context-block.js';
 import type { MailAttachment, ParsedMail } from './mail-types.js';
 import { parseMail } from './parse-mail.js';
@@ -38,7 +39,7 @@ export interface InternalTrace {
  */
 const MIN_NOTE_LINE_CHARS = 16;
 
-/** Attached mails are opened this deep; a deeper one is held as it cannot be checked. */
+/** Attached mails are opened this deep; a deeper one is searched as it is written (its raw text) only. */
 const MAX_NESTING = 3;
 
 /** Zero-width and soft-hyphen characters someone (or a client) may put inside a word. */
@@ -146,6 +147,7 @@ function tracesIn(haystack: string, where: string, traces: InternalTraceSet): In
 }
 
 const SHOW_ALL = 0xffffffff;
+const MAX_DOM_CHARS = 8 * 1024 * 1024;
 const ELEMENT_NODE = 1;
 const COMMENT_NODE = 8;
 
@@ -159,6 +161,8 @@ export async function findTracesInHtml(
   traces: InternalTraceSet,
 ): Promise<InternalTrace[]> {
   const found = findTracesInText(html, where, traces);
+  // A document this large (an attached page, never an answer: those stop at 2 MiB) is searched as written.
+  if (html.length > MAX_DOM_CHARS) return found;
   const { JSDOM } = await import('jsdom');
   const dom = new JSDOM(html);
   try {
@@ -169,11 +173,7 @@ export async function findTracesInHtml(
     for (let node = walker.nextNode(); node !== null; node = walker.nextNode()) {
       if (node.nodeType === COMMENT_NODE) comments.push(node.nodeValue ?? '');
       else if (node.nodeType === ELEMENT_NODE) {
-        for (const attribute of Array.from(
-          (node as unknown as { attributes: ArrayLike<{ value: string }> }).attributes,
-        )) {
-          attributes.push(attribute.value);
-        }
+        for (const attribute of Array.from((node as DomElement).attributes)) attributes.push(attribute.value);
       }
     }
     found.push(
