@@ -164,6 +164,21 @@ describe('what reaches a customer from an owner’s answer', () => {
     expect(sent?.raw.toString('latin1')).not.toContain('STAFF-ONLY');
   });
 
+  it('(c) an HTML answer keeps its formatting but not its comments', async () => {
+    const customer = 'comment@customer.test';
+    const relay = await relayOf(customer, 'Do you ship to Norway?');
+    const before = rig.sender.to(customer).length;
+    const { outcome } = await answer(relay, {
+      text: 'Yes, we do.',
+      html: `<div>Yes, <b>we do</b>.</div><!-- ${NOTE} --><!--[if mso]><p>draft</p><![endif]-->`,
+    });
+    expect(outcome?.status).toBe('relayed-to-customer');
+    const [sent] = newTo(customer, before);
+    expect(sent?.mail.html).toContain('<b>we do</b>');
+    expect(sent?.mail.html).not.toContain('<!--');
+    expect(sent?.raw.toString('latin1')).not.toContain('STAFF-ONLY');
+  });
+
   it('(c) the relay pasted into a .txt attachment holds the answer, and the owner is told what was where', async () => {
     const customer = 'attached@customer.test';
     const relay = rig.sender.mails.find((m) => m.mail.text.includes('Can I get an invoice?')) as CapturedMail;
