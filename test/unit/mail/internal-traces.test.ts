@@ -182,6 +182,17 @@ describe('findInternalTraces on a composed mail', () => {
     expect(await findInternalTracesInParts({ text: 'Done.', attachments: [] }, TRACES)).toEqual([]);
   });
 
+  it('finds traces in a large binary attachment, across the windows it is read in', async () => {
+    const content = Buffer.alloc(3 * 1024 * 1024, 7);
+    content.write('ALICE@example.test', 1024 * 1024 - 5, 'latin1');
+    content.write('reply+abcdefgh.0123456789ab', 2 * 1024 * 1024 + 77, 'latin1');
+    const found = await findInternalTracesInParts(
+      { text: 'x', attachments: [{ filename: 'a.bin', contentType: 'application/octet-stream', content }] },
+      TRACES,
+    );
+    expect(kinds(found)).toEqual(['owner-address', 'reply-address']);
+  });
+
   it('opens attached mails, nested ones too, header fields included', async () => {
     const relay = await rawMail({
       from: `"Jane via Support" <${REPLY}>`,
