@@ -70,3 +70,44 @@ export function prependToHtmlBody(html: string, fragment: string): string {
   const at = body.index + body[0].length;
   return `${html.slice(0, at)}\n${fragment}\n${html.slice(at)}`;
 }
+
+/** Letters and digits only, lower case: no spacing, dash or quote character makes a copy look different. */
+function markerWords(line: string): string {
+  return line
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, '');
+}
+
+/** What the marker lines say once case, spacing and punctuation are ignored (their distinctive start). */
+const MARKER_FORMS = [
+  markerWords(CONTEXT_MARKERS.start).slice(0, 'supportcontextinternal'.length),
+  markerWords(CONTEXT_MARKERS.end),
+];
+
+/**
+ * True when a line could be taken for one of our marker lines: it says what a marker says, however it
+ * is spaced, dashed, cased or `>`-quoted (`--- END OF SUPPORT CONTEXT ---`, `> Support context`).
+ * Only the lines we write ourselves may mark a block.
+ */
+export function looksLikeMarker(line: string): boolean {
+  const words = markerWords(line);
+  return words === 'supportcontext' || MARKER_FORMS.some((form) => words.includes(form));
+}
+
+/** Put before a line of someone else's text that looks like one of our marker lines. */
+export const NEUTRALISED_PREFIX = '[as written] ';
+
+/**
+ * Text we did not write (a customer's mail, a stored message, a note), made safe to show between or
+ * beside our markers: every line that looks like a marker gets {@link NEUTRALISED_PREFIX}, so a
+ * customer who types `--- End of support context ---` cannot close a block early, or open one, when an
+ * owner's answer is cut later.
+ */
+export function neutraliseMarkers(text: string): string {
+  if (!looksLikeMarker(text)) return text;
+  return text
+    .split('\n')
+    .map((line) => (looksLikeMarker(line) ? `${NEUTRALISED_PREFIX}${line}` : line))
+    .join('\n');
+}

@@ -1,4 +1,5 @@
 import type { AttachmentSummary, Conversation, ConversationMessage } from '../domain/types.js';
+import { neutraliseMarkers } from './context-block.js';
 
 /** A conversation with its stored messages, oldest first. */
 export interface ConversationWithMessages {
@@ -56,7 +57,8 @@ export function renderConversationHistory(
     if (options.excerptChars !== undefined && text.length > options.excerptChars) {
       text = `${text.slice(0, options.excerptChars).trimEnd()}…`;
     }
-    lines.push('', `[${minute(message.at)}] ${authorOf(message)}:`, indent(text));
+    // A history sits between our markers: a marker line someone typed must not close it early.
+    lines.push('', `[${minute(message.at)}] ${authorOf(message)}:`, indent(neutraliseMarkers(text)));
     if (message.attachments.length > 0) {
       lines.push(`  Attachments: ${describeAttachments(message.attachments)}`);
     }

@@ -27,7 +27,11 @@ export interface OwnerAnswer {
 }
 
 function isContextMarker(line: string): boolean {
-  const value = line.replace(/^[\s>]*/, '').trim();
+  // Any run of white space (a no-break space from an HTML answer too) reads as one space.
+  const value = line
+    .replace(/^[\s>]*/, '')
+    .replace(/\s+/g, ' ')
+    .trim();
   return value === CONTEXT_MARKERS.start || value === CONTEXT_MARKERS.end;
 }
 
@@ -38,7 +42,8 @@ function isContextMarker(line: string): boolean {
  */
 export function readOwnerAnswer(ownerText: string, traces: InternalTraces): OwnerAnswer {
   const stripped = stripContextBlock(ownerText, CONTEXT_MARKERS);
-  const written = extractReplyText(stripped.text);
+  // The owner's signature stays, as their client shows it in the HTML part too.
+  const written = extractReplyText(stripped.text, { keepSignature: true });
   const owner = traces.ownerEmail.toLowerCase();
   const replyDomain = `@${traces.replyDomain.toLowerCase()}`;
   const text = written

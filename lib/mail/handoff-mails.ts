@@ -1,7 +1,7 @@
 import { displayNameOr } from '../domain/mail-address.js';
 import { replySubject, trimReferences } from '../domain/thread-conversation.js';
 import type { Customer, Owner } from '../domain/types.js';
-import { CONTEXT_MARKERS } from './context-block.js';
+import { CONTEXT_MARKERS, neutraliseMarkers } from './context-block.js';
 import { type ConversationWithMessages, renderConversationHistory } from './conversation-history.js';
 import type { ComposeInput } from './mail-types.js';
 
@@ -37,7 +37,11 @@ export function buildHandoffHistory(input: HandoffHistoryInput): ComposeInput {
     `They have been told, once, that you are their contact from now on. Answers go out from "${input.newOwner.name}" <${input.supportAddress}>.`,
   ];
   if (input.note)
-    intro.push('', `Note from ${input.formerOwnerName || 'the former owner'}:`, input.note.trim());
+    intro.push(
+      '',
+      `Note from ${input.formerOwnerName || 'the former owner'}:`,
+      neutraliseMarkers(input.note.trim()),
+    );
   const histories = input.open.map((item) =>
     renderConversationHistory(item, { replyAddress: item.replyAddress }),
   );

@@ -3,6 +3,7 @@ import { trimReferences } from '../domain/thread-conversation.js';
 import { threadIndex, threadTopic } from '../domain/thread-index.js';
 import {
   type ContextFacts,
+  neutraliseMarkers,
   prependToHtmlBody,
   renderContextHtml,
   renderContextText,
@@ -45,7 +46,8 @@ export function buildOwnerRelay(input: OwnerRelayInput): ComposeInput {
     name: `${displayText(writerName, MAX_NAME_LENGTH / 2)} via ${input.supportName}`,
   };
   const subject = input.subject.trim() === '' ? '(no subject)' : input.subject;
-  const text = `${renderContextText(facts)}\n\n${mail.text}`;
+  // A marker line the customer typed must never be taken for ours when the owner's answer is cut.
+  const text = `${renderContextText(facts)}\n\n${neutraliseMarkers(mail.text)}`;
   const html = mail.html === undefined ? undefined : prependToHtmlBody(mail.html, renderContextHtml(facts));
   const previous = input.ownerThread.at(-1);
   return {

@@ -1,5 +1,7 @@
-import { CONTEXT_HTML_ATTRIBUTE, CONTEXT_MARKERS } from './context-block.js';
+import type { DomDocument, DomElement, DomNode } from 'jsdom';
+import { CONTEXT_HTML_ATTRIBUTE } from './context-block.js';
 import type { InternalTraces } from './customer-reply.js';
+import { findTracesInText } from './internal-traces.js';
 
 /** Larger HTML is not analysed: the customer gets the text version instead. */
 const MAX_HTML_CHARS = 2 * 1024 * 1024;
@@ -40,12 +42,17 @@ export async function customerFacingHtml(
     }
     // Scripts and the like never belong in a mail; an owner's client does not write them either.
     for (const element of [...document.querySelectorAll('script, iframe, object, embed')]) element.remove();
+    // Comments are invisible to the customer but travel with the mail (clients put drafts and notes there).
+    removeComments(document);
+    // Outlook leaves its reply anchor and the rule above the quote planer removed.
+    for (const element of [...document.querySelectorAll('#appendonsend')]) element.remove();
+    if (document.body) dropTrailingBlanks(document.body);
     const text = (document.body?.textContent ?? '').trim();
     const images = document.querySelectorAll('img').length;
     if (text === '' && images === 0) return undefined;
     if (replyText !== undefined && showsMoreThan(text, replyText)) return undefined;
     const serialized = dom.serialize();
-    return leaksInternal(serialized, traces) ? undefined : serialized;
+    return leaksInternal(serialized, text, traces) ? undefined : serialized;
   } finally {
     dom.window.close();
   }
@@ -62,17 +69,63 @@ function showsMoreThan(htmlText: string, replyText: string): boolean {
   return shown > kept * 1.15 + 12;
 }
 
-/** True when the HTML still names something internal (checked on the markup, links included). */
-function leaksInternal(html: string, traces: InternalTraces): boolean {
+/**
+ * True when the HTML still names something internal, in the markup (links included) or in its text with
+ * entities and `&nbsp;` decoded (a client that dropped the block's marker attribute leaves its words).
+ */
+function leaksInternal(html: string, text: string, traces: InternalTraces): boolean {
+  const set = { replyDomain: traces.replyDomain, ownerAddresses: [traces.ownerEmail] };
   const lower = html.toLowerCase();
-  return [
-    traces.ownerEmail.toLowerCase(),
-    `@${traces.replyDomain.toLowerCase()}`,
-    CONTEXT_MARKERS.start.toLowerCase(),
-    CONTEXT_MARKERS.end.toLowerCase(),
-    'support context',
-    CONTEXT_HTML_ATTRIBUTE,
-  ].some((needle) => lower.includes(needle));
+  return (
+    lower.includes('support context') ||
+    findTracesInText(html, 'HTML part', set).length > 0 ||
+    findTracesInText(text, 'HTML part', set).length > 0
+  );
+}
+
+const ELEMENT_NODE = 1;
+const TEXT_NODE = 3;
+const COMMENT_NODE = 8;
+const SHOW_COMMENT = 0x80;
+
+function removeComments(document: DomDocument): void {
+  const walker = document.createTreeWalker(document.documentElement, SHOW_COMMENT);
+  const comments: DomNode[] = [];
+  for (let node = walker.nextNode(); node !== null; node = walker.nextNode()) comments.push(node);
+  for (const comment of comments) comment.remove();
+}
+
+/** Content that shows even without text. */
+const VISIBLE_WITHOUT_TEXT = 'img, picture, svg, video, audio, table, input';
+
+/**
+ * Removes what ends the answer without showing anything: white space, line breaks, horizontal rules and
+ * empty blocks (Outlook's rule and anchor above the removed quote, Gmail's trailing `<br>`).
+ */
+function dropTrailingBlanks(node: DomNode): void {
+  for (let child = node.lastChild; child !== null; child = node.lastChild) {
+    if (child.nodeType === TEXT_NODE || child.nodeType === COMMENT_NODE) {
+      if ((child.nodeValue ?? '').trim() !== '') return;
+      child.remove();
+      continue;
+    }
+    if (child.nodeType !== ELEMENT_NODE) return;
+    const name = child.nodeName.toLowerCase();
+    if (name === 'hr' || name === 'br') {
+      child.remove();
+      continue;
+    }
+    const element = child as DomElement;
+    if (
+      (element.textContent ?? '').trim() !== '' ||
+      element.matches(VISIBLE_WITHOUT_TEXT) ||
+      element.querySelector(VISIBLE_WITHOUT_TEXT)
+    ) {
+      dropTrailingBlanks(element);
+      return;
+    }
+    child.remove();
+  }
 }
 
 /** Content-IDs (without brackets) that an HTML document references with `cid:` URLs. */

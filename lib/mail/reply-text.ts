@@ -17,9 +17,11 @@ export interface BlockMarker {
  * blocks with {@link stripMarkedBlockTolerant} as well before the text leaves the house.
  *
  * @param text A plain-text body (any line endings).
+ * @param options `keepSignature`: keep a signature after a `-- ` delimiter (at most
+ *   {@link MAX_SIGNATURE_LINES} lines), as the writer's own client shows it.
  * @returns The reply text, trimmed; `''` when nothing new was written.
  */
-export function extractReplyText(text: string): string {
+export function extractReplyText(text: string, options: { keepSignature?: boolean } = {}): string {
   let lines = limitLength(text.replace(/\r\n?/g, '\n')).split('\n');
   lines = cutAtQuotedMessage(lines);
   lines = dropAttributions(lines);
@@ -32,12 +34,33 @@ export function extractReplyText(text: string): string {
       visible.push(content);
     } else if (fragment.isSignature() && !afterSignature && isSignOff(content)) {
       visible.push(content);
+    } else if (
+      fragment.isSignature() &&
+      !afterSignature &&
+      options.keepSignature &&
+      SIG_DASHES.test(content)
+    ) {
+      visible.push(signatureBlock(content));
+      afterSignature = true;
     } else if (fragment.isSignature()) {
       // Below a real signature ("-- ", "Sent from …") only unquoted originals follow; keep none of it.
       afterSignature = true;
     }
   }
   return dropTrailingAttribution(visible.join('\n').split('\n')).join('\n').trim();
+}
+
+/** An RFC 3676 signature delimiter (`-- `, often sent without its space) opening a fragment. */
+const SIG_DASHES = /^[ \t]*--[ \t]*(?:\n|$)/;
+
+/** Signatures are a few lines (RFC 3676 suggests four); what follows a longer one is not signature. */
+const MAX_SIGNATURE_LINES = 10;
+
+/** The delimiter and the lines under it, up to the limit or to two blank lines in a row. */
+function signatureBlock(content: string): string {
+  const lines = content.split('\n').slice(0, MAX_SIGNATURE_LINES + 1);
+  const gap = lines.findIndex((line, index) => line.trim() === '' && (lines[index + 1] ?? '').trim() === '');
+  return (gap < 0 ? lines : lines.slice(0, gap)).join('\n').trimEnd();
 }
 
 /**
@@ -63,10 +86,16 @@ export function stripMarkedBlock(text: string, marker: BlockMarker): string {
 
 /**
  * {@link stripMarkedBlock} that also recognises quoted copies of the marker lines (`> `, `>>`, `> > `),
- * as found when a recipient replies inline to a mail that carried the block.
+ * as found when a recipient replies inline to a mail that carried the block, and spaced differently.
  */
 export function stripMarkedBlockTolerant(text: string, marker: BlockMarker): string {
-  return stripBlocks(text, marker, (line) => line.replace(/^[\s>]*/, '').trim());
+  // Runs of white space count as one space: HTML-only answers turn `&nbsp;` into U+00A0 in the text.
+  return stripBlocks(text, marker, (line) =>
+    line
+      .replace(/^[\s>]*/, '')
+      .replace(/\s+/g, ' ')
+      .trim(),
+  );
 }
 
 function stripBlocks(text: string, marker: BlockMarker, normalise: (line: string) => string): string {
@@ -99,6 +128,7 @@ const OTHER_KEYS = [
   ...['verzonden', 'aan', 'onderwerp'],
   ...['skickat', 'till', 'ämne', 'sendt', 'til', 'emne'],
   ...['wysłano', 'do', 'temat', 'отправлено', 'дата', 'кому', 'тема', 'надіслано'],
+  ...['odesláno', 'komu', 'předmět', 'kopie', 'odoslané', 'predmet'],
   ...['发送时间', '收件人', '主题'],
 ];
 
@@ -113,7 +143,7 @@ const SEPARATOR = /^\s*\**\s*(?:-{2,}[^-]*-{2,}|[-_=]{5,})\s*\**\s*$/;
 
 /** Separator lines that introduce the original message on their own, no header block needed. */
 const ORIGINAL_MESSAGE =
-  /^\s*\**\s*-{2,}\s*(original message|mensaje original|message d'origine|ursprüngliche nachricht|messaggio originale|oorspronkelijk bericht|originalmeddelande|opprinnelig melding|oprindelig besked|wiadomość oryginalna|исходное сообщение|исходное письмо)\s*-{2,}\s*\**\s*$/iu;
+  /^\s*\**\s*-{2,}\s*(original message|mensaje original|message d'origine|ursprüngliche nachricht|messaggio originale|oorspronkelijk bericht|originalmeddelande|opprinnelig melding|oprindelig besked|wiadomość oryginalna|původní zpráva|pôvodná správa|исходное сообщение|исходное письмо)\s*-{2,}\s*\**\s*$/iu;
 
 /**
  * Top-posting clients that do not `>`-quote (Outlook, Outlook on the web, AOL, Yahoo, Gmail's forward)

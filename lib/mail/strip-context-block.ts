@@ -29,7 +29,8 @@ function content(line: string): string {
   let index = 0;
   while (index < line.length && (line[index] === '>' || line[index] === ' ' || line[index] === '\t'))
     index += 1;
-  return line.slice(index).trim();
+  // Any run of white space (a no-break space from an HTML answer too) reads as one space.
+  return line.slice(index).replace(/\s+/g, ' ').trim();
 }
 
 /**

@@ -8,6 +8,12 @@ import { replySubject, withConversationReference } from '../domain/thread-conver
 import type { InboundOutcome } from '../domain/types.js';
 import { composeMail } from '../mail/compose-mail.js';
 import { buildCustomerReply, customerFacingText, readOwnerAnswer } from '../mail/customer-reply.js';
+import {
+  describeTraces,
+  findInternalTracesInParts,
+  type InternalTrace,
+  isOwnRelay,
+} from '../mail/internal-traces.js';
 import type { ParsedMail } from '../mail/mail-types.js';
 import { customerFacingHtml } from '../mail/reply-html.js';
 import { type UnsentReason, unsentAnswerNotice } from '../mail/unsent-answer-notice.js';
@@ -87,11 +93,13 @@ async function relay(
   const now = deps.now().toISOString();
   // Everything else the answer needs is read in one round: who the customer is, whether this is the
   // conversation's first answer (for the figures), and whether the address is suppressed.
-  const [owner, customer, firstResponseSeconds, suppression] = await awaitAll([
+  // The conversation's messages hold its internal notes, which the answer is checked against before it goes.
+  const [owner, customer, firstResponseSeconds, suppression, messages] = await awaitAll([
     ownerByEmail(deps, accepted.ownerEmail, owners),
     deps.store.getCustomer(accepted.customerEmail),
     firstResponseFor(deps, accepted.id, notice.inboundId, now),
     deps.store.getSuppression(accepted.customerEmail),
+    deps.store.listMessages(accepted.id),
   ]);
   if (!owner) {
     return {
@@ -156,7 +164,10 @@ async function relay(
       ? await customerFacingHtml(mail.html, traces, text)
       : undefined;
   const cc = (accepted.participants ?? []).map((address) => ({ address, name: '' }));
-  const attachments = mail.attachments.filter((attachment) => !attachment.inline);
+  // Our own relay attached to the answer (Outlook's "attach original", a forwarded .eml) never goes on.
+  const passed = mail.attachments.filter((a) => !isOwnRelay(a, deps.config.replyDomain));
+  const leftOut = mail.attachments.filter((a) => !passed.includes(a)).map((a) => `"${a.filename}"`);
+  const attachments = passed.filter((attachment) => !attachment.inline);
   if (text === '' && attachments.length === 0) {
     return unsent('empty-reply', 'nothing left after removing the quoted text; writer told');
   }
@@ -171,7 +182,7 @@ async function relay(
     subject: replySubject(accepted.subject),
     text,
     ...(html === undefined ? {} : { html }),
-    attachments: mail.attachments,
+    attachments: passed,
     messageId,
     customerThread: withConversationReference(
       accepted.customerThread,
@@ -179,6 +190,18 @@ async function relay(
       domainOf(deps.config.supportAddress),
     ),
   });
+  // The last look before it leaves: anything internal still in any part or attachment holds the answer.
+  // The parts are what MailComposer encodes, so a large answer is not decoded again to be searched.
+  const found = await findInternalTracesInParts(
+    { text: reply.text, html: reply.html, attachments: reply.attachments ?? [] },
+    {
+      replyDomain: deps.config.replyDomain,
+      ownerAddresses: owners.map((o) => o.email),
+      secrets: [claim.signature],
+      notes: messages.filter((m) => m.direction === 'note').map((m) => m.text),
+    },
+  );
+  if (found.length > 0) return holdAnswer(deps, notice, mail, accepted.id, owner.email, writer.email, found);
   const outgoing = await composeMail(reply);
   // The stored copy is bounded, so it is written while the answer is sent; the outcome goes with the
   // answer's record once it is stored, unless the owner must first be told of a suppressed address.
@@ -201,7 +224,7 @@ async function relay(
     conversationId: accepted.id,
     customerEmail: accepted.customerEmail,
     ownerEmail: owner.email,
-    detail: `sent as ${visibleMessageId(sent)}${check.asCover ? ` by ${writer.email}, covering` : ''}`,
+    detail: `sent as ${visibleMessageId(sent)}${check.asCover ? ` by ${writer.email}, covering` : ''}${leftOut.length ? `; left out our own relay attached as ${leftOut.join(', ')}` : ''}`,
     ...(firstResponseSeconds === undefined ? {} : { firstResponseSeconds }),
   });
   const { sent, recorded } = await sendInboundRelay(
@@ -247,4 +270,38 @@ async function relay(
     );
   }
   return { outcome: outcomeOf(sent), recorded };
+}
+
+/**
+ * An answer that would carry something internal to the customer is held, never sent: the outcome says
+ * what was found where, and the owner who wrote it is told once (per inbound mail), with the same list.
+ */
+async function holdAnswer(
+  deps: InboundDeps,
+  notice: InboundNotice,
+  mail: ParsedMail,
+  conversationId: string,
+  ownerEmail: string,
+  writerEmail: string,
+  found: InternalTrace[],
+): Promise<InboundOutcome> {
+  const what = describeTraces(found);
+  await notifyOwner(deps, {
+    key: `owner-side:${notice.inboundId}:internal-trace`,
+    ownerEmail: writerEmail,
+    subject: `Held: your answer in conversation ${conversationId} still holds internal text`,
+    paragraphs: [
+      `Your answer "${mail.subject}" in conversation ${conversationId} was not sent to the customer: it still holds text that must stay internal.`,
+      `Found: ${what}.`,
+      'Write the answer again without it (reply to the last mail of the conversation, above the quoted text, and attach no copy of a mail you received from support).',
+      `Raw mail: ${notice.rawKey}.`,
+    ],
+  });
+  return {
+    status: 'quarantined',
+    reason: 'internal-trace',
+    detail: `held, not sent: ${what}; kept at ${notice.rawKey}`,
+    conversationId,
+    ownerEmail,
+  };
 }

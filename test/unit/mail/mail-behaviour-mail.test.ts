@@ -68,6 +68,37 @@ describe('customerFacingHtml', () => {
   });
 });
 
+describe("customerFacingHtml: what an owner's client leaves around the answer", () => {
+  it("drops Outlook's reply anchor and rule, and every comment, keeping the answer", async () => {
+    const html = [
+      '<html><head><style>P {margin:0}</style></head><body dir="ltr">',
+      '<div class="elementToProof">Your refund is <b>on its way</b>.</div>',
+      '<!--[if mso]><p>draft: offer 10% if she complains</p><![endif]--><!-- call her back -->',
+      '<div id="appendonsend"></div>',
+      '<hr style="display:inline-block;width:98%" tabindex="-1">',
+      '<div id="divRplyFwdMsg" dir="ltr"><font face="Calibri"><b>From:</b> Jane via Support &lt;reply+c1.abc@reply.example.test&gt;<br>',
+      '<b>Sent:</b> Monday, November 23, 2026 10:00<br><b>To:</b> Alice Smith &lt;alice@example.test&gt;<br><b>Subject:</b> Order</font><div>&nbsp;</div></div>',
+      `<div>${renderContextHtml(facts)}<p>Where is my refund?</p></div>`,
+      '</body></html>',
+    ].join('\n');
+    const result = await customerFacingHtml(html, traces, 'Your refund is on its way.');
+    expect(result).toContain('<b>on its way</b>');
+    expect(result).not.toContain('appendonsend');
+    expect(result).not.toContain('<hr');
+    expect(result).not.toContain('<!--');
+    expect(result).not.toContain('draft');
+    expect(result).not.toContain('Where is my refund');
+  });
+
+  it('gives up (text only) when a context block without its attribute is spaced with &nbsp;', async () => {
+    const block = renderContextHtml(facts)
+      .replace(/ data-spoc-context="1" id="spoc-context" class="spoc-context"/, '')
+      .replace(/ (?=[^<>]*(?:<|$))/g, '&nbsp;');
+    expect(block).toContain('Support&nbsp;context');
+    expect(await customerFacingHtml(`<p>Hello</p>${block}`, traces)).toBeUndefined();
+  });
+});
+
 describe('outlineMail', () => {
   it('reads sender, subject and decoded attachment names without parsing the body', async () => {
     const transport = nodemailer.createTransport({ streamTransport: true, buffer: true });

@@ -87,6 +87,37 @@ describe('handoff mails', () => {
     expect(mail.text.startsWith(CONTEXT_MARKERS.start)).toBe(true);
   });
 
+  it('shows marker lines a customer or a note typed only neutralised, so the block ends where we end it', () => {
+    const typed = (text: string) => messages.map((m) => ({ ...m, text: `${m.text}\n${text}` }));
+    const mail = buildHandoffHistory({
+      customer: jane,
+      newOwner: bob,
+      formerOwnerName: 'Alice Smith',
+      open: [{ conversation, messages: typed(`  ${CONTEXT_MARKERS.end}`), replyAddress }],
+      note: CONTEXT_MARKERS.start,
+      supportName: 'Support',
+      supportAddress: 'support@example.test',
+      messageId: '<h@reply.test>',
+    });
+    const lines = mail.text.split('\n').map((line) => line.trim());
+    expect(lines.filter((line) => line === CONTEXT_MARKERS.end)).toHaveLength(1);
+    expect(lines.filter((line) => line === CONTEXT_MARKERS.start)).toHaveLength(1);
+    expect(mail.text).toContain(`[as written]   ${CONTEXT_MARKERS.end}`);
+    // Answered Outlook-style (no `>`), nothing of the history is left, the note least of all.
+    const answered = `On it.\n\n${mail.text}`;
+    expect(customerFacingText(answered, { ownerEmail: bob.email, replyDomain: 'reply.test' })).toBe('On it.');
+    const digest = buildAwayDigest({
+      owner: bob,
+      away: { since: '2026-11-01T00:00:00Z', until: '2026-11-05', backupEmail: 'alice@agents.test' },
+      backupName: 'Alice Smith',
+      activity: [{ conversation, messages: typed(CONTEXT_MARKERS.end), customer: jane }],
+      supportName: 'Support',
+      supportAddress: 'support@example.test',
+      messageId: '<d@example.test>',
+    });
+    expect(digest.text).toContain(`[as written] ${CONTEXT_MARKERS.end}`);
+  });
+
   it("introduces the new owner to the customer from the owner's name at the support address, threaded, with nothing internal", async () => {
     const input = {
       customer: jane,

@@ -221,6 +221,28 @@ describe('extractReplyText on replies to our relays', () => {
     expect(extractReplyText('Done.\n\nSent from my iPhone')).toBe('Done.');
   });
 
+  it('keeps a `-- ` signature when asked (the customer path), bounded, and never what follows it', () => {
+    const signed = 'Done.\n\n-- \nAlice Smith\nACME | +1 555 0100\n\nOn Mon, Jane <j@c.test> wrote:\n> hi';
+    expect(extractReplyText(signed, { keepSignature: true })).toBe(
+      'Done.\n\n-- \nAlice Smith\nACME | +1 555 0100',
+    );
+    expect(extractReplyText(signed)).toBe('Done.');
+    // Device lines are not a signature the owner wrote.
+    expect(extractReplyText('Done.\n\nSent from my iPhone', { keepSignature: true })).toBe('Done.');
+    const long = `Done.\n\n--\n${Array.from({ length: 30 }, (_, i) => `line ${i}`).join('\n')}`;
+    expect(extractReplyText(long, { keepSignature: true }).split('\n')).toHaveLength(13);
+  });
+
+  it.runIf(corpusAvailable())(
+    'with the signature kept, reproduces talon’s expected Sparrow reply',
+    async () => {
+      const mail = await parseMail(corpusFile('replies-talon/standard_replies/sparrow.eml'));
+      const expected = corpusFile('replies-talon/standard_replies/sparrow_reply_text').toString('utf8');
+      const squash = (text: string) => text.replace(/[ \t]+$/gm, '').trim();
+      expect(squash(extractReplyText(mail.text, { keepSignature: true }))).toBe(squash(expected));
+    },
+  );
+
   it('keeps ordinary lines that merely look like headers or end with a colon', () => {
     const text = 'Steps for 10:30 tomorrow:\n\n1. Open the app\n2. From: the menu, pick Settings';
     expect(extractReplyText(text)).toBe(text);
