@@ -1,3 +1,4 @@
+import { isOwnAddress } from './customer-trust.js';
 import {
   type ClaimedReplyToken,
   isOnReplyDomain,
@@ -32,6 +33,8 @@ export interface RouteInput {
   fromName?: string;
   automatic: { automatic: false } | { automatic: true; kind: string; reason: string };
   replyDomain: string;
+  /** The support address: mail claiming to come from it (or the reply domain) is never a customer. */
+  supportAddress?: string;
 }
 
 /**
@@ -59,6 +62,16 @@ export function routeInbound(input: RouteInput): InboundRoute {
     return { kind: 'owner-side', claim, senderAddress: input.fromAddress };
   }
   if (!input.fromAddress) return { kind: 'rejected', reason: 'no-sender', detail: 'the mail has no From' };
+  if (
+    input.supportAddress !== undefined &&
+    isOwnAddress(input.fromAddress, input.supportAddress, input.replyDomain)
+  ) {
+    return {
+      kind: 'rejected',
+      reason: 'own-address',
+      detail: `${input.fromAddress} is this inbox's own address; never a customer`,
+    };
+  }
   return { kind: 'customer', customerEmail: input.fromAddress, customerName: input.fromName ?? '' };
 }
 
