@@ -159,6 +159,26 @@ describe('who may join a conversation: forged mail, participants and first conta
       `Not added to Cc (the conversation has the most it keeps): ${cc.slice(10).join(', ')}`,
     );
   });
+
+  it('lets the owner take one person off the Cc with #uncc; the answer below goes without them', async () => {
+    const pia = 'pia@customer.test';
+    const relay = rig.sender.mails.find((m) => m.mail.subject === 'Team') as CapturedMail;
+    const owner = relay.envelope.to[0] as string;
+    const answer = await ownerAnswer(relay, owner, '#uncc P0@partner.test\nHere is the plan for all of you.');
+    const { outcome } = await rig.deliver(answer, {
+      from: owner,
+      to: [relay.mail.replyTo[0]?.address as string],
+    });
+    expect(outcome?.status).toBe('relayed-to-customer');
+    const sent = rig.sender.mails.at(-1) as CapturedMail;
+    expect(sent.envelope.to).toContain(pia);
+    expect(sent.envelope.to).not.toContain('p0@partner.test');
+    expect(sent.envelope.to).toContain('p1@partner.test');
+    expect(sent.mail.text).not.toContain('#uncc');
+    const [conversation] = await rig.deps.store.listConversations(pia);
+    expect(conversation?.participants).not.toContain('p0@partner.test');
+    expect(conversation?.participants).toHaveLength(9);
+  });
 });
 
 describe('floods of new senders and loops in one conversation', () => {
