@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { SQSEvent } from 'aws-lambda';
-import type { VerdictStatus } from '../domain/route-inbound.js';
+import type { ReceiptVerdicts, VerdictStatus } from '../domain/route-inbound.js';
 import { headerBlockLength } from '../mail/parse-mail.js';
 
 /** A new inbound id shaped like SES's (lower-case, time-ordered so stored keys list oldest first). */
@@ -18,6 +18,8 @@ export interface LocalReceipt {
   receivedAt: Date;
   /** Local mode trusts loopback senders (PASS), like SES trusts what it verified. */
   verdict: VerdictStatus;
+  /** Single checks that differ from `verdict` (local mode's `SPOC_LOCAL_VERDICTS=header`). */
+  verdicts?: Partial<ReceiptVerdicts>;
   /** The raw mail, whose header fields the notification lists as SES's does; without it, none are listed. */
   raw?: Buffer;
 }
@@ -58,7 +60,7 @@ function headerFields(raw: Buffer | undefined) {
  */
 export function synthesizeSesEvent(receipt: LocalReceipt): SQSEvent {
   const at = receipt.receivedAt.toISOString();
-  const status = { status: receipt.verdict };
+  const status = (check: keyof ReceiptVerdicts) => ({ status: receipt.verdicts?.[check] ?? receipt.verdict });
   const notification = {
     notificationType: 'Received',
     mail: {
@@ -72,11 +74,11 @@ export function synthesizeSesEvent(receipt: LocalReceipt): SQSEvent {
       timestamp: at,
       processingTimeMillis: 0,
       recipients: receipt.recipients,
-      spamVerdict: status,
-      virusVerdict: status,
-      spfVerdict: status,
-      dkimVerdict: status,
-      dmarcVerdict: status,
+      spamVerdict: status('spam'),
+      virusVerdict: status('virus'),
+      spfVerdict: status('spf'),
+      dkimVerdict: status('dkim'),
+      dmarcVerdict: status('dmarc'),
       action: {
         type: 'S3',
         topicArn: 'arn:aws:sns:us-east-1:000000000000:spoc-local-inbound',
