@@ -273,6 +273,11 @@ export interface CustomerData {
   items: Array<Record<string, unknown>>;
   /** Raw mail objects holding the customer's mail or replies to them. */
   rawKeys: string[];
+  /**
+   * Other customers' conversations the address is on Cc of (its own mails there are in `messages` and
+   * `items`); forgetting takes it off their participants.
+   */
+  participantOf: string[];
 }
 
 /** Why an address receives no automatic mail. */

@@ -1039,6 +1039,34 @@ export class DynamoDbSupportStore implements SupportStore {
       }
     }
 
+    // Someone's Cc on other customers' conversations: which ones, and the mails they wrote there.
+    const participantOf = (
+      await this.scanAll<Conversation>({
+        FilterExpression: '#type = :type AND contains(#participants, :email)',
+        ExpressionAttributeNames: { '#type': ITEM_TYPE_ATTRIBUTE, '#participants': 'participants' },
+        ExpressionAttributeValues: { ':type': 'CONV', ':email': email },
+      })
+    )
+      .filter((conversation) => !conversationIds.has(conversation.id))
+      .map((conversation) => conversation.id)
+      .sort();
+    for (const conversationId of participantOf) {
+      const raw = await this.queryRaw({
+        KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :msg)',
+        ExpressionAttributeNames: { '#pk': PARTITION_KEY, '#sk': SORT_KEY },
+        ExpressionAttributeValues: {
+          ':pk': keys.conversation(conversationId)[PARTITION_KEY],
+          ':msg': 'MSG#',
+        },
+        ConsistentRead: true,
+      });
+      for (const item of raw) {
+        if (item[ITEM_TYPE_ATTRIBUTE] !== 'MSG' || item.fromAddress !== email) continue;
+        items.push(item);
+        messages.push(toDomain<ConversationMessage>(item));
+      }
+    }
+
     const inboundIds = new Set(messages.filter((m) => m.rawKey !== undefined).map((m) => m.id));
     const inboundItems = await this.scanRaw({
       FilterExpression: '#type = :type',
@@ -1087,7 +1115,9 @@ export class DynamoDbSupportStore implements SupportStore {
       );
       items.push(
         ...links.filter(
-          (link) => typeof link.conversationId === 'string' && conversationIds.has(link.conversationId),
+          (link) =>
+            (typeof link.conversationId === 'string' && conversationIds.has(link.conversationId)) ||
+            link.sender === email,
         ),
       );
     }
@@ -1098,6 +1128,7 @@ export class DynamoDbSupportStore implements SupportStore {
       messages,
       items,
       rawKeys: [...rawKeys].sort(),
+      participantOf,
     };
   }
 

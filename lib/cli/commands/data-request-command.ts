@@ -13,7 +13,9 @@ export interface DataRequestFlags extends TargetFlags {
 /**
  * `spoc export <customer> [--out dir]`: every stored item of one customer as JSON, with the keys of
  * their raw mail (written as `.eml` files with `--out`). `spoc forget <customer> --yes`: deletes all of
- * it, raw mail first so a run cut short can simply be repeated.
+ * it, raw mail first so a run cut short can simply be repeated. Someone on Cc of other customers'
+ * conversations is found there too: their own mails are exported and forgotten, and forgetting takes
+ * them off those conversations' Cc.
  */
 export async function dataRequestCommand(
   io: CliIo,
@@ -26,7 +28,7 @@ export async function dataRequestCommand(
   try {
     const { store, rawMail } = opened.deps;
     const data = await store.listCustomerData(email);
-    if (data.items.length === 0 && data.rawKeys.length === 0) {
+    if (data.items.length === 0 && data.rawKeys.length === 0 && data.participantOf.length === 0) {
       throw new UsageError(
         `nothing stored about ${email} in ${opened.where}: check the address (spoc customer list)`,
       );
@@ -38,6 +40,7 @@ export async function dataRequestCommand(
         source: opened.where,
         items: data.items,
         rawMailKeys: data.rawKeys,
+        onCcOfConversations: data.participantOf,
       };
       if (!flags.out) {
         io.out(JSON.stringify(document, null, 2));
@@ -61,8 +64,10 @@ export async function dataRequestCommand(
     }
     for (const key of data.rawKeys) await rawMail.deleteRaw(key);
     const deleted = await store.deleteCustomerData(data);
+    const at = new Date().toISOString();
+    for (const conversationId of data.participantOf) await store.removeParticipant(conversationId, email, at);
     io.out(
-      `forgot ${email}: deleted ${deleted} item(s) and ${data.rawKeys.length} raw mail(s) from ${opened.where}`,
+      `forgot ${email}: deleted ${deleted} item(s) and ${data.rawKeys.length} raw mail(s) from ${opened.where}${data.participantOf.length > 0 ? `, and took them off the Cc of ${data.participantOf.length} conversation(s)` : ''}`,
     );
   } finally {
     await opened.close();
