@@ -257,3 +257,62 @@ describe('floods of new senders and loops in one conversation', () => {
     expect((await rig.deps.store.getConversation(conversation?.id as string))?.loopEndedAt).toBeDefined();
   });
 });
+
+describe('another instance of this inbox on Cc, with owners’ unmarked auto-responders', () => {
+  let engines: EmbeddedEngines;
+  let rig: HandlerRig;
+
+  beforeAll(async () => {
+    engines = await startEmbeddedEngines();
+    rig = await HandlerRig.create(engines, {
+      config: {
+        limits: {
+          maxMessageBytes: 40 * 1024 * 1024,
+          maxMailsPerSenderPerHour: 100,
+          loopMailsPerConversation: 4,
+        },
+      },
+    });
+  });
+  afterAll(async () => {
+    await engines.close();
+  });
+
+  it('ends the ping-pong after a few rounds instead of an hour of copies, and tells the owner once', async () => {
+    const jane = 'jane@customer.test';
+    const other = 'support@other-inbox.test';
+    const opening = await customerMail(jane, 'Invoice', 'See the other team on Cc.', {
+      cc: other,
+      messageId: '<open.jane@customer.test>',
+    });
+    await rig.deliver(opening, { from: jane, to: SUPPORT });
+    let relay = rig.sender.mails.at(-1) as CapturedMail;
+    const owner = relay.envelope.to[0] as string;
+    const outcomes: string[] = [];
+    for (let round = 0; round < 12; round += 1) {
+      // The other inbox relays our answer to its owner, whose auto-responder answers; that answer
+      // reaches us as mail from the other inbox's address, a participant of Jane's conversation.
+      const echo = await rawMail({
+        from: { name: 'Other Owner', address: other },
+        to: jane,
+        cc: 'support@example.test',
+        subject: 'Re: Invoice',
+        text: `I am out of the office (round ${round}).`,
+        inReplyTo: '<open.jane@customer.test>',
+        references: ['<open.jane@customer.test>'],
+      });
+      const { outcome } = await rig.deliver(echo, { from: other, to: SUPPORT });
+      outcomes.push(outcome?.reason ?? outcome?.status ?? '');
+      if (outcome?.status !== 'relayed-to-owner') continue;
+      relay = rig.sender.mails.at(-1) as CapturedMail;
+      // Our owner's auto-responder (unmarked) answers the relay: it goes to Jane and the other inbox.
+      const auto = await ownerAnswer(relay, owner, 'I am out of the office until Monday.');
+      await rig.deliver(auto, { from: owner, to: [relay.mail.replyTo[0]?.address as string] });
+    }
+    expect(outcomes.filter((o) => o === 'relayed-to-owner')).toHaveLength(4);
+    expect(outcomes.slice(4).every((o) => o === 'loop-ended')).toBe(true);
+    expect(rig.sender.to(jane)).toHaveLength(4);
+    const notices = rig.sender.to(owner).filter(isNotice);
+    expect(notices).toHaveLength(1);
+  });
+});
