@@ -28,6 +28,8 @@ export const BENCH_CONFIG: SpocConfig = parseConfig({
     { email: 'alice@example.test', name: 'Alice Smith' },
     { email: 'bob@example.test', name: 'Bob Jones' },
   ],
+  // Benchmarks create hundreds of customers in minutes: the hourly new-customer cap is not what they measure.
+  limits: { maxNewCustomersPerHour: 1_000_000 },
 });
 
 /** Embedded engines running in a child process. */

@@ -24,8 +24,8 @@ export interface AlarmsProps {
 }
 
 /**
- * The alarms an operator needs: any message in a dead-letter queue, any function error, and SES account
- * bounce and complaint rates approaching SES's limits. All notify one encrypted SNS topic, which an ops
+ * The alarms an operator needs: any message in a dead-letter queue, any function error, new senders held
+ * by the hourly new-customer cap, and SES account bounce and complaint rates approaching SES's limits. All notify one encrypted SNS topic, which an ops
  * address can be subscribed to.
  */
 export class Alarms extends Construct {
@@ -62,6 +62,19 @@ export class Alarms extends Construct {
       });
     }
 
+    this.add('NewCustomersHeld', {
+      alarmDescription: `More new senders in an hour than limits.maxNewCustomersPerHour: their mail is kept (quarantined, new-customer-cap) and not relayed. A flood of forged senders, or a cap set too low; held mail can be replayed.`,
+      // Published by the inbound function (lib/handlers/inbound-metrics.ts); kept literal so synth
+      // does not load the mail code.
+      metric: new cloudwatch.Metric({
+        namespace: 'SpocInbox',
+        metricName: 'NewCustomersHeld',
+        statistic: cloudwatch.Stats.SUM,
+        period: Duration.minutes(5),
+      }),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    });
     this.add('SesBounceRate', {
       alarmDescription: `SES account bounce rate at or above ${SES_BOUNCE_RATE_ALARM_THRESHOLD * 100}% (SES reviews the account at 5%).`,
       metric: sesReputationMetric('Reputation.BounceRate'),

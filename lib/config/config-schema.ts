@@ -79,8 +79,28 @@ export const spocConfigSchema = z
          * recorded (`rate-limited`) and the owner gets one notice per hour. Stops floods and mail loops.
          */
         maxMailsPerSenderPerHour: z._default(z.number().check(z.int(), z.positive()), 20),
+        /**
+         * New customers per clock hour, over all senders; beyond it a new sender's mail is kept and
+         * recorded (`quarantined`/`new-customer-cap`), nothing is sent, and the alarm fires.
+         */
+        maxNewCustomersPerHour: z._default(z.number().check(z.int(), z.positive()), 100),
+        /**
+         * A loop: more than this many customer-side mails in one conversation within
+         * `loopWindowMinutes` (faster than people write) ends the conversation's relaying.
+         */
+        loopMailsPerConversation: z._default(z.number().check(z.int(), z.positive()), 10),
+        loopWindowMinutes: z._default(z.number().check(z.int(), z.positive(), z.maximum(24 * 60)), 10),
+        /** How long customer-side mail of an ended loop is kept without being relayed. */
+        loopHoldHours: z._default(z.number().check(z.int(), z.positive()), 24),
       }),
-      { maxMessageBytes: 40 * 1024 * 1024, maxMailsPerSenderPerHour: 20 },
+      {
+        maxMessageBytes: 40 * 1024 * 1024,
+        maxMailsPerSenderPerHour: 20,
+        maxNewCustomersPerHour: 100,
+        loopMailsPerConversation: 10,
+        loopWindowMinutes: 10,
+        loopHoldHours: 24,
+      },
     ),
     /** A new customer's first mail is answered once, from their owner, introducing that one person. */
     firstContact: z._default(

@@ -7,7 +7,9 @@ export type OwnerCommand =
   /** Move the customer to another owner (an address or a unique owner name). */
   | { kind: 'handoff'; target: string }
   /** Mark the sender away until a date, with a backup owner (address or unique name). */
-  | { kind: 'away'; until: string; backup: string };
+  | { kind: 'away'; until: string; backup: string }
+  /** Take one person off the conversation's Cc (reply-all). */
+  | { kind: 'uncc'; address: string };
 
 /** What the top of an owner's reply says. */
 export type CommandParse =
@@ -22,6 +24,7 @@ export const COMMAND_HELP = [
   '#handoff <owner>         move this customer to another owner (address or full name)',
   '#away <YYYY-MM-DD> <owner>  you are away until that day; the named owner covers for you',
   '#close                   close the conversation (any text below is still sent to the customer)',
+  '#uncc <address>          take that person off the Cc of this conversation (text below still goes)',
 ] as const;
 
 /** Reads one command's argument (the rest of its line) and the text below its line. */
@@ -54,6 +57,10 @@ const COMMANDS: Readonly<Record<string, CommandReader>> = {
     }
     return { command: { kind: 'away', until, backup: backup.join(' ') }, rest: below };
   },
+  uncc: (argument, below) =>
+    /^[^\s@]+@[^\s@]+$/.test(argument)
+      ? { command: { kind: 'uncc', address: argument.toLowerCase() }, rest: below }
+      : { problem: '#uncc needs the address to take off Cc: #uncc carol@example.com' },
 };
 
 /** `#`, or the full-width `＃` an East Asian keyboard types. */

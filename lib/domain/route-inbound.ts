@@ -1,3 +1,4 @@
+import { isOwnAddress } from './customer-trust.js';
 import {
   type ClaimedReplyToken,
   isOnReplyDomain,
@@ -35,6 +36,8 @@ export interface RouteInput {
   replyDomain: string;
   /** The configured owners' addresses, lower-cased: who may write to a reply address and to support at once. */
   ownerEmails?: ReadonlySet<string>;
+  /** The support address: mail claiming to come from it (or the reply domain) is never a customer. */
+  supportAddress?: string;
 }
 
 /**
@@ -69,6 +72,16 @@ export function routeInbound(input: RouteInput): InboundRoute {
     return { kind: 'owner-side', claim, senderAddress: input.fromAddress };
   }
   if (!input.fromAddress) return { kind: 'rejected', reason: 'no-sender', detail: 'the mail has no From' };
+  if (
+    input.supportAddress !== undefined &&
+    isOwnAddress(input.fromAddress, input.supportAddress, input.replyDomain)
+  ) {
+    return {
+      kind: 'rejected',
+      reason: 'own-address',
+      detail: `${input.fromAddress} is this inbox's own address; never a customer`,
+    };
+  }
   return { kind: 'customer', customerEmail: input.fromAddress, customerName: input.fromName ?? '' };
 }
 

@@ -52,6 +52,8 @@ export interface Conversation {
   ownerThread: string[];
   /** Reply-all: people the customer put on Cc, who receive the owner's answers (lower-cased). */
   participants?: string[];
+  /** When customer-side mail in it last ran faster than a person writes and was ended as a loop. */
+  loopEndedAt?: string;
 }
 
 /** Which way a stored message travelled. */

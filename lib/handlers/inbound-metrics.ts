@@ -1,19 +1,29 @@
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { InboundOutcome } from '../domain/types.js';
+import { NEW_CUSTOMER_CAP } from '../use-cases/screen-customer-side.js';
 
 /** CloudWatch namespace of the product's own figures. */
 export const METRICS_NAMESPACE = 'SpocInbox';
+
+/** A new sender's mail held beyond `limits.maxNewCustomersPerHour` (no dimension; alarmed on). */
+export const NEW_CUSTOMERS_HELD_METRIC = 'NewCustomersHeld';
 
 /**
  * Adds the figures one processed mail contributes, per owner, to `metrics` (CloudWatch EMF through
  * Powertools): `CustomerMessagesRelayed` for a customer mail relayed to its owner, `RepliesSent` for an
  * owner's answer, and `FirstResponseSeconds` when that answer is a conversation's first. The one
  * dimension is `Owner` (owners are a handful of people, so the number of metric streams stays small);
- * customers and conversations are never dimensions.
+ * customers and conversations are never dimensions. A new sender held by the hourly new-customer cap adds
+ * `NewCustomersHeld`, without a dimension.
  *
  * @returns Whether anything was added (the caller publishes only then).
  */
 export function addOutcomeMetrics(metrics: Metrics, outcome: InboundOutcome): boolean {
+  if (outcome.reason === NEW_CUSTOMER_CAP) {
+    // Account-wide, no dimension: the alarm on it says a flood of new senders is being held.
+    metrics.addMetric(NEW_CUSTOMERS_HELD_METRIC, MetricUnit.Count, 1);
+    return true;
+  }
   const owner = outcome.ownerEmail;
   if (!owner) return false;
   if (outcome.status === 'relayed-to-owner') {

@@ -10,6 +10,7 @@ import { startEmbeddedEngines } from './embedded-engines.js';
 import { createLocalDeps, createLocalSender } from './local-deps.js';
 import { LocalInboundQueue } from './local-inbound-queue.js';
 import { loadOrCreateLocalSecret } from './local-secret.js';
+import { takeLocalVerdicts } from './local-verdicts.js';
 import { startSmtpInbound } from './smtp-inbound-server.js';
 
 /** Options of {@link startDevServer}. */
@@ -24,6 +25,8 @@ export interface DevServerOptions {
   sender?: MailSender;
   logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
   now?: () => Date;
+  /** `SPOC_LOCAL_VERDICTS=header`: each mail's `X-Spoc-Local-Verdicts` field sets its verdicts (tests, demos). */
+  verdictsFromHeader?: boolean;
 }
 
 /** A running local mode. */
@@ -90,7 +93,12 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     acceptsRecipient: (address) =>
       address.toLowerCase() === options.config.supportAddress ||
       isOnReplyDomain(address, options.config.replyDomain),
-    onMail: (mail) => queue.receive(mail),
+    onMail: (mail) => {
+      if (!options.verdictsFromHeader) return queue.receive(mail);
+      // The field is taken out before the mail is stored: nothing downstream ever sees it.
+      const { raw, verdicts } = takeLocalVerdicts(mail.raw);
+      return queue.receive({ ...mail, raw, verdicts });
+    },
     onError: (error) => logger.error('smtp error', { error: String(error) }),
   }).catch(async (error: unknown) => {
     await engines.close();

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { RawMailMissingError } from '../domain/errors.js';
+import type { ReceiptVerdicts } from '../domain/route-inbound.js';
 import type { RawMailStore } from '../ports/raw-mail-store.js';
 import type { SupportStore } from '../ports/support-store.js';
 import * as z from '../validation/zod-mini.js';
@@ -16,6 +17,8 @@ const envelopeSchema = z.object({
   recipients: z.array(z.string()),
   remoteAddress: z.string(),
   receivedAt: z.iso.datetime(),
+  /** Verdicts the mail named for itself (`SPOC_LOCAL_VERDICTS=header`), kept so a resume uses them too. */
+  verdicts: z.optional(z.record(z.string(), z.string())),
 });
 
 /** The SMTP envelope of a stored mail, kept next to it so processing can resume after a crash. */
@@ -94,6 +97,7 @@ export class LocalInboundQueue {
       recipients: mail.recipients,
       remoteAddress: mail.remoteAddress,
       receivedAt: receivedAt.toISOString(),
+      ...(mail.verdicts && Object.keys(mail.verdicts).length > 0 ? { verdicts: mail.verdicts } : {}),
     };
     await rawMail.putRaw(`envelope/${inboundId}.json`, Buffer.from(JSON.stringify(envelope)));
     // From here on the mail cannot be lost: a restart resumes it.
@@ -138,6 +142,7 @@ export class LocalInboundQueue {
       recipients: envelope.recipients,
       receivedAt: new Date(envelope.receivedAt),
       verdict: isLoopback(envelope.remoteAddress) ? 'PASS' : 'NOT_AVAILABLE',
+      ...(envelope.verdicts ? { verdicts: envelope.verdicts as Partial<ReceiptVerdicts> } : {}),
       ...(raw ? { raw } : {}),
     });
     for (let attempt = 1; attempt <= LOCAL_ATTEMPTS; attempt += 1) {

@@ -16,6 +16,7 @@ const settingsSchema = z.object({
     2525,
   ),
   SPOC_CONFIG: z._default(z.string().check(z.minLength(1)), 'spoc.config.json'),
+  SPOC_LOCAL_VERDICTS: z.optional(z.enum(['header'], 'must be "header" (or unset)')),
   SPOC_SMTP_RELAY: z.optional(
     z.string().check(z.regex(/^smtps?:\/\/[^\s/]+(:\d+)?\/?$/, 'must look like smtp://host:port')),
   ),
@@ -28,6 +29,8 @@ export interface LocalSettings {
   smtpPort: number;
   configPath: string;
   smtpRelay?: string;
+  /** `SPOC_LOCAL_VERDICTS=header`: verdicts come from each mail's `X-Spoc-Local-Verdicts` field. */
+  verdictsFromHeader?: boolean;
 }
 
 /** Reads and validates local-mode settings; a bad value fails with the variable's name. */
@@ -47,5 +50,6 @@ export function readLocalSettings(env: NodeJS.ProcessEnv = process.env, cwd = pr
     smtpPort: s.SPOC_SMTP_PORT,
     configPath: resolve(cwd, s.SPOC_CONFIG),
     ...(s.SPOC_SMTP_RELAY ? { smtpRelay: s.SPOC_SMTP_RELAY } : {}),
+    ...(s.SPOC_LOCAL_VERDICTS === 'header' ? { verdictsFromHeader: true } : {}),
   };
 }

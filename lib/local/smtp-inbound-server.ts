@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
+import type { ReceiptVerdicts } from '../domain/route-inbound.js';
 
 /** A mail accepted over SMTP, with its envelope. */
 export interface AcceptedMail {
@@ -7,6 +8,8 @@ export interface AcceptedMail {
   envelopeFrom: string;
   recipients: string[];
   remoteAddress: string;
+  /** Verdicts the mail named for itself (`SPOC_LOCAL_VERDICTS=header`); the rest as local mode sets them. */
+  verdicts?: Partial<ReceiptVerdicts>;
 }
 
 /**

@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { SQSEvent } from 'aws-lambda';
 import addressparser from 'nodemailer/lib/addressparser';
 import { domainOf } from '../domain/mail-address.js';
-import type { VerdictStatus } from '../domain/route-inbound.js';
+import type { ReceiptVerdicts, VerdictStatus } from '../domain/route-inbound.js';
 import { headerBlockLength } from '../mail/parse-mail.js';
 
 /** A new inbound id shaped like SES's (lower-case, time-ordered so stored keys list oldest first). */
@@ -20,6 +20,8 @@ export interface LocalReceipt {
   receivedAt: Date;
   /** Local mode trusts loopback senders (PASS), like SES trusts what it verified. */
   verdict: VerdictStatus;
+  /** Single checks that differ from `verdict` (local mode's `SPOC_LOCAL_VERDICTS=header`). */
+  verdicts?: Partial<ReceiptVerdicts>;
   /** The raw mail, whose header fields the notification lists as SES's does; without it, none are listed. */
   raw?: Buffer;
   /**
@@ -63,15 +65,20 @@ export function localAuthenticationResults(
   verdict: VerdictStatus,
   envelopeFrom: string,
   headers: ReadonlyArray<{ name: string; value: string }>,
+  overrides: Partial<ReceiptVerdicts> = {},
 ): string {
   const from = headers.find((field) => field.name.toLowerCase() === 'from')?.value ?? '';
   const fromDomain = domainOf(addressparser(from, { flatten: true })[0]?.address ?? '');
-  const result = verdict === 'PASS' ? 'pass' : 'none';
+  // Each check says what its verdict says: a failing check set from the mail fails here too.
+  const result = (check: 'spf' | 'dkim' | 'dmarc') => {
+    const status = overrides[check] ?? verdict;
+    return status === 'PASS' ? 'pass' : status === 'FAIL' ? 'fail' : 'none';
+  };
   return [
     'amazonses.com',
-    ` spf=${result} smtp.mailfrom=${envelopeFrom || 'postmaster'}`,
-    ` dkim=${result} header.d=${fromDomain}`,
-    ` dmarc=${result} header.from=${fromDomain}`,
+    ` spf=${result('spf')} smtp.mailfrom=${envelopeFrom || 'postmaster'}`,
+    ` dkim=${result('dkim')} header.d=${fromDomain}`,
+    ` dmarc=${result('dmarc')} header.from=${fromDomain}`,
   ].join(';');
 }
 
@@ -81,7 +88,7 @@ function headerFields(receipt: LocalReceipt) {
   // SES puts its own fields above the mail's.
   const authenticationResults =
     receipt.authenticationResults ??
-    localAuthenticationResults(receipt.verdict, receipt.envelopeFrom, listed);
+    localAuthenticationResults(receipt.verdict, receipt.envelopeFrom, listed, receipt.verdicts);
   return {
     headersTruncated: false,
     headers: [{ name: 'Authentication-Results', value: authenticationResults }, ...listed],
@@ -94,7 +101,7 @@ function headerFields(receipt: LocalReceipt) {
  */
 export function synthesizeSesEvent(receipt: LocalReceipt): SQSEvent {
   const at = receipt.receivedAt.toISOString();
-  const status = { status: receipt.verdict };
+  const status = (check: keyof ReceiptVerdicts) => ({ status: receipt.verdicts?.[check] ?? receipt.verdict });
   const notification = {
     notificationType: 'Received',
     mail: {
@@ -108,11 +115,11 @@ export function synthesizeSesEvent(receipt: LocalReceipt): SQSEvent {
       timestamp: at,
       processingTimeMillis: 0,
       recipients: receipt.recipients,
-      spamVerdict: status,
-      virusVerdict: status,
-      spfVerdict: status,
-      dkimVerdict: status,
-      dmarcVerdict: status,
+      spamVerdict: status('spam'),
+      virusVerdict: status('virus'),
+      spfVerdict: status('spf'),
+      dkimVerdict: status('dkim'),
+      dmarcVerdict: status('dmarc'),
       action: {
         type: 'S3',
         topicArn: 'arn:aws:sns:us-east-1:000000000000:spoc-local-inbound',

@@ -40,8 +40,29 @@ const DAEMON_LOCAL_PART =
  * Subjects MTAs give their non-delivery reports. Anchored at the start, so a human's "Re: …" about a
  * bounce does not match. Only consulted after the structural signals.
  */
-const BOUNCE_SUBJECT =
-  /^(undelivered mail returned to sender|undeliver(ed|able)( mail| message)?\s*:|returned mail\b|delivery status notification \((failure|delay)\)|mail delivery (failed|failure|subsystem)|delivery (failure|failed|has failed|notification: delivery has failed)|failure notice$|non[- ]?delivery (report|notification)|message (could not be|not) delivered|mail system error|warning: could not send message|there was an error sending your mail)/i;
+export const BOUNCE_SUBJECT =
+  /^(\[postmaster\] ?)?(undelivered mail returned to sender|undeliver(ed|able)( mail| message)?\s*(:|$)|returned mail\b|(mail )?delivery status notification\s*(\((failure|delay)\)|:|$)|mail delivery (failed|failure|subsystem)|(e-?mail )?delivery (failure|failed|has failed|notification: delivery has failed)|message delivery has failed|failure notice$|non[- ]?delivery (report|notification)|(message|mail) (could not be|not) delivered|mail system error|warning:? ?-*could not send (message|mail)|there was an error sending your mail|delayed mail\b|mail failed, returning to sender|postfix smtp server: errors from|メッセージを配信できません|メールエラー通知)/i;
+
+/**
+ * Lines only an MTA's non-delivery report carries: an SMTP transcript (`Sent <<< RCPT TO:`, `<<< 550`,
+ * `RCPT TO:`) or an MTA naming itself (qmail, Postfix, OpenSMTPD). Checked at the start of lines of the body's head, after the
+ * subject and sender signals, and never on a forwarded mail (a person passing a bounce on).
+ */
+export const BOUNCE_TRANSCRIPT_LINE =
+  /^[ \t/]*((sent|received) (<<<|>>>) |<<< [245]\d\d[ -]|>>> (rcpt|mail|data)\b|rcpt to:|this is the qmail-send program|i'm not going to try again; this message has been in the queue too long|this is the mail system at host|this is the mailer-daemon, please do not reply|transcript of session follows)/im;
+
+/**
+ * Sentences of non-delivery reports that return the message as an attachment (Exchange, KDDI and
+ * friends): counted only with a returned message attached, so a person quoting one stays human.
+ */
+export const BOUNCE_REPORT_LINE =
+  /^[ \t]*(did not reach the following recipient|could not be delivered to:|the following addresses had (permanent fatal |fatal |delivery )?errors|unable to deliver message to)/im;
+
+/** The head of a body the line signals look at: reports state themselves at the top. */
+const BOUNCE_BODY_HEAD = 4096;
+
+/** Forwarded mail: a person passing something on, whatever it quotes. */
+const FORWARD_SUBJECT = /^(fwd?|wg|tr|rv)\s*:/i;
 
 /** Hotmail's (JMRP) complaints arrive as plain multipart/mixed mail with this subject. */
 const COMPLAINT_SUBJECT = /^complaint about message from\b/i;
@@ -91,6 +112,7 @@ export function classifyAutomatic(mail: ParsedMail, envelopeFrom?: string): Auto
   const subject = mail.subject.trim();
   if (BOUNCE_SUBJECT.test(subject)) return automatic('bounce', 'bounce-subject');
   if (COMPLAINT_SUBJECT.test(subject)) return automatic('complaint', 'complaint-subject');
+  if (!FORWARD_SUBJECT.test(subject) && reportsNonDelivery(mail)) return automatic('bounce', 'bounce-body');
 
   const autoSubmitted = firstToken(header('auto-submitted'));
   if (autoSubmitted && autoSubmitted !== 'no') return automatic('auto-reply', 'auto-submitted');
@@ -122,6 +144,16 @@ export function classifyAutomatic(mail: ParsedMail, envelopeFrom?: string): Auto
 
   if (AUTO_REPLY_SUBJECT.test(subject)) return automatic('auto-reply', 'auto-reply-subject');
   return HUMAN;
+}
+
+/** An SMTP transcript in the body's head, or a report sentence with the returned message attached. */
+function reportsNonDelivery(mail: ParsedMail): boolean {
+  const head = mail.text.slice(0, BOUNCE_BODY_HEAD);
+  if (BOUNCE_TRANSCRIPT_LINE.test(head)) return true;
+  const returned = mail.attachments.some(
+    (part) => part.contentType === 'message/rfc822' || part.contentType === 'text/rfc822-headers',
+  );
+  return returned && BOUNCE_REPORT_LINE.test(head);
 }
 
 function findReportPart(mail: ParsedMail): readonly [AutomaticKind, string] | undefined {

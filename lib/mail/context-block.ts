@@ -23,6 +23,10 @@ export interface ContextFacts {
   writtenBy?: string;
   /** Addresses on Cc of the conversation; they receive the owner's answers too. */
   participants?: string[];
+  /** Of those, the ones this mail added (the owner can take one off with `#uncc <address>`). */
+  participantsAdded?: string[];
+  /** Addresses this mail had on Cc that were not added: the conversation had no room left. */
+  participantsRefused?: string[];
 }
 
 function day(iso: string): string {
@@ -42,6 +46,12 @@ export function renderContextText(facts: ContextFacts): string {
       : []),
     ...(facts.writtenBy ? [`Written by ${facts.writtenBy}, on Cc of this conversation`] : []),
     ...(facts.participants?.length ? [`Cc on your answers: ${facts.participants.join(', ')}`] : []),
+    ...(facts.participantsAdded?.length
+      ? [`New on Cc with this mail: ${facts.participantsAdded.join(', ')} (remove with #uncc <address>)`]
+      : []),
+    ...(facts.participantsRefused?.length
+      ? [`Not added to Cc (the conversation has the most it keeps): ${facts.participantsRefused.join(', ')}`]
+      : []),
     `Reply above this block: the customer receives your answer from "${facts.ownerName}" <${facts.supportAddress}>.`,
     CONTEXT_MARKERS.end,
   ].join('\n');

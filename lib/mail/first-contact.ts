@@ -26,22 +26,49 @@ const DEFAULT_TEMPLATE = [
   '{ownerName}',
 ].join('\n');
 
+/** A display name longer than this, or of more words, is not a person's name. */
+const NAME_MAX_CHARS = 40;
+const NAME_MAX_WORDS = 5;
+/** A subject longer than this is not repeated to a new sender. */
+const SUBJECT_MAX_CHARS = 100;
+
+/** A link or an address: a scheme, `www.`, an `@`, or a dotted host name (`evil.example`). */
+const LINK_LIKE = /:\/\/|\bwww\.|@|[a-z0-9-]\.[a-z]{2,}/i;
+
+/**
+ * The customer's display name as the greeting may repeat it, or `''`: anything carrying a link, an
+ * address or a colon, or longer than a name, is the sender's text, not their name, and our address
+ * must not reflect it.
+ */
+export function presentableName(name: string): string {
+  const trimmed = name.replace(/\s+/g, ' ').trim();
+  if (trimmed.length > NAME_MAX_CHARS || trimmed.split(' ').length > NAME_MAX_WORDS) return '';
+  return LINK_LIKE.test(trimmed) || trimmed.includes(':') ? '' : trimmed;
+}
+
+/** The subject as the first-contact mail may repeat it, or `''` (then "Re: your message"). */
+export function presentableSubject(subject: string): string {
+  const trimmed = subject.replace(/\s+/g, ' ').trim();
+  return trimmed.length > SUBJECT_MAX_CHARS || LINK_LIKE.test(trimmed) ? '' : trimmed;
+}
+
 /**
  * The one mail a new customer receives from their owner's name, introducing the owner as their person.
  * It answers the customer's first mail (threaded) and is marked `Auto-Submitted: auto-replied` (RFC 3834)
- * so the customer's own auto-responder stays quiet.
+ * so the customer's own auto-responder stays quiet. It repeats the sender's name and subject only when
+ * they read as a name and a subject (see {@link presentableName}).
  */
 export function buildFirstContact(input: FirstContactInput): ComposeInput {
-  const greeting = input.customer.name.trim() || 'there';
+  const greeting = presentableName(input.customer.name) || 'there';
   const text = (input.template ?? DEFAULT_TEMPLATE)
     .replaceAll('{customerName}', greeting)
     .replaceAll('{ownerName}', input.ownerName)
     .replaceAll('{supportAddress}', input.supportAddress);
   const answered = input.customerThread.at(-1);
-  const subject = replySubject(threadTopic(input.subject));
+  const subject = replySubject(presentableSubject(threadTopic(input.subject)));
   return {
     from: { address: input.supportAddress, name: input.ownerName },
-    to: [input.customer],
+    to: [{ address: input.customer.address, name: presentableName(input.customer.name) }],
     subject,
     text,
     messageId: input.messageId,

@@ -163,6 +163,15 @@ export interface SupportStore {
   // --- Mail behaviour: reply-all participants and figures per owner ---
   /** Adds addresses to a conversation's `participants`, skipping ones already present; sets `updatedAt`. */
   addParticipants(conversationId: string, addresses: string[], at: string): Promise<void>;
+  /**
+   * Takes one address off a conversation's `participants` (`#uncc`); false when it was not on it. Throws
+   * `ConditionFailedError` when the conversation does not exist.
+   */
+  removeParticipant(conversationId: string, address: string, at: string): Promise<boolean>;
+  /** Marks a conversation as a loop that was ended at `at` (see `limits.loopHoldHours`). */
+  markLoopEnded(conversationId: string, at: string): Promise<void>;
+  /** Fills in a customer's display name when none is stored yet; a stored name is never replaced. */
+  fillCustomerName(email: string, name: string): Promise<void>;
   /** Conversations updated at or after `since` (ISO), any customer: for figures, not for the mail path. */
   listConversationsUpdatedSince(since: string): Promise<Conversation[]>;
   // --- Ownership: handoff, accounts (domain rules), replay and data-protection requests ---
@@ -210,6 +219,19 @@ export interface SupportStore {
     expiresAt: number,
     rfcMessageId?: string,
   ): Promise<SenderCount>;
+  /**
+   * Counts one inbound message against a bounded counter (`counter` and `window` name one item, which
+   * expires at `expiresAt`): `admitted` while fewer than `cap` messages have been counted there, with the
+   * message's position. A retried message keeps its answer; once `cap` is reached nothing more is
+   * written, so the item never holds more than `cap` entries.
+   */
+  countCapped(
+    counter: string,
+    window: string,
+    inboundId: string,
+    cap: number,
+    expiresAt: number,
+  ): Promise<{ admitted: boolean; position: number }>;
   /** Marks an address so no automatic mail goes to it (hard bounce, complaint). Repeating it is harmless. */
   suppressAddress(record: SuppressionRecord): Promise<void>;
   getSuppression(address: string): Promise<SuppressionRecord | undefined>;
@@ -251,6 +273,11 @@ export interface CustomerData {
   items: Array<Record<string, unknown>>;
   /** Raw mail objects holding the customer's mail or replies to them. */
   rawKeys: string[];
+  /**
+   * Other customers' conversations the address is on Cc of (its own mails there are in `messages` and
+   * `items`); forgetting takes it off their participants.
+   */
+  participantOf: string[];
 }
 
 /** Why an address receives no automatic mail. */

@@ -6,6 +6,7 @@ import type { ParsedMail } from '../mail/mail-types.js';
 import { parseMail } from '../mail/parse-mail.js';
 import type { SenderCount } from '../ports/support-store.js';
 import { awaitAll } from './await-all.js';
+import { holdForgedMail } from './hold-forged-mail.js';
 import { AlreadyEndedError, claimed, type InboundAttempt, startAttempt } from './inbound-attempt.js';
 import type { InboundDeps, InboundNotice } from './inbound-deps.js';
 import {
@@ -17,7 +18,7 @@ import {
 } from './relay-customer-mail.js';
 import { relayOversizeMail } from './relay-oversize-mail.js';
 import { relayOwnerReply } from './relay-owner-reply.js';
-import { quarantineByVerdict, routeNotice } from './route-notice.js';
+import { FORGED_SENDER, quarantineByVerdict, routeNotice } from './route-notice.js';
 import { countCustomerMail, reportOwnerSideRefusal, screenResend } from './screen-inbound.js';
 
 /** The outcome of one call, and whether an earlier delivery had already finished the message. */
@@ -154,6 +155,16 @@ async function decide(deps: InboundDeps, notice: InboundNotice, ahead: LookAhead
       };
     case 'customer': {
       const quarantined = quarantineByVerdict(notice, route.customerEmail);
+      if (quarantined?.reason === FORGED_SENDER) {
+        const held = quarantined;
+        return {
+          kind: 'work',
+          run: async (attempt) => {
+            await claimed(attempt);
+            return { outcome: await holdForgedMail(deps, notice, mail, held), recorded: false };
+          },
+        };
+      }
       if (quarantined) return { kind: 'settle', outcome: quarantined };
       const agreed = ahead?.key === lookupKey(mail, route.customerEmail) ? ahead : undefined;
       return {

@@ -1,5 +1,6 @@
+import { customerTrust } from '../domain/customer-trust.js';
 import { domainOf } from '../domain/mail-address.js';
-import { newParticipants } from '../domain/participants.js';
+import { admitParticipants, newParticipants } from '../domain/participants.js';
 import { replyAddressFor } from '../domain/reply-token.js';
 import { storedAttachments, storedSubject, storedText } from '../domain/stored-message.js';
 import {
@@ -9,6 +10,7 @@ import {
   referencedMessageIds,
 } from '../domain/thread-conversation.js';
 import type { Conversation, InboundOutcome, Owner } from '../domain/types.js';
+import { automaticAddresses } from '../mail/automatic-addresses.js';
 import type { ParsedMail } from '../mail/mail-types.js';
 import { buildOwnerRelay } from '../mail/owner-relay.js';
 import type { SenderCount, SentMailRecord } from '../ports/support-store.js';
@@ -18,6 +20,7 @@ import { fitOwnerRelay } from './fit-owner-relay.js';
 import { claimed, type InboundAttempt } from './inbound-attempt.js';
 import type { InboundDeps, InboundNotice } from './inbound-deps.js';
 import { routeToCover } from './owner-cover.js';
+import { screenCustomerSide } from './screen-customer-side.js';
 import { refuseCustomerMail, resentOutcome } from './screen-inbound.js';
 import { sendFirstContact } from './send-first-contact.js';
 import { sendInboundRelay } from './send-inbound-relay.js';
@@ -139,13 +142,30 @@ export async function relayCustomerMail(
     );
     if (refused) return { outcome: refused, recorded: false };
   }
+  const trust = customerTrust(notice.verdicts);
+  const held = await screenCustomerSide(deps, notice, customerEmail, looked, Boolean(writer));
+  if (held) return { outcome: held, recorded: false };
   const firstAttempt = record.attempts === 1;
-  const { customer, owner } = writer
+  const assigned = writer
     ? await findOrAssignOwner(deps, thread?.customerEmail ?? customerEmail, '', undefined, { owners })
-    : await findOrAssignOwner(deps, customerEmail, customerName, notice.inboundId, {
-        customer: looked.customer,
-        owners,
-      });
+    : await findOrAssignOwner(
+        deps,
+        customerEmail,
+        trust === 'verified' ? customerName : '',
+        notice.inboundId,
+        {
+          customer: looked.customer,
+          owners,
+        },
+      );
+  const { owner } = assigned;
+  // A customer whose first mail had no display name gets one from a later (authenticated) mail.
+  const customer =
+    !writer && trust === 'verified' && customerName && !assigned.customer.name
+      ? await deps.store
+          .fillCustomerName(customerEmail, customerName)
+          .then(() => ({ ...assigned.customer, name: customerName }))
+      : assigned.customer;
   const { recipient, coveringFor } = await routeToCover(deps, owner, owners);
   // A new conversation is created beside the relay's other writes; its id comes from the mail, so a
   // retry creates (or finds) the same one.
@@ -165,7 +185,10 @@ export async function relayCustomerMail(
     ? [...conversation.customerThread.filter((id) => id !== mail.messageId), mail.messageId]
     : conversation.customerThread;
 
-  const added = participantsAdded(deps, conversation, mail, customerEmail, owners);
+  // Only mail whose sender authenticated changes who is on the conversation.
+  const candidates =
+    trust === 'verified' ? participantsAdded(deps, conversation, mail, customerEmail, owners, notice) : [];
+  const { added, refused } = admitParticipants(conversation.participants ?? [], candidates);
   const participants = [...(conversation.participants ?? []), ...added];
   // A new conversation is created with them; an existing one records them on their own.
   if (!thread && added.length > 0) conversation.participants = participants;
@@ -190,6 +213,8 @@ export async function relayCustomerMail(
         : {}),
       ...(writer ? { writtenBy: `${writer.name ? `${writer.name} ` : ''}<${writer.address}>` } : {}),
       participants,
+      ...(added.length > 0 ? { participantsAdded: added } : {}),
+      ...(refused.length > 0 ? { participantsRefused: refused } : {}),
     },
     supportName,
     replyAddress,
@@ -201,7 +226,8 @@ export async function relayCustomerMail(
   });
   // A new customer's greeting follows the relay, so the outcome waits for it; otherwise the relay's
   // record and the outcome are one write.
-  const greet = !writer && customer.firstInboundId === notice.inboundId;
+  // An address that did not authenticate may not be its owner: it gets nothing from our address.
+  const greet = !writer && customer.firstInboundId === notice.inboundId && trust === 'verified';
   const describe = options.describe ?? ((outcome: InboundOutcome) => outcome);
   const outcomeOf = (sent: SentMailRecord): InboundOutcome =>
     describe({
@@ -276,15 +302,20 @@ export async function relayCustomerMail(
   return { outcome: outcomeOf(sent), recorded };
 }
 
-/** Reply-all: the people on `To`/`Cc` of this mail not yet on the conversation (never owners or us). */
+/**
+ * Reply-all: the people on `To`/`Cc` of this mail not yet on the conversation (never owners, us, or an
+ * address the mail's automatic and list header fields name).
+ */
 function participantsAdded(
   deps: InboundDeps,
   conversation: Conversation,
   mail: ParsedMail,
   senderEmail: string,
   owners: Owner[],
+  notice: InboundNotice,
 ): string[] {
   return newParticipants({
+    automatic: automaticAddresses(mail, notice.envelopeFrom),
     recipients: [...mail.to, ...mail.cc].map((a) => a.address),
     senderEmail,
     customerEmail: conversation.customerEmail,

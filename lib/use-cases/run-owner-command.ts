@@ -31,7 +31,8 @@ export interface CommandSender {
 }
 
 /**
- * Runs the command on the first line of an owner's reply (`#note`, `#handoff`, `#away`, `#close`). A
+ * Runs the command on the first line of an owner's reply (`#note`, `#handoff`, `#away`, `#close`,
+ * `#uncc`). A
  * wrong command sends nothing to the customer and answers the owner with the list of commands.
  *
  * The command is read from the reply with only the quote and the context block removed: the
@@ -145,6 +146,21 @@ export async function runOwnerCommand(
         if (error instanceof HandoffRefusedError) return refuse(`#handoff ${command.target}`, error.message);
         throw error;
       }
+    }
+    case 'uncc': {
+      const line = `#uncc ${command.address}`;
+      if (!(conversation.participants ?? []).includes(command.address)) {
+        return refuse(line, `${command.address} is not on the Cc of this conversation`);
+      }
+      await deps.store.removeParticipant(conversation.id, command.address, now);
+      // The answer below (if any) is sent with this conversation's Cc: without the one just removed.
+      conversation.participants = (conversation.participants ?? []).filter((a) => a !== command.address);
+      const text = clean(rest);
+      if (text !== '') return { done: false, text };
+      return {
+        done: true,
+        outcome: { status: 'noted', reason: 'uncc', detail: `${command.address} taken off Cc`, ...base },
+      };
     }
     case 'away': {
       const line = `#away ${command.until} ${command.backup}`;

@@ -59,6 +59,42 @@ describe.each<DynamoEngine>([dynaliteEngine, dynamoDbLocalEngine])(
       );
     });
 
+    it('keeps at most ten participants, and takes one off by address', async () => {
+      await store.createConversation(conversation('cap', '2026-11-01T00:00:00.000Z'));
+      const many = Array.from({ length: 12 }, (_, i) => `p${i}@c.test`);
+      await store.addParticipants('cap', many, '2026-11-02T00:00:00.000Z');
+      expect((await store.getConversation('cap'))?.participants).toEqual(many.slice(0, 10));
+      expect(await store.removeParticipant('cap', 'p3@c.test', '2026-11-03T00:00:00.000Z')).toBe(true);
+      expect(await store.removeParticipant('cap', 'p3@c.test', '2026-11-03T00:00:00.000Z')).toBe(false);
+      const stored = await store.getConversation('cap');
+      expect(stored?.participants).toEqual(many.slice(0, 10).filter((a) => a !== 'p3@c.test'));
+      await expect(store.removeParticipant('absent', 'x@c.test', '2026-11-03T00:00:00.000Z')).rejects.toThrow(
+        ConditionFailedError,
+      );
+    });
+
+    it('counts against a capped counter: a retry keeps its place, nothing is written past the cap', async () => {
+      const counts = [];
+      for (const id of ['a', 'b', 'c', 'd', 'b']) counts.push(await store.countCapped('new', 'h1', id, 3, 0));
+      expect(counts).toEqual([
+        { admitted: true, position: 1 },
+        { admitted: true, position: 2 },
+        { admitted: true, position: 3 },
+        { admitted: false, position: 4 },
+        { admitted: true, position: 2 },
+      ]);
+      expect(await store.countCapped('new', 'h2', 'd', 3, 0)).toEqual({ admitted: true, position: 1 });
+    });
+
+    it('fills in a missing customer name once and never replaces one', async () => {
+      await store.createCustomer({ email: 'n@c.test', ownerEmail: 'alice@agents.test', since: '2026-11-01' });
+      await store.fillCustomerName('n@c.test', 'Nia');
+      await store.fillCustomerName('n@c.test', 'Other');
+      await store.fillCustomerName('absent@c.test', 'Nobody');
+      expect((await store.getCustomer('n@c.test'))?.name).toBe('Nia');
+      expect(await store.getCustomer('absent@c.test')).toBeUndefined();
+    });
+
     it('lists conversations updated since a time, oldest first, and nothing else', async () => {
       await store.createConversation(conversation('old', '2026-09-01T00:00:00.000Z'));
       await store.createConversation(conversation('new2', '2026-11-20T00:00:00.000Z'));

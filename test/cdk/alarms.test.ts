@@ -47,7 +47,18 @@ describe('alarms', () => {
       MetricName: 'Reputation.ComplaintRate',
       Threshold: 0.0005,
     });
-    expect(alarms).toHaveLength(6);
+    expect(alarms).toHaveLength(7);
+  });
+
+  it('alarms when new senders are held by the hourly new-customer cap', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'SpocInbox',
+      MetricName: 'NewCustomersHeld',
+      Statistic: 'Sum',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      Dimensions: Match.absent(),
+    });
   });
 
   it('names each alarm after the stack, as the deploy guide does', () => {
@@ -56,6 +67,7 @@ describe('alarms', () => {
       'SpocInbox-DeliveryEventsErrors',
       'SpocInbox-InboundDeadLetters',
       'SpocInbox-InboundErrors',
+      'SpocInbox-NewCustomersHeld',
       'SpocInbox-SesBounceRate',
       'SpocInbox-SesComplaintRate',
     ]);

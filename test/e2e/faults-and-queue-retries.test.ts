@@ -110,7 +110,13 @@ describe('faults in every AWS call and the queue retrying (Lambda handler, real 
     let throttling: ThrottlingSender | undefined;
     const rig = await HandlerRig.create(engines, {
       clients,
-      config: { limits: { maxMessageBytes: 40 * 1024 * 1024, maxMailsPerSenderPerHour: 1000 } },
+      config: {
+        limits: {
+          maxMessageBytes: 40 * 1024 * 1024,
+          maxMailsPerSenderPerHour: 1000,
+          maxNewCustomersPerHour: 1000,
+        },
+      },
       wrapSender: (inner: CapturingMailSender) => {
         throttling = new ThrottlingSender(inner, FAULT_RATE, random);
         return throttling;

@@ -44,7 +44,13 @@ export class LocalHarness {
 
   /** Starts local mode; pass `dataDir`/`outboxDir` to restart on existing data. */
   static async start(
-    options: { dataDir?: string; outboxDir?: string; config?: unknown; now?: () => Date } = {},
+    options: {
+      dataDir?: string;
+      outboxDir?: string;
+      config?: unknown;
+      now?: () => Date;
+      verdictsFromHeader?: boolean;
+    } = {},
   ): Promise<LocalHarness> {
     const base = options.dataDir ? undefined : await mkdtemp(join(tmpdir(), 'spoc-e2e-'));
     const dataDir = options.dataDir ?? join(base as string, 'data');
@@ -57,6 +63,7 @@ export class LocalHarness {
       smtpPort: 0,
       logLevel: 'SILENT',
       ...(options.now ? { now: options.now } : {}),
+      ...(options.verdictsFromHeader ? { verdictsFromHeader: true } : {}),
     });
     return new LocalHarness(server, dataDir, outboxDir, config, base !== undefined);
   }

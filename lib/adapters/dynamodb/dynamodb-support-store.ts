@@ -13,6 +13,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { ConditionFailedError, LeaseHeldError, PermanentFailureError } from '../../domain/errors.js';
+import { MAX_PARTICIPANTS } from '../../domain/participants.js';
 import type {
   Conversation,
   ConversationMessage,
@@ -105,6 +106,10 @@ export const keys = {
   rate: (sender: string, window: string) => ({
     [PARTITION_KEY]: `RATE#${sender}#${window}`,
     [SORT_KEY]: 'RATE',
+  }),
+  capped: (counter: string, window: string) => ({
+    [PARTITION_KEY]: `CAPPED#${counter}#${window}`,
+    [SORT_KEY]: 'CAPPED',
   }),
   sendLease: (key: string) => ({ [PARTITION_KEY]: `SENDLEASE#${key}`, [SORT_KEY]: 'SENDLEASE' }),
   suppressed: (address: string) => ({ [PARTITION_KEY]: `SUPPRESSED#${address}`, [SORT_KEY]: 'SUPPRESSED' }),
@@ -736,6 +741,54 @@ export class DynamoDbSupportStore implements SupportStore {
     }
   }
 
+  /**
+   * One item per counter and window: `count` and one `slot#<inbound id>` per admitted message, written
+   * only while `count` is below the cap, so the item holds at most `cap` slots and expires by TTL.
+   */
+  async countCapped(
+    counter: string,
+    window: string,
+    inboundId: string,
+    cap: number,
+    expiresAt: number,
+  ): Promise<{ admitted: boolean; position: number }> {
+    const key = keys.capped(counter, window);
+    const slot = `slot#${inboundId}`;
+    try {
+      const result = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: key,
+          UpdateExpression:
+            'SET #type = :type, #ttl = :ttl, #count = if_not_exists(#count, :zero) + :one, #slot = if_not_exists(#count, :zero) + :one',
+          ConditionExpression:
+            'attribute_not_exists(#slot) AND (attribute_not_exists(#count) OR #count < :cap)',
+          ExpressionAttributeNames: {
+            '#type': ITEM_TYPE_ATTRIBUTE,
+            '#ttl': TTL_ATTRIBUTE,
+            '#count': 'count',
+            '#slot': slot,
+          },
+          ExpressionAttributeValues: {
+            ':type': 'CAPPED',
+            ':ttl': expiresAt,
+            ':zero': 0,
+            ':one': 1,
+            ':cap': cap,
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return { admitted: true, position: Number(result.Attributes?.[slot]) };
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+      const item = await this.getItem(key);
+      const position = item?.[slot];
+      if (typeof position === 'number') return { admitted: true, position };
+      return { admitted: false, position: Number(item?.count ?? cap) + 1 };
+    }
+  }
+
   async suppressAddress(record: SuppressionRecord): Promise<void> {
     await this.put({ ...record, ...keys.suppressed(record.address), [ITEM_TYPE_ATTRIBUTE]: 'SUPPRESSED' });
   }
@@ -986,6 +1039,34 @@ export class DynamoDbSupportStore implements SupportStore {
       }
     }
 
+    // Someone's Cc on other customers' conversations: which ones, and the mails they wrote there.
+    const participantOf = (
+      await this.scanAll<Conversation>({
+        FilterExpression: '#type = :type AND contains(#participants, :email)',
+        ExpressionAttributeNames: { '#type': ITEM_TYPE_ATTRIBUTE, '#participants': 'participants' },
+        ExpressionAttributeValues: { ':type': 'CONV', ':email': email },
+      })
+    )
+      .filter((conversation) => !conversationIds.has(conversation.id))
+      .map((conversation) => conversation.id)
+      .sort();
+    for (const conversationId of participantOf) {
+      const raw = await this.queryRaw({
+        KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :msg)',
+        ExpressionAttributeNames: { '#pk': PARTITION_KEY, '#sk': SORT_KEY },
+        ExpressionAttributeValues: {
+          ':pk': keys.conversation(conversationId)[PARTITION_KEY],
+          ':msg': 'MSG#',
+        },
+        ConsistentRead: true,
+      });
+      for (const item of raw) {
+        if (item[ITEM_TYPE_ATTRIBUTE] !== 'MSG' || item.fromAddress !== email) continue;
+        items.push(item);
+        messages.push(toDomain<ConversationMessage>(item));
+      }
+    }
+
     const inboundIds = new Set(messages.filter((m) => m.rawKey !== undefined).map((m) => m.id));
     const inboundItems = await this.scanRaw({
       FilterExpression: '#type = :type',
@@ -1034,7 +1115,9 @@ export class DynamoDbSupportStore implements SupportStore {
       );
       items.push(
         ...links.filter(
-          (link) => typeof link.conversationId === 'string' && conversationIds.has(link.conversationId),
+          (link) =>
+            (typeof link.conversationId === 'string' && conversationIds.has(link.conversationId)) ||
+            link.sender === email,
         ),
       );
     }
@@ -1045,6 +1128,7 @@ export class DynamoDbSupportStore implements SupportStore {
       messages,
       items,
       rawKeys: [...rawKeys].sort(),
+      participantOf,
     };
   }
 
@@ -1090,7 +1174,10 @@ export class DynamoDbSupportStore implements SupportStore {
 
   // --- Mail behaviour: reply-all participants and figures per owner ---
 
-  /** One conditional append per address, like `appendToThread`; a missing conversation is an error. */
+  /**
+   * One conditional append per address, like `appendToThread`, up to `MAX_PARTICIPANTS`; a missing
+   * conversation is an error.
+   */
   async addParticipants(conversationId: string, addresses: string[], at: string): Promise<void> {
     for (const address of new Set(addresses)) {
       try {
@@ -1099,13 +1186,21 @@ export class DynamoDbSupportStore implements SupportStore {
             TableName: this.tableName,
             Key: keys.conversation(conversationId),
             UpdateExpression: 'SET #list = list_append(if_not_exists(#list, :empty), :one), #updatedAt = :at',
-            ConditionExpression: 'attribute_exists(#pk) AND NOT contains(#list, :id)',
+            // Racing mails cannot push the list past the cap the relay checked.
+            ConditionExpression:
+              'attribute_exists(#pk) AND NOT contains(#list, :id) AND (attribute_not_exists(#list) OR size(#list) < :max)',
             ExpressionAttributeNames: {
               '#list': 'participants',
               '#updatedAt': 'updatedAt',
               '#pk': PARTITION_KEY,
             },
-            ExpressionAttributeValues: { ':empty': [], ':one': [address], ':id': address, ':at': at },
+            ExpressionAttributeValues: {
+              ':empty': [],
+              ':one': [address],
+              ':id': address,
+              ':at': at,
+              ':max': MAX_PARTICIPANTS,
+            },
           }),
         );
       } catch (error) {
@@ -1115,6 +1210,70 @@ export class DynamoDbSupportStore implements SupportStore {
           throw new ConditionFailedError(`conversation ${conversationId} does not exist`, { cause: error });
         }
       }
+    }
+  }
+
+  /** Reads the list and removes the address at its index, on condition that it is still there. */
+  async removeParticipant(conversationId: string, address: string, at: string): Promise<boolean> {
+    for (;;) {
+      const existing = await this.get<Conversation>(keys.conversation(conversationId));
+      if (!existing) throw new ConditionFailedError(`conversation ${conversationId} does not exist`);
+      const index = (existing.participants ?? []).indexOf(address);
+      if (index < 0) return false;
+      try {
+        await this.client.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: keys.conversation(conversationId),
+            UpdateExpression: `REMOVE #list[${index}] SET #updatedAt = :at`,
+            ConditionExpression: `#list[${index}] = :address`,
+            ExpressionAttributeNames: { '#list': 'participants', '#updatedAt': 'updatedAt' },
+            ExpressionAttributeValues: { ':address': address, ':at': at },
+          }),
+        );
+        return true;
+      } catch (error) {
+        // The list changed between the read and the write: read it again.
+        if (!isConditionalCheckFailed(error)) throw error;
+      }
+    }
+  }
+
+  async markLoopEnded(conversationId: string, at: string): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.conversation(conversationId),
+          UpdateExpression: 'SET #loop = :at',
+          ConditionExpression: 'attribute_exists(#pk)',
+          ExpressionAttributeNames: { '#loop': 'loopEndedAt', '#pk': PARTITION_KEY },
+          ExpressionAttributeValues: { ':at': at },
+        }),
+      );
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) {
+        throw new ConditionFailedError(`conversation ${conversationId} does not exist`, { cause: error });
+      }
+      throw error;
+    }
+  }
+
+  async fillCustomerName(email: string, name: string): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.customer(email),
+          UpdateExpression: 'SET #name = :name',
+          ConditionExpression: 'attribute_exists(#pk) AND (attribute_not_exists(#name) OR #name = :empty)',
+          ExpressionAttributeNames: { '#name': 'name', '#pk': PARTITION_KEY },
+          ExpressionAttributeValues: { ':name': name, ':empty': '' },
+        }),
+      );
+    } catch (error) {
+      // A name is already there (or the customer is gone): nothing to fill in.
+      if (!isConditionalCheckFailed(error)) throw error;
     }
   }
 

@@ -16,7 +16,8 @@ export interface DataRequestFlags extends TargetFlags {
  * their raw mail (with `--out`, the raw mail their side wrote as `.eml` files; the raw form of owners'
  * answers is withheld and only listed). Every address on the reply domain is redacted in what is
  * written. `spoc forget <customer> --yes`: deletes all of it, raw mail first so a run cut short can
- * simply be repeated.
+ * simply be repeated. Someone on Cc of other customers' conversations is found there too: their own
+ * mails are exported and forgotten, and forgetting takes them off those conversations' Cc.
  */
 export async function dataRequestCommand(
   io: CliIo,
@@ -29,7 +30,7 @@ export async function dataRequestCommand(
   try {
     const { store, rawMail } = opened.deps;
     const data = await store.listCustomerData(email);
-    if (data.items.length === 0 && data.rawKeys.length === 0) {
+    if (data.items.length === 0 && data.rawKeys.length === 0 && data.participantOf.length === 0) {
       throw new UsageError(
         `nothing stored about ${email} in ${opened.where}: check the address (spoc customer list)`,
       );
@@ -44,6 +45,7 @@ export async function dataRequestCommand(
         items: data.items,
         rawMailKeys: written,
         withheldRawMailKeys: withheld,
+        onCcOfConversations: data.participantOf,
       };
       const json = redactReplyAddresses(JSON.stringify(document, null, 2), replyDomain);
       if (!flags.out) {
@@ -73,8 +75,10 @@ export async function dataRequestCommand(
     }
     for (const key of data.rawKeys) await rawMail.deleteRaw(key);
     const deleted = await store.deleteCustomerData(data);
+    const at = new Date().toISOString();
+    for (const conversationId of data.participantOf) await store.removeParticipant(conversationId, email, at);
     io.out(
-      `forgot ${email}: deleted ${deleted} item(s) and ${data.rawKeys.length} raw mail(s) from ${opened.where}`,
+      `forgot ${email}: deleted ${deleted} item(s) and ${data.rawKeys.length} raw mail(s) from ${opened.where}${data.participantOf.length > 0 ? `, and took them off the Cc of ${data.participantOf.length} conversation(s)` : ''}`,
     );
   } finally {
     await opened.close();

@@ -16,6 +16,7 @@ export async function devCommand(io: CliIo, signals: NodeJS.EventEmitter = proce
     outboxDir: settings.outboxDir,
     smtpPort: settings.smtpPort,
     ...(settings.smtpRelay ? { smtpRelay: settings.smtpRelay } : {}),
+    ...(settings.verdictsFromHeader ? { verdictsFromHeader: true } : {}),
     logLevel: (io.env.POWERTOOLS_LOG_LEVEL as 'INFO' | undefined) ?? 'INFO',
   });
   const owners = await server.deps.store.listOwners();

@@ -106,3 +106,16 @@ describe('parseOwnerCommand', () => {
     expect(parseOwnerCommand('#')).toEqual({ kind: 'none' });
   });
 });
+
+describe('#uncc', () => {
+  it('takes one address, lower-cased, and keeps the text below for the customer', () => {
+    expect(parseOwnerCommand('#uncc Carol@Customer.test\nThanks!')).toEqual({
+      kind: 'command',
+      command: { kind: 'uncc', address: 'carol@customer.test' },
+      rest: 'Thanks!',
+    });
+    expect(parseOwnerCommand('#uncc')).toMatchObject({ kind: 'invalid' });
+    expect(parseOwnerCommand('#uncc carol and dave')).toMatchObject({ kind: 'invalid' });
+    expect(COMMAND_HELP.join('\n')).toContain('#uncc <address>');
+  });
+});

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { newParticipants } from '../../../lib/domain/participants.js';
+import { admitParticipants, isAutomaticMailbox, newParticipants } from '../../../lib/domain/participants.js';
 import { pickConversation } from '../../../lib/domain/thread-conversation.js';
 import type { Conversation } from '../../../lib/domain/types.js';
 
@@ -39,6 +39,38 @@ describe('newParticipants', () => {
         recipients: ['carol@customer.test', 'jane@customer.test', 'erin@customer.test'],
       }),
     ).toEqual(['erin@customer.test']);
+  });
+});
+
+describe('participants from automatic and list addresses', () => {
+  it('never adds a machine mailbox or an address the automatic header fields name', () => {
+    expect(
+      newParticipants({
+        ...base,
+        automatic: new Set(['srs0=ab@fwd.test']),
+        recipients: [
+          'team-bounces@lists.test',
+          'owner-team@lists.test',
+          'team-request@lists.test',
+          'MAILER-DAEMON@partner.test',
+          'no-reply@partner.test',
+          'srs0=ab@fwd.test',
+          'owner@partner.test',
+          'bounce.hunter@partner.test',
+        ],
+      }),
+    ).toEqual(['owner@partner.test', 'bounce.hunter@partner.test']);
+    expect(isAutomaticMailbox('list+bounces@x.test')).toBe(true);
+    expect(isAutomaticMailbox('carol@x.test')).toBe(false);
+  });
+
+  it('admits new participants up to the cap and refuses the rest', () => {
+    const known = Array.from({ length: 8 }, (_, i) => `k${i}@x.test`);
+    expect(admitParticipants(known, ['a@x.test', 'b@x.test', 'c@x.test'], 10)).toEqual({
+      added: ['a@x.test', 'b@x.test'],
+      refused: ['c@x.test'],
+    });
+    expect(admitParticipants([...known, 'a@x.test', 'b@x.test'], ['c@x.test'], 10).added).toEqual([]);
   });
 });
 

@@ -1,5 +1,11 @@
+import { checkSync } from 'recheck';
 import { describe, expect, it } from 'vitest';
-import { classifyAutomatic } from '../../../lib/mail/classify-automatic.js';
+import {
+  BOUNCE_REPORT_LINE,
+  BOUNCE_SUBJECT,
+  BOUNCE_TRANSCRIPT_LINE,
+  classifyAutomatic,
+} from '../../../lib/mail/classify-automatic.js';
 import type { ParsedMail } from '../../../lib/mail/mail-types.js';
 import { parseMail } from '../../../lib/mail/parse-mail.js';
 import { corpusAvailable, corpusFile, corpusFiles } from '../../support/corpus.js';
@@ -11,6 +17,20 @@ import { corpusAvailable, corpusFile, corpusFiles } from '../../support/corpus.j
 const HUMAN_IN_BOUNCE_FOLDER: Record<string, string> = {
   'bounces-sisimai/lhost-sendmail-14.eml':
     'a person forwarding a bounce ("Fwd: Returned mail: …", Apple Mail, personal From, no automatic header)',
+};
+
+/**
+ * Bounces that only their MTA sender (postmaster, MAILER-DAEMON, no-reply) or null envelope gives away:
+ * their subject is a word a customer writes too ("Delivery Status", "Failed delivery", "Mail") and their
+ * body names no transcript. They are recognised by that sender in real life.
+ */
+const SENDER_ONLY_BOUNCES: Record<string, string> = {
+  // Answers ("Re:Test message") whose one text part the parser reads as empty.
+  'bounces-sisimai/lhost-apachejames-01.eml': '"Re:Test message", empty body',
+  'bounces-sisimai/lhost-mcafee-01.eml': '"Delivery Status"',
+  'bounces-sisimai/lhost-mcafee-02.eml': '"Delivery Status"',
+  'bounces-sisimai/lhost-mcafee-03.eml': '"Delivery Status"',
+  'bounces-sisimai/lhost-verizon-02.eml': '"Re:Nyaan", empty body',
 };
 
 /** Mails in the "plain" folders that a machine sent, and the verdict they must get. */
@@ -37,6 +57,19 @@ describe.skipIf(!corpusAvailable())('classifyAutomatic on the corpus', () => {
     const verdicts = await classifyFiles(sisimai);
     const human = verdicts.filter(({ verdict }) => !verdict.automatic).map(({ file }) => file);
     expect(human).toEqual(Object.keys(HUMAN_IN_BOUNCE_FOLDER));
+  });
+
+  it('recognises every sisimai bounce by its subject or body alone, from any sender and envelope', async () => {
+    // A relay or gateway may rewrite From and the envelope (InterScan's "Mail could not be delivered"
+    // came with a list's bounce address): the report itself must still say what it is.
+    const bounces = sisimai.filter((file) => /\/(lhost|rhost|rfc3464)-/.test(file));
+    const human: string[] = [];
+    for (const file of bounces) {
+      const parsed = await parseMail(corpusFile(file));
+      const neutral = { ...parsed, from: { address: 'notify@relay.test', name: 'Notify' } };
+      if (!classifyAutomatic(neutral, 'list-bounces@lists.test').automatic) human.push(file);
+    }
+    expect(human).toEqual(Object.keys({ ...HUMAN_IN_BOUNCE_FOLDER, ...SENDER_ONLY_BOUNCES }).sort());
   });
 
   it('gives the kind the file name promises for RFC 3834, ARF and RFC 3464 samples', async () => {
@@ -218,6 +251,38 @@ describe('classifyAutomatic rules', () => {
         kind: 'auto-reply',
         reason: 'auto-reply-subject',
       });
+    }
+  });
+
+  it('recognises non-standard bounces by subject and body, whoever sent them', () => {
+    const relay = { from: { address: 'notify@relay.test', name: 'InterScan Notification' } };
+    expect(classifyAutomatic(mail({}, { ...relay, subject: 'Mail could not be delivered' }))).toMatchObject({
+      kind: 'bounce',
+      reason: 'bounce-subject',
+    });
+    const transcript = 'Sent <<< RCPT TO:<kijitora@example.co.jp>\nReceived >>> 550 5.1.1 user unknown';
+    expect(
+      classifyAutomatic(mail({}, { ...relay, subject: 'Nyaan', text: `...\n\n${transcript}` })),
+    ).toMatchObject({
+      kind: 'bounce',
+      reason: 'bounce-body',
+    });
+    // A person forwarding the same report, or quoting a report sentence without the returned message,
+    // and an order's delivery, stay human.
+    expect(classifyAutomatic(mail({}, { subject: 'Fwd: Nyaan', text: transcript }))).toEqual({
+      automatic: false,
+    });
+    expect(
+      classifyAutomatic(mail({}, { text: 'It said:\ndid not reach the following recipient(s): bob' })),
+    ).toEqual({ automatic: false });
+    for (const subject of ['Delivery status of my order', 'Failed delivery', 'Delivery status']) {
+      expect(classifyAutomatic(mail({}, { subject }))).toEqual({ automatic: false });
+    }
+  });
+
+  it('uses no pattern that backtracks on hostile subjects and bodies', () => {
+    for (const pattern of [BOUNCE_SUBJECT, BOUNCE_TRANSCRIPT_LINE, BOUNCE_REPORT_LINE]) {
+      expect(checkSync(pattern.source, pattern.flags).status).toBe('safe');
     }
   });
 });

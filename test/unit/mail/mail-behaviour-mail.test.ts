@@ -173,6 +173,24 @@ describe('addOutcomeMetrics', () => {
     expect(emf.FirstResponseSeconds).toBe(90);
   });
 
+  it('counts a new sender held by the hourly cap as NewCustomersHeld, without a dimension', () => {
+    const metrics = new Metrics({ namespace: 'SpocInboxTest' });
+    expect(
+      addOutcomeMetrics(metrics, {
+        status: 'quarantined',
+        reason: 'new-customer-cap',
+        customerEmail: 'x@flood.test',
+      }),
+    ).toBe(true);
+    const emf = metrics.serializeMetrics() as unknown as {
+      _aws: { CloudWatchMetrics: Array<{ Dimensions: string[][]; Metrics: Array<{ Name: string }> }> };
+      NewCustomersHeld?: number;
+    };
+    expect(emf._aws.CloudWatchMetrics[0]?.Metrics.map((m) => m.Name)).toEqual(['NewCustomersHeld']);
+    expect(emf._aws.CloudWatchMetrics[0]?.Dimensions.flat()).not.toContain('Customer');
+    expect(emf.NewCustomersHeld).toBe(1);
+  });
+
   it('adds nothing for outcomes that are not relays', () => {
     const metrics = new Metrics({ namespace: 'SpocInboxTest' });
     expect(addOutcomeMetrics(metrics, { status: 'automatic', reason: 'auto-submitted' })).toBe(false);

@@ -1,0 +1,133 @@
+import type { InboundOutcome } from '../domain/types.js';
+import type { InboundDeps, InboundNotice } from './inbound-deps.js';
+import { notifyOwner } from './notify-owner.js';
+import type { MailLookups } from './relay-customer-mail.js';
+import { rateWindowOf } from './screen-inbound.js';
+
+const HOUR_MS = 60 * 60 * 1000;
+const MINUTE_MS = 60 * 1000;
+/** Counter items outlive their window by a day, then TTL removes them. */
+const COUNTER_GRACE_SECONDS = 24 * 60 * 60;
+
+/** The counter of new customers per clock hour, over all senders. */
+export const NEW_CUSTOMERS_COUNTER = 'new-customers';
+
+/** The outcome reason of a new sender's mail beyond `limits.maxNewCustomersPerHour`. */
+export const NEW_CUSTOMER_CAP = 'new-customer-cap';
+
+/** The outcome reason of customer-side mail in a conversation that was ended as a loop. */
+export const LOOP_ENDED = 'loop-ended';
+
+/** What the screen decides from the counts, for {@link loopDecision}. */
+export type LoopDecision = 'relay' | 'held' | 'ends-now';
+
+/**
+ * Pure: whether a customer-side mail in a conversation is relayed, held because the conversation was
+ * ended as a loop less than `holdHours` ago, or ends it now (its burst counter refused it).
+ */
+export function loopDecision(input: {
+  loopEndedAt: string | undefined;
+  receivedAt: number;
+  holdHours: number;
+  admitted?: boolean;
+}): LoopDecision {
+  if (input.loopEndedAt !== undefined) {
+    const ended = Date.parse(input.loopEndedAt);
+    if (!Number.isNaN(ended) && input.receivedAt - ended < input.holdHours * HOUR_MS) return 'held';
+  }
+  return input.admitted === false ? 'ends-now' : 'relay';
+}
+
+/**
+ * Customer-side screens that need the lookups: an owner's own mail to the support address (an
+ * auto-responder answering one of our notices) is recorded, never relayed; a new sender beyond the
+ * hourly new-customer cap is held; and a conversation whose customer side writes faster than people do
+ * (more than `limits.loopMailsPerConversation` mails within `limits.loopWindowMinutes`) is ended as a
+ * loop: its mail is held for `limits.loopHoldHours` and its owner told once. Every counter is one
+ * bounded item per window (see `countCapped`).
+ *
+ * @returns The outcome of a held mail, or `undefined` to relay it.
+ */
+export async function screenCustomerSide(
+  deps: Pick<InboundDeps, 'store' | 'sender' | 'now' | 'config'>,
+  notice: InboundNotice,
+  senderEmail: string,
+  looked: Pick<MailLookups, 'owners' | 'thread' | 'customer'>,
+  isWriter: boolean,
+): Promise<InboundOutcome | undefined> {
+  const { limits } = deps.config;
+  if (looked.owners.some((owner) => owner.email === senderEmail)) {
+    return {
+      status: 'rejected',
+      reason: 'sender-is-owner',
+      detail: `${senderEmail} is an owner: mail from an owner to the support address (an auto-reply to a notice) is recorded, never relayed; kept at ${notice.rawKey}`,
+      ownerEmail: senderEmail,
+    };
+  }
+  const { window, start } = rateWindowOf(notice.receivedAt, deps.now());
+  if (!isWriter && !looked.customer) {
+    const expiresAt = Math.floor((start.getTime() + HOUR_MS) / 1000) + COUNTER_GRACE_SECONDS;
+    const cap = limits.maxNewCustomersPerHour;
+    const counted = await deps.store.countCapped(
+      NEW_CUSTOMERS_COUNTER,
+      window,
+      notice.inboundId,
+      cap,
+      expiresAt,
+    );
+    if (!counted.admitted) {
+      return {
+        status: 'quarantined',
+        reason: NEW_CUSTOMER_CAP,
+        detail: `more than ${cap} new customers in hour ${window}; kept at ${notice.rawKey}`,
+        customerEmail: senderEmail,
+      };
+    }
+  }
+  const { thread } = looked;
+  if (!thread) return undefined;
+  const receivedAt = Date.parse(notice.receivedAt) || deps.now().getTime();
+  const held = (): InboundOutcome => ({
+    status: 'rejected',
+    reason: LOOP_ENDED,
+    detail: `conversation ${thread.id} was ended as a loop; kept at ${notice.rawKey}`,
+    conversationId: thread.id,
+    customerEmail: thread.customerEmail,
+    ownerEmail: thread.ownerEmail,
+  });
+  const before = loopDecision({
+    loopEndedAt: thread.loopEndedAt,
+    receivedAt,
+    holdHours: limits.loopHoldHours,
+  });
+  if (before === 'held') return held();
+  const windowMs = limits.loopWindowMinutes * MINUTE_MS;
+  const bucket = Math.floor(receivedAt / windowMs);
+  const counted = await deps.store.countCapped(
+    `loop#${thread.id}`,
+    String(bucket),
+    notice.inboundId,
+    limits.loopMailsPerConversation,
+    Math.floor(((bucket + 1) * windowMs) / 1000) + COUNTER_GRACE_SECONDS,
+  );
+  const decision = loopDecision({
+    loopEndedAt: undefined,
+    receivedAt,
+    holdHours: limits.loopHoldHours,
+    admitted: counted.admitted,
+  });
+  if (decision === 'relay') return undefined;
+  const endedAt = new Date(receivedAt).toISOString();
+  await deps.store.markLoopEnded(thread.id, endedAt);
+  await notifyOwner(deps, {
+    key: `loop-ended:${thread.id}:${bucket}`,
+    ownerEmail: thread.ownerEmail,
+    subject: `Ended: conversation ${thread.id} with ${thread.customerEmail} looks like a mail loop`,
+    paragraphs: [
+      `More than ${limits.loopMailsPerConversation} mails reached conversation ${thread.id} ("${thread.subject.slice(0, 120)}") from the customer's side within ${limits.loopWindowMinutes} minutes: faster than people write, so automatic responders are probably answering each other.`,
+      `For the next ${limits.loopHoldHours} hours, mail from the customer's side in this conversation is kept but not forwarded to you. Your own answers still reach the customer. This notice is sent once.`,
+      `First held mail: ${notice.rawKey}.`,
+    ],
+  });
+  return held();
+}
