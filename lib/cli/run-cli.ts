@@ -75,6 +75,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         bucket: { type: 'string' },
         'queue-url': { type: 'string' },
         'secret-id': { type: 'string' },
+        'configuration-set': { type: 'string' },
         since: { type: 'string' },
       },
     });

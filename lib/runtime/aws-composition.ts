@@ -1,0 +1,204 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { SESClient } from '@aws-sdk/client-ses';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDbSupportStore } from '../adapters/dynamodb/dynamodb-support-store.js';
+import { S3RawMailStore } from '../adapters/s3/s3-raw-mail-store.js';
+import { SesMailSender } from '../adapters/ses/ses-mail-sender.js';
+import type { SqsMessageQueue } from '../adapters/sqs/sqs-message-queue.js';
+import type { SpocConfig } from '../config/config-schema.js';
+import type { LambdaEnv } from '../config/lambda-env.js';
+import { ConfigError } from '../domain/errors.js';
+import type { InboundDeps } from '../use-cases/inbound-deps.js';
+
+/**
+ * Where the deployed stack's parts are: the one set of settings every AWS entry point (the two Lambda
+ * functions and each CLI command that reaches AWS) is wired from. Endpoints and credentials come from
+ * the SDK's usual chain (`AWS_ENDPOINT_URL`, `AWS_PROFILE`, the function's role).
+ */
+export interface AwsSettings {
+  /** Default: the SDK's (AWS_REGION, the profile). */
+  region?: string;
+  tableName: string;
+  /** The raw-mail bucket; needed to read, store or locate raw mail. */
+  rawMailBucket?: string;
+  /** Secrets Manager secret (name or ARN) holding the reply-token key(s). */
+  replyTokenSecretId?: string;
+  /** SES configuration set every sent mail carries, so its bounces and complaints come back. */
+  configurationSetName?: string;
+}
+
+/** The settings of a function, from its validated environment. */
+export function awsSettingsFromLambdaEnv(env: LambdaEnv): AwsSettings {
+  return {
+    region: env.AWS_REGION,
+    tableName: env.TABLE_NAME,
+    rawMailBucket: env.RAW_MAIL_BUCKET,
+    replyTokenSecretId: env.REPLY_TOKEN_SECRET_ID,
+    configurationSetName: env.SES_CONFIGURATION_SET,
+  };
+}
+
+/**
+ * The AWS side wired once: each client is created on first use and kept, each adapter is built from
+ * those clients and the settings. Entry points take what they need from it and call {@link close}
+ * when done (a Lambda never does: its container keeps the clients).
+ */
+export class AwsComposition {
+  readonly settings: AwsSettings;
+  private readonly clientOptions: { region?: string };
+  private dynamodbClient?: DynamoDBClient;
+  private s3Client?: S3Client;
+  private sesv2Client?: SESv2Client;
+  private secretsClient?: SecretsManagerClient;
+  private sesClient?: SESClient;
+  private sqsClient?: SQSClient;
+  private storeInstance?: DynamoDbSupportStore;
+  private senderInstance?: SesMailSender;
+  private rawMailInstance?: S3RawMailStore;
+  private secretValue?: Promise<string>;
+
+  constructor(settings: AwsSettings) {
+    this.settings = settings;
+    this.clientOptions = settings.region ? { region: settings.region } : {};
+  }
+
+  /** The DynamoDB client (also what `spoc doctor` reads the last processed mail with). */
+  get dynamodb(): DynamoDBClient {
+    this.dynamodbClient ??= new DynamoDBClient(this.clientOptions);
+    return this.dynamodbClient;
+  }
+
+  get s3(): S3Client {
+    this.s3Client ??= new S3Client(this.clientOptions);
+    return this.s3Client;
+  }
+
+  get sesv2(): SESv2Client {
+    this.sesv2Client ??= new SESv2Client(this.clientOptions);
+    return this.sesv2Client;
+  }
+
+  get secrets(): SecretsManagerClient {
+    this.secretsClient ??= new SecretsManagerClient(this.clientOptions);
+    return this.secretsClient;
+  }
+
+  /** SES v1 (receipt rules, identities, send quota); loaded on demand, the functions never need it. */
+  async ses(): Promise<SESClient> {
+    if (!this.sesClient) {
+      const { SESClient } = await import('@aws-sdk/client-ses');
+      this.sesClient ??= new SESClient(this.clientOptions);
+    }
+    return this.sesClient;
+  }
+
+  /** SQS (dead-letter queues); loaded on demand, the functions never need it. */
+  async sqs(): Promise<SQSClient> {
+    if (!this.sqsClient) {
+      const { SQSClient } = await import('@aws-sdk/client-sqs');
+      this.sqsClient ??= new SQSClient(this.clientOptions);
+    }
+    return this.sqsClient;
+  }
+
+  /** The region the clients work in, as the SDK resolved it. */
+  async region(): Promise<string> {
+    return this.settings.region ?? (await this.dynamodb.config.region());
+  }
+
+  get store(): DynamoDbSupportStore {
+    this.storeInstance ??= new DynamoDbSupportStore({
+      client: DynamoDBDocumentClient.from(this.dynamodb, {
+        marshallOptions: { removeUndefinedValues: true },
+      }),
+      tableName: this.settings.tableName,
+    });
+    return this.storeInstance;
+  }
+
+  /** The SES sender; every mail it sends carries the configuration set. */
+  get sender(): SesMailSender {
+    const configurationSetName = this.require(
+      'configurationSetName',
+      'no SES configuration set: mail sent without it has its bounces and complaints lost',
+    );
+    this.senderInstance ??= new SesMailSender({
+      client: this.sesv2,
+      ...(this.settings.region ? { region: this.settings.region } : {}),
+      configurationSetName,
+    });
+    return this.senderInstance;
+  }
+
+  get rawMail(): S3RawMailStore {
+    const bucket = this.require('rawMailBucket', 'no raw-mail bucket');
+    this.rawMailInstance ??= new S3RawMailStore({ client: this.s3, bucket });
+    return this.rawMailInstance;
+  }
+
+  /** The reply-token secret's value, read once. A failed read is retried on the next call. */
+  replyTokenSecret(): Promise<string> {
+    const secretId = this.require('replyTokenSecretId', 'no reply-token secret');
+    this.secretValue ??= readSecret(this.secrets, secretId).catch((error: unknown) => {
+      this.secretValue = undefined;
+      throw error;
+    });
+    return this.secretValue;
+  }
+
+  /** A dead-letter (or any) queue, over the one SQS client. */
+  async queue(queueUrl: string): Promise<SqsMessageQueue> {
+    const [{ SqsMessageQueue }, client] = await Promise.all([
+      import('../adapters/sqs/sqs-message-queue.js'),
+      this.sqs(),
+    ]);
+    return new SqsMessageQueue({ client, queueUrl });
+  }
+
+  /** What the delivery-events function runs on: table, SES sending and the configuration. */
+  coreDeps(config: SpocConfig): AwsCoreDeps {
+    return { store: this.store, sender: this.sender, config, now: () => new Date() };
+  }
+
+  /** What the inbound function and the mail-sending commands run on. */
+  async inboundDeps(config: SpocConfig): Promise<InboundDeps> {
+    return {
+      ...this.coreDeps(config),
+      rawMail: this.rawMail,
+      replyTokenSecret: await this.replyTokenSecret(),
+    };
+  }
+
+  /** Lets go of every client created. */
+  close(): void {
+    for (const client of [
+      this.dynamodbClient,
+      this.s3Client,
+      this.sesv2Client,
+      this.secretsClient,
+      this.sesClient,
+      this.sqsClient,
+    ]) {
+      client?.destroy();
+    }
+  }
+
+  private require<K extends keyof AwsSettings>(setting: K, what: string): NonNullable<AwsSettings[K]> {
+    const value = this.settings[setting];
+    if (value === undefined || value === '') throw new ConfigError(`${what} (setting ${setting})`);
+    return value as NonNullable<AwsSettings[K]>;
+  }
+}
+
+/** What every function needs: the table, SES sending and the configuration; no raw mail, no key. */
+export type AwsCoreDeps = Pick<InboundDeps, 'store' | 'sender' | 'config' | 'now'>;
+
+async function readSecret(client: SecretsManagerClient, secretId: string): Promise<string> {
+  const result = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
+  if (!result.SecretString) throw new ConfigError(`secret ${secretId} has no string value`);
+  return result.SecretString;
+}
