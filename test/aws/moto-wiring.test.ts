@@ -15,7 +15,8 @@ import {
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CliIo, runCli } from '../../lib/cli/run-cli.js';
+import type { CliIo } from '../../lib/cli/cli-io.js';
+import { runCli } from '../../lib/cli/run-cli.js';
 import { parseConfig } from '../../lib/config/load-config.js';
 import { ensureTable } from '../../lib/local/embedded-engines.js';
 import { newInboundId, synthesizeSesEvent } from '../../lib/local/synthesize-ses-event.js';
