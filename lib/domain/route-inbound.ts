@@ -1,6 +1,7 @@
 import {
   type ClaimedReplyToken,
   isOnReplyDomain,
+  type ReplyTokenWindow,
   readReplyAddress,
   verifyReplyToken,
 } from './reply-token.js';
@@ -79,13 +80,15 @@ export function senderAuthenticated(verdicts: ReceiptVerdicts): boolean {
 export function checkOwnerReply(input: {
   claim: ClaimedReplyToken;
   secret: string;
+  /** When the previous reply-token key still counts (see {@link verifyReplyToken}). */
+  keyWindow?: ReplyTokenWindow;
   conversation: Conversation | undefined;
   senderAddress: string;
   verdicts: ReceiptVerdicts;
   /** The backup covering for the conversation's owner right now, whose replies are accepted too. */
   coverEmail?: string;
 }): OwnerReplyCheck {
-  if (!verifyReplyToken(input.claim, input.secret)) {
+  if (!verifyReplyToken(input.claim, input.secret, input.keyWindow)) {
     return {
       accepted: false,
       status: 'rejected',

@@ -12,6 +12,7 @@ import type { SqsMessageQueue } from '../adapters/sqs/sqs-message-queue.js';
 import type { SpocConfig } from '../config/config-schema.js';
 import type { LambdaEnv } from '../config/lambda-env.js';
 import { ConfigError } from '../domain/errors.js';
+import { parseReplyTokenKeys } from '../domain/reply-token.js';
 import type { InboundDeps } from '../use-cases/inbound-deps.js';
 
 /**
@@ -200,5 +201,7 @@ export type AwsCoreDeps = Pick<InboundDeps, 'store' | 'sender' | 'config' | 'now
 async function readSecret(client: SecretsManagerClient, secretId: string): Promise<string> {
   const result = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
   if (!result.SecretString) throw new ConfigError(`secret ${secretId} has no string value`);
+  // A malformed value fails here, at start, rather than on the first mail.
+  parseReplyTokenKeys(result.SecretString);
   return result.SecretString;
 }

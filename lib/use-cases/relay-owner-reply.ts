@@ -50,7 +50,8 @@ async function relay(
 ): Promise<InboundOutcome | RelayResult> {
   const { verdicts } = notice;
   // A forged token costs no lookup; a valid one reads the conversation and the owners together.
-  const [conversation, owners] = verifyReplyToken(claim, deps.replyTokenSecret)
+  const keyWindow = { now: deps.now(), graceDays: deps.config.replyTokens.graceDays };
+  const [conversation, owners] = verifyReplyToken(claim, deps.replyTokenSecret, keyWindow)
     ? await awaitAll([deps.store.getConversation(claim.conversationId), deps.store.listOwners()])
     : [undefined, []];
   const conversationOwner = conversation
@@ -60,6 +61,7 @@ async function relay(
   const check = checkOwnerReply({
     claim,
     secret: deps.replyTokenSecret,
+    keyWindow,
     conversation,
     senderAddress,
     verdicts,
