@@ -76,6 +76,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         'queue-url': { type: 'string' },
         'secret-id': { type: 'string' },
         'configuration-set': { type: 'string' },
+        link: { type: 'boolean' },
         since: { type: 'string' },
       },
     });
@@ -110,6 +111,11 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       case 'stats':
         await statsCommand(io, values);
         return 0;
+      case 'raw': {
+        const { rawCommand } = await import('./commands/raw-command.js');
+        await rawCommand(io, rest, values);
+        return 0;
+      }
       default:
         throw new UsageError(`unknown command "${command}"; run \`spoc help\``);
     }

@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -224,23 +224,16 @@ describe('AWS wiring against moto_server', () => {
   ];
 
   it('runs a conversation, a bounce and the CLI through the deployed wiring', async () => {
-    // The CLI seeds the deployed table's owner.
-    expect(
-      await cli(
-        'owner',
-        'add',
-        'alice@example.test',
-        '--name',
-        'Alice Smith',
-        '--table',
-        TABLE,
-        '--region',
-        REGION,
-      ),
-    ).toContain('added owner');
+    // The config's owners seed the deployed table, once however often it runs.
+    expect(await cli('owner', 'sync', '--table', TABLE, '--region', REGION)).toContain(
+      'added owner Alice Smith <alice@example.test>',
+    );
+    expect(await cli('owner', 'sync', '--table', TABLE, '--region', REGION)).toContain(
+      'already match the config',
+    );
 
     // A customer's mail: S3 + SNS → SQS → the inbound function → a relay sent with SES v2.
-    await receive(
+    const first = await receive(
       await rawMail({
         from: `Jane Doe <${CUSTOMER}>`,
         to: CONFIG.supportAddress,
@@ -312,6 +305,17 @@ describe('AWS wiring against moto_server', () => {
     const shown = JSON.parse(await cli('customer', 'show', CUSTOMER, '--json', ...stack));
     expect(shown.customer.ownerEmail).toBe('alice@example.test');
     expect(shown.conversations).toHaveLength(1);
+
+    // …fetches a received mail as it arrived, to a file or as a link signed now…
+    const firstRaw = (
+      await cli('raw', first, '--table', TABLE, '--region', REGION, '--bucket', BUCKET)
+    ).match(/^wrote (\S+)/)?.[1];
+    expect((await readFile(firstRaw as string, 'utf8')).includes('Where is my order?')).toBe(true);
+    const link = (
+      await cli('raw', first, '--link', '--table', TABLE, '--region', REGION, '--bucket', BUCKET)
+    ).split('\n');
+    expect(await (await fetch(link[0] as string)).text()).toContain('Where is my order?');
+    expect(link[1]).toMatch(/^works until /);
 
     // …replays a mail whose notification never came, from the bucket…
     const lost = await receive(

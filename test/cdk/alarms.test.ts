@@ -47,7 +47,19 @@ describe('alarms', () => {
       MetricName: 'Reputation.ComplaintRate',
       Threshold: 0.0005,
     });
-    expect(alarms).toHaveLength(6);
+    expect(alarms).toHaveLength(7);
+  });
+
+  it('alarms when a customer mail finds no active owner', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'SpocInbox-NoActiveOwner',
+      Namespace: 'SpocInbox',
+      MetricName: 'MailWithoutActiveOwner',
+      Dimensions: [{ Name: 'service', Value: 'spoc-inbound' }],
+      Statistic: 'Sum',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    });
   });
 
   it('names each alarm after the stack, as the deploy guide does', () => {
@@ -56,6 +68,7 @@ describe('alarms', () => {
       'SpocInbox-DeliveryEventsErrors',
       'SpocInbox-InboundDeadLetters',
       'SpocInbox-InboundErrors',
+      'SpocInbox-NoActiveOwner',
       'SpocInbox-SesBounceRate',
       'SpocInbox-SesComplaintRate',
     ]);
