@@ -1,3 +1,4 @@
+import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -57,6 +58,7 @@ export class AwsComposition {
   private secretsClient?: SecretsManagerClient;
   private sesClient?: SESClient;
   private sqsClient?: SQSClient;
+  private cloudwatchClient?: CloudWatchClient;
   private storeInstance?: DynamoDbSupportStore;
   private senderInstance?: SesMailSender;
   private rawMailInstance?: S3RawMailStore;
@@ -104,6 +106,15 @@ export class AwsComposition {
       this.sqsClient ??= new SQSClient(this.clientOptions);
     }
     return this.sqsClient;
+  }
+
+  /** CloudWatch (the functions' figures, for `spoc doctor`); loaded on demand. */
+  async cloudwatch(): Promise<CloudWatchClient> {
+    if (!this.cloudwatchClient) {
+      const { CloudWatchClient } = await import('@aws-sdk/client-cloudwatch');
+      this.cloudwatchClient ??= new CloudWatchClient(this.clientOptions);
+    }
+    return this.cloudwatchClient;
   }
 
   /** The region the clients work in, as the SDK resolved it. */
@@ -183,6 +194,7 @@ export class AwsComposition {
       this.secretsClient,
       this.sesClient,
       this.sqsClient,
+      this.cloudwatchClient,
     ]) {
       client?.destroy();
     }

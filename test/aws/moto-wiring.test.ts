@@ -1,21 +1,31 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import {
+  CreateConfigurationSetCommand,
+  CreateConfigurationSetEventDestinationCommand,
+  CreateReceiptRuleSetCommand,
+  SESClient,
+  SetActiveReceiptRuleSetCommand,
+} from '@aws-sdk/client-ses';
 import { CreateEmailIdentityCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import {
   CreateQueueCommand,
   DeleteMessageBatchCommand,
   GetQueueAttributesCommand,
   ReceiveMessageCommand,
+  SendMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CliIo } from '../../lib/cli/cli-io.js';
+import { doctorCommand } from '../../lib/cli/commands/doctor-command.js';
 import { runCli } from '../../lib/cli/run-cli.js';
 import { parseConfig } from '../../lib/config/load-config.js';
 import { ensureTable } from '../../lib/local/embedded-engines.js';
@@ -365,5 +375,95 @@ describe('AWS wiring against moto_server', () => {
     );
     expect(code).toBe(2);
     expect(lines.join('\n')).toContain('--configuration-set');
+  });
+
+  it('spoc doctor reports each check in one line, with DNS answers injected, and fails on what is wrong', async () => {
+    const ses = new SESClient({});
+    const cloudwatch = new CloudWatchClient({});
+    try {
+      // Before the deploy: only the region and the config; the checks needing the stack are skipped.
+      const resolver = {
+        resolveMx: async (domain: string) =>
+          domain === 'example.test'
+            ? [{ exchange: 'inbound-smtp.us-east-1.amazonaws.com.', priority: 10 }]
+            : [{ exchange: 'mx.elsewhere.test', priority: 10 }],
+      };
+      io.lines.length = 0;
+      expect(await doctorCommand(io, { region: REGION }, resolver)).toBe(false);
+      const before = io.lines.join('\n');
+      expect(before).toMatch(/^ok +region +SES receives mail in us-east-1$/m);
+      expect(before).toMatch(/^ok +receipt rule set +none active; the first deploy creates/m);
+      expect(before).toMatch(/^ok +mx example\.test +points at inbound-smtp\.us-east-1\.amazonaws\.com$/m);
+      expect(before).toMatch(/^FAIL +mx reply\.example\.test +points at mx\.elsewhere\.test, not at/m);
+      expect(before).toContain(
+        '→ publish the record: reply.example.test. MX 10 inbound-smtp.us-east-1.amazonaws.com',
+      );
+      // moto's account has SES's sandbox limits (200 a day, 1 a second).
+      expect(before).toMatch(/^FAIL +sending +sandbox/m);
+      expect(before).toMatch(/^skip +configuration set/m);
+
+      // After the deploy: the stack's outputs name the rule set, configuration set, queues and function.
+      await ses.send(new CreateReceiptRuleSetCommand({ RuleSetName: 'spoc-rules' }));
+      await ses.send(new SetActiveReceiptRuleSetCommand({ RuleSetName: 'spoc-rules' }));
+      await ses.send(new CreateConfigurationSetCommand({ ConfigurationSet: { Name: CONFIGURATION_SET } }));
+      await ses.send(
+        new CreateConfigurationSetEventDestinationCommand({
+          ConfigurationSetName: CONFIGURATION_SET,
+          EventDestination: {
+            Name: 'BouncesAndComplaints',
+            Enabled: true,
+            MatchingEventTypes: ['bounce', 'complaint'],
+            SNSDestination: { TopicARN: eventsTopic },
+          },
+        }),
+      );
+      const { QueueUrl: deadLetters } = await sqs.send(
+        new CreateQueueCommand({ QueueName: 'spoc-inbound-dlq' }),
+      );
+      await sqs.send(new SendMessageCommand({ QueueUrl: deadLetters, MessageBody: '{"not":"ses"}' }));
+      await cloudwatch.send(
+        new PutMetricDataCommand({
+          Namespace: 'AWS/Lambda',
+          MetricData: [
+            {
+              MetricName: 'Invocations',
+              Dimensions: [{ Name: 'FunctionName', Value: 'spoc-inbound-fn' }],
+              Value: 1,
+              Timestamp: new Date(Date.now() - 3600_000),
+            },
+          ],
+        }),
+      );
+      const outputsFile = join(dir, 'cdk-outputs.json');
+      await writeFile(
+        outputsFile,
+        JSON.stringify({
+          SpocInbox: {
+            Region: REGION,
+            TableName: TABLE,
+            ReceiptRuleSetName: 'spoc-rules',
+            ConfigurationSetName: CONFIGURATION_SET,
+            InboundDeadLetterQueueUrl: deadLetters,
+            InboundFunctionName: 'spoc-inbound-fn',
+          },
+        }),
+      );
+      io.lines.length = 0;
+      expect(await doctorCommand(io, { outputs: outputsFile, json: true }, resolver)).toBe(false);
+      const report = JSON.parse(io.lines.join('\n')) as {
+        ok: boolean;
+        checks: Array<{ name: string; status: string; detail: string }>;
+      };
+      const status = Object.fromEntries(report.checks.map((c) => [c.name, c.status]));
+      expect(report.ok).toBe(false);
+      expect(status['receipt rule set']).toBe('ok');
+      expect(status['configuration set']).toBe('ok');
+      expect(status['dead letters spoc-inbound-dlq']).toBe('fail');
+      expect(status['last inbound']).toBe('ok');
+      expect(status['mx reply.example.test']).toBe('fail');
+    } finally {
+      ses.destroy();
+      cloudwatch.destroy();
+    }
   });
 });
