@@ -1,4 +1,5 @@
-import { AwsComposition } from '../runtime/aws-composition.js';
+import type { AwsComposition } from '../runtime/aws-composition.js';
+import { AwsOpsComposition } from '../runtime/aws-ops-composition.js';
 import { type CliIo, UsageError } from './cli-io.js';
 
 /** Flags naming the deployed stack's parts (the stack outputs), as every AWS-reaching command takes them. */
@@ -26,7 +27,7 @@ export function awsCompositionFor(
   io: CliIo,
   flags: AwsTargetFlags & { table: string },
   needs: AwsNeeds,
-): AwsComposition {
+): AwsOpsComposition {
   const secretId = flags['secret-id'] ?? io.env.SPOC_REPLY_TOKEN_SECRET_ID;
   const configurationSetName = flags['configuration-set'] ?? io.env.SPOC_SES_CONFIGURATION_SET;
   if (needs.bucket && !flags.bucket) {
@@ -45,7 +46,7 @@ export function awsCompositionFor(
     );
   }
   const region = flags.region ?? io.env.AWS_REGION;
-  return new AwsComposition({
+  return new AwsOpsComposition({
     tableName: flags.table,
     ...(region ? { region } : {}),
     ...(flags.bucket ? { rawMailBucket: flags.bucket } : {}),

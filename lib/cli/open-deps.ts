@@ -10,7 +10,7 @@ import {
 import { createLocalDeps, createLocalSender } from '../local/local-deps.js';
 import { loadOrCreateLocalSecret } from '../local/local-secret.js';
 import { readLocalSettings } from '../local/local-settings.js';
-import type { AwsComposition } from '../runtime/aws-composition.js';
+import type { AwsOpsComposition } from '../runtime/aws-ops-composition.js';
 import type { InboundDeps } from '../use-cases/inbound-deps.js';
 import type { CliIo } from './cli-io.js';
 import { awsCompositionFor, awsWhere } from './open-aws.js';
@@ -34,7 +34,7 @@ export interface OpenedDeps {
   where: string;
   local: boolean;
   /** The AWS composition the deps come from, with `--table` (for the commands' other AWS needs). */
-  aws?: AwsComposition;
+  aws?: AwsOpsComposition;
   close(): Promise<void>;
 }
 

@@ -1,15 +1,11 @@
-import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type { SESClient } from '@aws-sdk/client-ses';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
-import type { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbSupportStore } from '../adapters/dynamodb/dynamodb-support-store.js';
 import { S3RawMailStore } from '../adapters/s3/s3-raw-mail-store.js';
 import { SesMailSender } from '../adapters/ses/ses-mail-sender.js';
-import type { SqsMessageQueue } from '../adapters/sqs/sqs-message-queue.js';
 import type { SpocConfig } from '../config/config-schema.js';
 import type { LambdaEnv } from '../config/lambda-env.js';
 import { ConfigError } from '../domain/errors.js';
@@ -51,14 +47,14 @@ export function awsSettingsFromLambdaEnv(env: LambdaEnv): AwsSettings {
  */
 export class AwsComposition {
   readonly settings: AwsSettings;
-  private readonly clientOptions: { region?: string };
+  /** Options every client is created with (the CLI-only clients of `AwsOpsComposition` too). */
+  protected readonly clientOptions: { region?: string };
   private dynamodbClient?: DynamoDBClient;
   private s3Client?: S3Client;
   private sesv2Client?: SESv2Client;
   private secretsClient?: SecretsManagerClient;
-  private sesClient?: SESClient;
-  private sqsClient?: SQSClient;
-  private cloudwatchClient?: CloudWatchClient;
+  /** Clients created by extensions, destroyed with the rest by {@link close}. */
+  protected readonly extraClients: Array<{ destroy(): void }> = [];
   private storeInstance?: DynamoDbSupportStore;
   private senderInstance?: SesMailSender;
   private rawMailInstance?: S3RawMailStore;
@@ -88,33 +84,6 @@ export class AwsComposition {
   get secrets(): SecretsManagerClient {
     this.secretsClient ??= new SecretsManagerClient(this.clientOptions);
     return this.secretsClient;
-  }
-
-  /** SES v1 (receipt rules, identities, send quota); loaded on demand, the functions never need it. */
-  async ses(): Promise<SESClient> {
-    if (!this.sesClient) {
-      const { SESClient } = await import('@aws-sdk/client-ses');
-      this.sesClient ??= new SESClient(this.clientOptions);
-    }
-    return this.sesClient;
-  }
-
-  /** SQS (dead-letter queues); loaded on demand, the functions never need it. */
-  async sqs(): Promise<SQSClient> {
-    if (!this.sqsClient) {
-      const { SQSClient } = await import('@aws-sdk/client-sqs');
-      this.sqsClient ??= new SQSClient(this.clientOptions);
-    }
-    return this.sqsClient;
-  }
-
-  /** CloudWatch (the functions' figures, for `spoc doctor`); loaded on demand. */
-  async cloudwatch(): Promise<CloudWatchClient> {
-    if (!this.cloudwatchClient) {
-      const { CloudWatchClient } = await import('@aws-sdk/client-cloudwatch');
-      this.cloudwatchClient ??= new CloudWatchClient(this.clientOptions);
-    }
-    return this.cloudwatchClient;
   }
 
   /** The region the clients work in, as the SDK resolved it. */
@@ -162,15 +131,6 @@ export class AwsComposition {
     return this.secretValue;
   }
 
-  /** A dead-letter (or any) queue, over the one SQS client. */
-  async queue(queueUrl: string): Promise<SqsMessageQueue> {
-    const [{ SqsMessageQueue }, client] = await Promise.all([
-      import('../adapters/sqs/sqs-message-queue.js'),
-      this.sqs(),
-    ]);
-    return new SqsMessageQueue({ client, queueUrl });
-  }
-
   /** What the delivery-events function runs on: table, SES sending and the configuration. */
   coreDeps(config: SpocConfig): AwsCoreDeps {
     return { store: this.store, sender: this.sender, config, now: () => new Date() };
@@ -192,9 +152,7 @@ export class AwsComposition {
       this.s3Client,
       this.sesv2Client,
       this.secretsClient,
-      this.sesClient,
-      this.sqsClient,
-      this.cloudwatchClient,
+      ...this.extraClients,
     ]) {
       client?.destroy();
     }

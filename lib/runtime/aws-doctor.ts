@@ -1,5 +1,14 @@
+import { GetMetricStatisticsCommand } from '@aws-sdk/client-cloudwatch';
+import {
+  DescribeActiveReceiptRuleSetCommand,
+  DescribeConfigurationSetCommand,
+  GetIdentityDkimAttributesCommand,
+  GetIdentityVerificationAttributesCommand,
+  GetSendQuotaCommand,
+} from '@aws-sdk/client-ses';
+import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import type { SpocConfig } from '../config/config-schema.js';
-import type { AwsComposition } from './aws-composition.js';
+import type { AwsOpsComposition } from './aws-ops-composition.js';
 
 /** The result of one check: what was found and, when it is not right, what to do. */
 export interface DoctorCheck {
@@ -136,21 +145,14 @@ function errorText(error: unknown): string {
  * checks that need the stack's names are skipped.
  */
 export async function runDoctorChecks(
-  aws: AwsComposition,
+  aws: AwsOpsComposition,
   config: SpocConfig,
   targets: DoctorTargets,
   resolver: MxResolver,
   now: Date = new Date(),
 ): Promise<DoctorCheck[]> {
   const region = await aws.region();
-  const ses = await aws.ses();
-  const {
-    DescribeActiveReceiptRuleSetCommand,
-    GetIdentityVerificationAttributesCommand,
-    GetIdentityDkimAttributesCommand,
-    GetSendQuotaCommand,
-    DescribeConfigurationSetCommand,
-  } = await import('@aws-sdk/client-ses');
+  const ses = aws.ses;
   const supportDomain = config.supportAddress.slice(config.supportAddress.lastIndexOf('@') + 1);
   const domains = [...new Set([supportDomain, config.replyDomain])];
   const checks: DoctorCheck[] = [];
@@ -280,8 +282,7 @@ export async function runDoctorChecks(
       fix: 'after the deploy: --outputs <cdk outputs file>',
     });
   } else {
-    const sqs = await aws.sqs();
-    const { GetQueueAttributesCommand } = await import('@aws-sdk/client-sqs');
+    const sqs = aws.sqs;
     for (const url of queueUrls) {
       const label = url.slice(url.lastIndexOf('/') + 1);
       try {
@@ -315,8 +316,7 @@ export async function runDoctorChecks(
     });
   } else {
     try {
-      const cloudwatch = await aws.cloudwatch();
-      const { GetMetricStatisticsCommand } = await import('@aws-sdk/client-cloudwatch');
+      const cloudwatch = aws.cloudwatch;
       const days = 14;
       const { Datapoints = [] } = await cloudwatch.send(
         new GetMetricStatisticsCommand({

@@ -1,13 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { loadConfigFile } from '../../config/load-config.js';
 import { readLocalSettings } from '../../local/local-settings.js';
-import { AwsComposition } from '../../runtime/aws-composition.js';
 import {
   type DoctorCheck,
   type DoctorTargets,
   type MxResolver,
   runDoctorChecks,
 } from '../../runtime/aws-doctor.js';
+import { AwsOpsComposition } from '../../runtime/aws-ops-composition.js';
 import { type CliIo, UsageError } from '../cli-io.js';
 
 /** Flags of `spoc doctor`. */
@@ -58,7 +58,7 @@ export async function doctorCommand(io: CliIo, flags: DoctorFlags, resolver?: Mx
     ),
     ...(outputs.InboundFunctionName ? { inboundFunctionName: outputs.InboundFunctionName } : {}),
   };
-  const aws = new AwsComposition({ tableName: outputs.TableName ?? '', ...(region ? { region } : {}) });
+  const aws = new AwsOpsComposition({ tableName: outputs.TableName ?? '', ...(region ? { region } : {}) });
   try {
     const checks = await runDoctorChecks(
       aws,

@@ -1,7 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { SqsMessageQueue } from '../../adapters/sqs/sqs-message-queue.js';
-import type { AwsComposition } from '../../runtime/aws-composition.js';
+import type { AwsOpsComposition } from '../../runtime/aws-ops-composition.js';
 import { replayStoredMail } from '../../use-cases/replay-inbound.js';
 import { replayQueue } from '../../use-cases/replay-queue.js';
 import { type CliIo, UsageError } from '../cli-io.js';
@@ -42,7 +42,7 @@ export async function replayCommand(
           deps,
           client
             ? new SqsMessageQueue({ client, queueUrl })
-            : await (opened.aws as AwsComposition).queue(queueUrl),
+            : (opened.aws as AwsOpsComposition).queue(queueUrl),
           new Logger({ serviceName: 'spoc-replay', logLevel: 'WARN' }),
           {
             force: flags.force === true,
