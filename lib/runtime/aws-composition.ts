@@ -1,15 +1,11 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { S3Client } from '@aws-sdk/client-s3';
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbSupportStore } from '../adapters/dynamodb/dynamodb-support-store.js';
-import { S3RawMailStore } from '../adapters/s3/s3-raw-mail-store.js';
 import { SesMailSender } from '../adapters/ses/ses-mail-sender.js';
 import type { SpocConfig } from '../config/config-schema.js';
 import type { LambdaEnv } from '../config/lambda-env.js';
 import { ConfigError } from '../domain/errors.js';
-import { parseReplyTokenKeys } from '../domain/reply-token.js';
 import type { InboundDeps } from '../use-cases/inbound-deps.js';
 
 /**
@@ -44,21 +40,21 @@ export function awsSettingsFromLambdaEnv(env: LambdaEnv): AwsSettings {
  * The AWS side wired once: each client is created on first use and kept, each adapter is built from
  * those clients and the settings. Entry points take what they need from it and call {@link close}
  * when done (a Lambda never does: its container keeps the clients).
+ *
+ * This class holds what every entry point needs (table, SES sending); `AwsInboundComposition` adds the
+ * raw-mail bucket and the reply-token key, `AwsOpsComposition` the operators' clients. Each part is its
+ * own module only so a function's bundle carries no client it never uses.
  */
 export class AwsComposition {
   readonly settings: AwsSettings;
   /** Options every client is created with (the CLI-only clients of `AwsOpsComposition` too). */
   protected readonly clientOptions: { region?: string };
   private dynamodbClient?: DynamoDBClient;
-  private s3Client?: S3Client;
   private sesv2Client?: SESv2Client;
-  private secretsClient?: SecretsManagerClient;
   /** Clients created by extensions, destroyed with the rest by {@link close}. */
   protected readonly extraClients: Array<{ destroy(): void }> = [];
   private storeInstance?: DynamoDbSupportStore;
   private senderInstance?: SesMailSender;
-  private rawMailInstance?: S3RawMailStore;
-  private secretValue?: Promise<string>;
 
   constructor(settings: AwsSettings) {
     this.settings = settings;
@@ -71,19 +67,9 @@ export class AwsComposition {
     return this.dynamodbClient;
   }
 
-  get s3(): S3Client {
-    this.s3Client ??= new S3Client(this.clientOptions);
-    return this.s3Client;
-  }
-
   get sesv2(): SESv2Client {
     this.sesv2Client ??= new SESv2Client(this.clientOptions);
     return this.sesv2Client;
-  }
-
-  get secrets(): SecretsManagerClient {
-    this.secretsClient ??= new SecretsManagerClient(this.clientOptions);
-    return this.secretsClient;
   }
 
   /** The region the clients work in, as the SDK resolved it. */
@@ -115,50 +101,19 @@ export class AwsComposition {
     return this.senderInstance;
   }
 
-  get rawMail(): S3RawMailStore {
-    const bucket = this.require('rawMailBucket', 'no raw-mail bucket');
-    this.rawMailInstance ??= new S3RawMailStore({ client: this.s3, bucket });
-    return this.rawMailInstance;
-  }
-
-  /** The reply-token secret's value, read once. A failed read is retried on the next call. */
-  replyTokenSecret(): Promise<string> {
-    const secretId = this.require('replyTokenSecretId', 'no reply-token secret');
-    this.secretValue ??= readSecret(this.secrets, secretId).catch((error: unknown) => {
-      this.secretValue = undefined;
-      throw error;
-    });
-    return this.secretValue;
-  }
-
   /** What the delivery-events function runs on: table, SES sending and the configuration. */
   coreDeps(config: SpocConfig): AwsCoreDeps {
     return { store: this.store, sender: this.sender, config, now: () => new Date() };
   }
 
-  /** What the inbound function and the mail-sending commands run on. */
-  async inboundDeps(config: SpocConfig): Promise<InboundDeps> {
-    return {
-      ...this.coreDeps(config),
-      rawMail: this.rawMail,
-      replyTokenSecret: await this.replyTokenSecret(),
-    };
-  }
-
   /** Lets go of every client created. */
   close(): void {
-    for (const client of [
-      this.dynamodbClient,
-      this.s3Client,
-      this.sesv2Client,
-      this.secretsClient,
-      ...this.extraClients,
-    ]) {
+    for (const client of [this.dynamodbClient, this.sesv2Client, ...this.extraClients]) {
       client?.destroy();
     }
   }
 
-  private require<K extends keyof AwsSettings>(setting: K, what: string): NonNullable<AwsSettings[K]> {
+  protected require<K extends keyof AwsSettings>(setting: K, what: string): NonNullable<AwsSettings[K]> {
     const value = this.settings[setting];
     if (value === undefined || value === '') throw new ConfigError(`${what} (setting ${setting})`);
     return value as NonNullable<AwsSettings[K]>;
@@ -167,11 +122,3 @@ export class AwsComposition {
 
 /** What every function needs: the table, SES sending and the configuration; no raw mail, no key. */
 export type AwsCoreDeps = Pick<InboundDeps, 'store' | 'sender' | 'config' | 'now'>;
-
-async function readSecret(client: SecretsManagerClient, secretId: string): Promise<string> {
-  const result = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
-  if (!result.SecretString) throw new ConfigError(`secret ${secretId} has no string value`);
-  // A malformed value fails here, at start, rather than on the first mail.
-  parseReplyTokenKeys(result.SecretString);
-  return result.SecretString;
-}

@@ -2,15 +2,13 @@ import type { LambdaEnv } from '../config/lambda-env.js';
 import { parseConfig } from '../config/load-config.js';
 import type { InboundDeps } from '../use-cases/inbound-deps.js';
 import { AwsComposition, type AwsCoreDeps, awsSettingsFromLambdaEnv } from './aws-composition.js';
+import { AwsInboundComposition } from './aws-inbound-composition.js';
 
 export type { AwsCoreDeps } from './aws-composition.js';
 
-/** The composition of a function, from its environment; the product configuration parsed with it. */
-function compose(env: LambdaEnv) {
-  return {
-    aws: new AwsComposition(awsSettingsFromLambdaEnv(env)),
-    config: parseConfig(JSON.parse(env.SPOC_CONFIG_JSON), 'SPOC_CONFIG_JSON'),
-  };
+/** The product configuration the CDK app put in the environment. */
+function configOf(env: LambdaEnv) {
+  return parseConfig(JSON.parse(env.SPOC_CONFIG_JSON), 'SPOC_CONFIG_JSON');
 }
 
 /**
@@ -18,12 +16,10 @@ function compose(env: LambdaEnv) {
  * delivery-events function runs on these alone: its role may not read raw mail or the reply-token key.
  */
 export function buildAwsCoreDeps(env: LambdaEnv): AwsCoreDeps {
-  const { aws, config } = compose(env);
-  return aws.coreDeps(config);
+  return new AwsComposition(awsSettingsFromLambdaEnv(env)).coreDeps(configOf(env));
 }
 
 /** Builds the inbound dependencies: the core ones, the raw mail bucket and the reply-token key. */
 export async function buildAwsInboundDeps(env: LambdaEnv): Promise<InboundDeps> {
-  const { aws, config } = compose(env);
-  return aws.inboundDeps(config);
+  return new AwsInboundComposition(awsSettingsFromLambdaEnv(env)).inboundDeps(configOf(env));
 }

@@ -2,7 +2,7 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { SESClient } from '@aws-sdk/client-ses';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { SqsMessageQueue } from '../adapters/sqs/sqs-message-queue.js';
-import { AwsComposition } from './aws-composition.js';
+import { AwsInboundComposition } from './aws-inbound-composition.js';
 
 /**
  * The composition as the CLI uses it: the same settings and clients, plus the clients only operators'
@@ -10,7 +10,7 @@ import { AwsComposition } from './aws-composition.js';
  * CloudWatch for the functions' figures). Kept out of `aws-composition.ts` so the functions' bundles
  * do not carry them.
  */
-export class AwsOpsComposition extends AwsComposition {
+export class AwsOpsComposition extends AwsInboundComposition {
   private sesClient?: SESClient;
   private sqsClient?: SQSClient;
   private cloudwatchClient?: CloudWatchClient;
