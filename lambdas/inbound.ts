@@ -2,14 +2,18 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { readLambdaEnv } from '../lib/config/lambda-env.js';
 import { createInboundBatchHandler } from '../lib/handlers/inbound-batch.js';
-import { METRICS_NAMESPACE, publishOutcomeMetrics } from '../lib/handlers/inbound-metrics.js';
+import {
+  INBOUND_METRICS_SERVICE,
+  METRICS_NAMESPACE,
+  publishOutcomeMetrics,
+} from '../lib/handlers/inbound-metrics.js';
 import { buildAwsInboundDeps } from '../lib/runtime/aws-inbound-deps.js';
 
 const logger = new Logger({ serviceName: 'spoc-inbound' });
 const env = readLambdaEnv();
 let deps: ReturnType<typeof buildAwsInboundDeps> | undefined;
 
-const newMetrics = () => new Metrics({ namespace: METRICS_NAMESPACE, serviceName: 'spoc-inbound' });
+const newMetrics = () => new Metrics({ namespace: METRICS_NAMESPACE, serviceName: INBOUND_METRICS_SERVICE });
 
 /** SQS → inbound use case, one record per received mail; reports partial batch failures. */
 export const handler = createInboundBatchHandler(

@@ -6,6 +6,11 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import {
+  INBOUND_METRICS_SERVICE,
+  METRICS_NAMESPACE,
+  NO_ACTIVE_OWNER_METRIC,
+} from '../../lib/handlers/inbound-metrics.js';
 import { allowServiceToPublish, type NotificationKey } from './notification-key.js';
 
 /**
@@ -69,6 +74,8 @@ export class Alarms extends Construct {
       metric: new cloudwatch.Metric({
         namespace: 'SpocInbox',
         metricName: 'NewCustomersHeld',
+        // Powertools adds the service dimension to every figure the inbound function publishes.
+        dimensionsMap: { service: 'spoc-inbound' },
         statistic: cloudwatch.Stats.SUM,
         period: Duration.minutes(5),
       }),
@@ -85,6 +92,20 @@ export class Alarms extends Construct {
       alarmDescription: `SES account complaint rate at or above ${SES_COMPLAINT_RATE_ALARM_THRESHOLD * 100}% (SES reviews the account at 0.1%).`,
       metric: sesReputationMetric('Reputation.ComplaintRate'),
       threshold: SES_COMPLAINT_RATE_ALARM_THRESHOLD,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    });
+
+    this.add('NoActiveOwner', {
+      alarmDescription:
+        'A customer mail found no active owner to go to and waits, kept: add or sync owners (spoc owner sync), then spoc replay --force <inbound-id>.',
+      metric: new cloudwatch.Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName: NO_ACTIVE_OWNER_METRIC,
+        dimensionsMap: { service: INBOUND_METRICS_SERVICE },
+        statistic: cloudwatch.Stats.SUM,
+        period: Duration.minutes(5),
+      }),
+      threshold: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
     });
   }

@@ -1,12 +1,4 @@
 import { join } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { S3Client } from '@aws-sdk/client-s3';
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SESv2Client } from '@aws-sdk/client-sesv2';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { DynamoDbSupportStore } from '../adapters/dynamodb/dynamodb-support-store.js';
-import { S3RawMailStore } from '../adapters/s3/s3-raw-mail-store.js';
-import { SesMailSender } from '../adapters/ses/ses-mail-sender.js';
 import { DEV_DEFAULT_CONFIG, loadConfigFile } from '../config/load-config.js';
 import {
   createLocalClients,
@@ -18,8 +10,10 @@ import {
 import { createLocalDeps, createLocalSender } from '../local/local-deps.js';
 import { loadOrCreateLocalSecret } from '../local/local-secret.js';
 import { readLocalSettings } from '../local/local-settings.js';
+import type { AwsOpsComposition } from '../runtime/aws-ops-composition.js';
 import type { InboundDeps } from '../use-cases/inbound-deps.js';
-import { type CliIo, UsageError } from './cli-io.js';
+import type { CliIo } from './cli-io.js';
+import { awsCompositionFor, awsWhere } from './open-aws.js';
 import { runningDevServer } from './running-dev-server.js';
 
 /** Flags that choose where a data command works: the local data directory or the deployed stack. */
@@ -28,6 +22,7 @@ export interface TargetFlags {
   region?: string;
   bucket?: string;
   'secret-id'?: string;
+  'configuration-set'?: string;
 }
 
 /** Everything a command that sends mail or reads raw mail works with, and how to let go of it. */
@@ -38,6 +33,8 @@ export interface OpenedDeps {
   /** Where the data is, for messages to the user. */
   where: string;
   local: boolean;
+  /** The AWS composition the deps come from, with `--table` (for the commands' other AWS needs). */
+  aws?: AwsOpsComposition;
   close(): Promise<void>;
 }
 
@@ -45,50 +42,32 @@ export interface OpenedDeps {
  * Opens the full set of ports for commands that send mail (handoff, digest, command replays) or read
  * raw mail (replay, export, forget): locally the data directory's engines (through the running
  * `spoc dev`, or started for the command), the outbox and the local reply-token key; with `--table`
- * the deployed table, `--bucket`, SES in `--region`, and the key from Secrets Manager (`--secret-id`
- * or `SPOC_REPLY_TOKEN_SECRET_ID`). The config comes from `SPOC_CONFIG` (dev defaults locally).
+ * the deployed stack through the one AWS composition: the table, `--bucket`, SES in `--region` with the
+ * configuration set (`--configuration-set` or `SPOC_SES_CONFIGURATION_SET`), and the key from Secrets
+ * Manager (`--secret-id` or `SPOC_REPLY_TOKEN_SECRET_ID`). The config comes from `SPOC_CONFIG` (dev defaults locally).
  */
 export async function openDeps(io: CliIo, flags: TargetFlags): Promise<OpenedDeps> {
   const settings = readLocalSettings(io.env, io.cwd);
   if (flags.table) {
-    const secretId = flags['secret-id'] ?? io.env.SPOC_REPLY_TOKEN_SECRET_ID;
-    if (!flags.bucket) {
-      throw new UsageError(
-        'with --table, also give the raw-mail bucket: --bucket <name> (see the stack outputs)',
-      );
+    const aws = awsCompositionFor(
+      io,
+      { ...flags, table: flags.table },
+      { bucket: true, secret: true, configurationSet: true },
+    );
+    try {
+      const config = await loadConfigFile(settings.configPath);
+      return {
+        deps: await aws.inboundDeps(config),
+        bucket: aws.settings.rawMailBucket ?? '',
+        where: awsWhere(aws),
+        local: false,
+        aws,
+        close: async () => aws.close(),
+      };
+    } catch (error) {
+      aws.close();
+      throw error;
     }
-    if (!secretId) {
-      throw new UsageError(
-        'with --table, also give the reply-token secret: --secret-id <id> or SPOC_REPLY_TOKEN_SECRET_ID (see the stack outputs)',
-      );
-    }
-    const region = flags.region ?? io.env.AWS_REGION;
-    const regionOption = region ? { region } : {};
-    const config = await loadConfigFile(settings.configPath);
-    const dynamodb = new DynamoDBClient(regionOption);
-    const s3 = new S3Client(regionOption);
-    const ses = new SESv2Client(regionOption);
-    const secrets = new SecretsManagerClient(regionOption);
-    const secret = await secrets.send(new GetSecretValueCommand({ SecretId: secretId }));
-    if (!secret.SecretString)
-      throw new UsageError(`secret ${secretId} has no string value: check --secret-id`);
-    const doc = DynamoDBDocumentClient.from(dynamodb, { marshallOptions: { removeUndefinedValues: true } });
-    return {
-      deps: {
-        store: new DynamoDbSupportStore({ client: doc, tableName: flags.table }),
-        rawMail: new S3RawMailStore({ client: s3, bucket: flags.bucket }),
-        sender: new SesMailSender({ client: ses, ...regionOption }),
-        config,
-        replyTokenSecret: secret.SecretString,
-        now: () => new Date(),
-      },
-      bucket: flags.bucket,
-      where: `table ${flags.table}${region ? ` in ${region}` : ''}`,
-      local: false,
-      close: async () => {
-        for (const client of [dynamodb, s3, ses, secrets]) client.destroy();
-      },
-    };
   }
 
   const config = await loadConfigFile(settings.configPath, DEV_DEFAULT_CONFIG);

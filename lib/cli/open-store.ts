@@ -1,6 +1,4 @@
 import { join } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbSupportStore } from '../adapters/dynamodb/dynamodb-support-store.js';
 import {
   createLocalClients,
@@ -8,6 +6,8 @@ import {
   startEmbeddedEngines,
 } from '../local/embedded-engines.js';
 import type { SupportStore } from '../ports/support-store.js';
+import { AwsComposition } from '../runtime/aws-composition.js';
+import { awsWhere } from './open-aws.js';
 import { runningDevServer } from './running-dev-server.js';
 
 /** A store opened for one CLI command, and how to let go of it. */
@@ -29,13 +29,11 @@ export async function openStore(options: {
   dataDir: string;
 }): Promise<OpenedStore> {
   if (options.table) {
-    const client = new DynamoDBClient(options.region ? { region: options.region } : {});
-    const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
-    return {
-      store: new DynamoDbSupportStore({ client: doc, tableName: options.table }),
-      where: `table ${options.table}${options.region ? ` in ${options.region}` : ''}`,
-      close: async () => client.destroy(),
-    };
+    const aws = new AwsComposition({
+      tableName: options.table,
+      ...(options.region ? { region: options.region } : {}),
+    });
+    return { store: aws.store, where: awsWhere(aws), close: async () => aws.close() };
   }
   const endpoints = runningDevServer(options.dataDir);
   if (endpoints) {

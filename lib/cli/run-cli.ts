@@ -40,9 +40,15 @@ export const USAGE = `spoc: the spoc-inbox command line
   spoc stats [--since D] [--until D] [--json]
                                            per owner: open conversations, first-response time
                                            (median, p90), replies sent; default the last 30 days
+  spoc doctor [--outputs <cdk-outputs.json>] [--region R] [--json]
+                                           preflight and health check of the AWS side; exit 1 on failure
+  spoc raw <inbound-id> [--out <file>] [--link]
+                                           a received mail as it arrived (or a link signed now)
+  spoc owner sync                          write the config's owners to the store (idempotent)
 
-Owners are named by address or by full name. In AWS also pass --bucket <raw-mail-bucket> and
---secret-id <reply-token-secret> (or SPOC_REPLY_TOKEN_SECRET_ID) to commands that send or read mail.
+Owners are named by address or by full name. In AWS also pass --bucket <raw-mail-bucket>,
+--secret-id <reply-token-secret> (or SPOC_REPLY_TOKEN_SECRET_ID) and --configuration-set <name>
+(or SPOC_SES_CONFIGURATION_SET) to commands that send or read mail.
 
 Data commands work on the local data directory (SPOC_DATA_DIR, default .spoc/data), or on a
 deployed table with --table <name> [--region <region>].
@@ -75,6 +81,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         bucket: { type: 'string' },
         'queue-url': { type: 'string' },
         'secret-id': { type: 'string' },
+        'configuration-set': { type: 'string' },
+        link: { type: 'boolean' },
+        outputs: { type: 'string' },
         since: { type: 'string' },
       },
     });
@@ -109,6 +118,15 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       case 'stats':
         await statsCommand(io, values);
         return 0;
+      case 'doctor': {
+        const { doctorCommand } = await import('./commands/doctor-command.js');
+        return (await doctorCommand(io, values)) ? 0 : 1;
+      }
+      case 'raw': {
+        const { rawCommand } = await import('./commands/raw-command.js');
+        await rawCommand(io, rest, values);
+        return 0;
+      }
       default:
         throw new UsageError(`unknown command "${command}"; run \`spoc help\``);
     }

@@ -111,6 +111,14 @@ export const spocConfigSchema = z
       }),
       { enabled: true },
     ),
+    /** Reply-token keys: how long tokens of the previous key still work after a rotation. */
+    replyTokens: z._default(
+      z.object({
+        /** Days after the previous key's `retiredAt` that its tokens are still accepted. */
+        graceDays: z._default(wholeNumber(0, 3650), 90),
+      }),
+      { graceDays: 90 },
+    ),
     deploy: deployConfigSchema,
   })
   .check(

@@ -2,6 +2,7 @@ import { isOwnAddress } from './customer-trust.js';
 import {
   type ClaimedReplyToken,
   isOnReplyDomain,
+  type ReplyTokenWindow,
   readReplyAddress,
   verifyReplyToken,
 } from './reply-token.js';
@@ -106,6 +107,8 @@ export function senderAuthenticated(verdicts: ReceiptVerdicts, evidence?: Sender
 export function checkOwnerReply(input: {
   claim: ClaimedReplyToken;
   secret: string;
+  /** When the previous reply-token key still counts (see {@link verifyReplyToken}). */
+  keyWindow?: ReplyTokenWindow;
   conversation: Conversation | undefined;
   senderAddress: string;
   verdicts: ReceiptVerdicts;
@@ -114,7 +117,7 @@ export function checkOwnerReply(input: {
   /** The backup covering for the conversation's owner right now, whose replies are accepted too. */
   coverEmail?: string;
 }): OwnerReplyCheck {
-  if (!verifyReplyToken(input.claim, input.secret)) {
+  if (!verifyReplyToken(input.claim, input.secret, input.keyWindow)) {
     return {
       accepted: false,
       status: 'rejected',

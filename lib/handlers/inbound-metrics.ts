@@ -9,19 +9,33 @@ export const METRICS_NAMESPACE = 'SpocInbox';
 export const NEW_CUSTOMERS_HELD_METRIC = 'NewCustomersHeld';
 
 /**
+ * Counted for each customer mail that found no active owner to go to (its outcome `failed`,
+ * `no-active-owner`): the stack alarms on it, since the customer waits until an owner exists.
+ */
+export const NO_ACTIVE_OWNER_METRIC = 'MailWithoutActiveOwner';
+
+/** The service dimension Powertools adds to every figure of the inbound function. */
+export const INBOUND_METRICS_SERVICE = 'spoc-inbound';
+
+/**
  * Adds the figures one processed mail contributes, per owner, to `metrics` (CloudWatch EMF through
  * Powertools): `CustomerMessagesRelayed` for a customer mail relayed to its owner, `RepliesSent` for an
- * owner's answer, and `FirstResponseSeconds` when that answer is a conversation's first. The one
+ * owner's answer, `FirstResponseSeconds` when that answer is a conversation's first, and
+ * {@link NO_ACTIVE_OWNER_METRIC} (no dimension but the service) for a mail no active owner could take. The one
  * dimension is `Owner` (owners are a handful of people, so the number of metric streams stays small);
  * customers and conversations are never dimensions. A new sender held by the hourly new-customer cap adds
- * `NewCustomersHeld`, without a dimension.
+ * `NewCustomersHeld`, with no dimension but the service.
  *
  * @returns Whether anything was added (the caller publishes only then).
  */
 export function addOutcomeMetrics(metrics: Metrics, outcome: InboundOutcome): boolean {
   if (outcome.reason === NEW_CUSTOMER_CAP) {
-    // Account-wide, no dimension: the alarm on it says a flood of new senders is being held.
+    // Account-wide, no Owner dimension: the alarm on it says a flood of new senders is being held.
     metrics.addMetric(NEW_CUSTOMERS_HELD_METRIC, MetricUnit.Count, 1);
+    return true;
+  }
+  if (outcome.status === 'failed' && outcome.reason === 'no-active-owner') {
+    metrics.addMetric(NO_ACTIVE_OWNER_METRIC, MetricUnit.Count, 1);
     return true;
   }
   const owner = outcome.ownerEmail;

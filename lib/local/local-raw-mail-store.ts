@@ -1,6 +1,7 @@
 import { access } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { S3RawMailStore, type S3RawMailStoreOptions } from '../adapters/s3/s3-raw-mail-store.js';
+import type { RawMailLocation } from '../ports/raw-mail-store.js';
 
 /**
  * The raw mail store of local mode: S3 over the embedded engine, where `locate` gives the file the engine
@@ -18,13 +19,13 @@ export class LocalRawMailStore extends S3RawMailStore {
   }
 
   /** The object's file under the engine's directory (s3rver's `<key>._S3rver_object` layout). */
-  override async locate(key: string): Promise<string> {
+  override async locate(key: string): Promise<RawMailLocation> {
     const parts = key.split('/');
     const name = parts.pop() ?? key;
     const path = join(this.directory, this.bucketName, ...parts, `${name}._S3rver_object`);
     try {
       await access(path);
-      return `${path} (raw MIME; open it as an .eml file)`;
+      return { location: `${path} (raw MIME; open it as an .eml file)` };
     } catch {
       return super.locate(key);
     }

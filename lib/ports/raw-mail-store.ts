@@ -6,8 +6,18 @@ export interface RawMailStore {
   /** Keys under a prefix, in key order. */
   listKeys(prefix: string): Promise<string[]>;
   /** A location a person can use to fetch the raw mail (a presigned URL, or a file path locally). */
-  locate(key: string): Promise<string>;
+  locate(key: string): Promise<RawMailLocation>;
 
   /** Deletes one raw mail (a data-protection request); deleting a missing key is not an error. */
   deleteRaw(key: string): Promise<void>;
+}
+
+/** Where a person can fetch one raw mail, and for how long that works. */
+export interface RawMailLocation {
+  /** A presigned URL, or a file path locally. */
+  location: string;
+  /** When the location stops working, when that is known. */
+  expiresAt?: Date;
+  /** Signed with temporary credentials whose end is unknown: it works for hours at most. */
+  shortLived?: boolean;
 }

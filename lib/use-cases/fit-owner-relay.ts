@@ -1,6 +1,7 @@
 import { composeMail } from '../mail/compose-mail.js';
 import { formatBytes, SES_MAX_SEND_BYTES } from '../mail/mail-size.js';
 import type { ComposeInput } from '../mail/mail-types.js';
+import { rawMailLocationLines } from '../mail/raw-mail-location-text.js';
 import type { InboundDeps } from './inbound-deps.js';
 
 /**
@@ -9,7 +10,7 @@ import type { InboundDeps } from './inbound-deps.js';
  * with a note naming them and where the raw mail is, so the relay goes out instead of failing forever.
  */
 export async function fitOwnerRelay(
-  deps: Pick<InboundDeps, 'rawMail'>,
+  deps: Pick<InboundDeps, 'rawMail'> & Partial<Pick<InboundDeps, 'now'>>,
   relay: ComposeInput,
   rawKey: string,
   maxBytes = SES_MAX_SEND_BYTES,
@@ -17,14 +18,14 @@ export async function fitOwnerRelay(
   const raw = await composeMail(relay);
   if (raw.length <= maxBytes) return raw;
   const attachments = relay.attachments ?? [];
-  const location = await deps.rawMail.locate(rawKey);
+  const located = await deps.rawMail.locate(rawKey);
   const note = [
-    `[This mail with its attachments is ${formatBytes(raw.length)}, over the ${formatBytes(maxBytes)} that can be relayed.`,
+    `This mail with its attachments is ${formatBytes(raw.length)}, over the ${formatBytes(maxBytes)} that can be relayed.`,
     'The attachments were left out:',
     ...attachments.map(
       (a) => `  - ${a.filename || '(no name)'} (${a.contentType}, ${formatBytes(a.content.length)})`,
     ),
-    `The complete mail as received: ${location}]`,
+    ...rawMailLocationLines(located, rawKey, deps.now?.() ?? new Date()),
   ].join('\n');
   const { html: _html, ...withoutHtml } = relay;
   return composeMail({ ...withoutHtml, text: `${note}\n\n${relay.text}`, attachments: [] });

@@ -1,6 +1,7 @@
 import type { InboundOutcome } from '../domain/types.js';
 import { outlineMail } from '../mail/mail-outline.js';
 import { formatBytes } from '../mail/mail-size.js';
+import { rawMailLocationLines } from '../mail/raw-mail-location-text.js';
 import type { InboundAttempt } from './inbound-attempt.js';
 import type { InboundDeps, InboundNotice } from './inbound-deps.js';
 import { type RelayResult, relayCustomerMail } from './relay-customer-mail.js';
@@ -10,7 +11,8 @@ import { quarantineByVerdict, routeNotice } from './route-notice.js';
  * A mail larger than `limits.maxMessageBytes` is not parsed or relayed whole; its owner is told instead.
  * Only its headers and attachment names are read. A customer's mail then reaches their owner, in its
  * conversation, as a notice stating who wrote, the subject, the size, the attachment names and where the
- * raw mail is (a presigned link in AWS, a file path locally); the owner answers the notice like any
+ * raw mail is (a presigned link in AWS, with how long it truly works, a file path locally, and
+ * `spoc raw <inbound-id>` for any time after); the owner answers the notice like any
  * relay. Automatic mail is recorded as such, an oversized owner reply is rejected (the owner's own mail
  * client reports nothing either way, so the outcome says why).
  */
@@ -42,7 +44,7 @@ export async function relayOversizeMail(
     case 'customer': {
       const quarantined = quarantineByVerdict(notice, route.customerEmail);
       if (quarantined) return ended(quarantined);
-      const location = await deps.rawMail.locate(notice.rawKey);
+      const located = await deps.rawMail.locate(notice.rawKey);
       const text = [
         `This mail was too large to relay (${size}; the limit is ${limit}).`,
         '',
@@ -52,7 +54,7 @@ export async function relayOversizeMail(
           ? ['Attachments:', ...attachmentNames.map((name) => `  - ${name}`)]
           : ['Attachments: none found']),
         '',
-        `The complete mail as received: ${location}`,
+        ...rawMailLocationLines(located, notice.rawKey, deps.now()),
         '',
         'Reply to this mail to answer the customer as usual.',
       ].join('\n');

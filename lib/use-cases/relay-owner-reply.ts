@@ -59,7 +59,8 @@ async function relay(
 ): Promise<InboundOutcome | RelayResult> {
   const { verdicts } = notice;
   // A forged token costs no lookup; a valid one reads the conversation and the owners together.
-  const [conversation, owners] = verifyReplyToken(claim, deps.replyTokenSecret)
+  const keyWindow = { now: deps.now(), graceDays: deps.config.replyTokens.graceDays };
+  const [conversation, owners] = verifyReplyToken(claim, deps.replyTokenSecret, keyWindow)
     ? await awaitAll([deps.store.getConversation(claim.conversationId), deps.store.listOwners()])
     : [undefined, []];
   const conversationOwner = conversation
@@ -70,6 +71,7 @@ async function relay(
   const check = checkOwnerReply({
     claim,
     secret: deps.replyTokenSecret,
+    keyWindow,
     conversation,
     senderAddress,
     verdicts,

@@ -99,10 +99,39 @@ describe('S3RawMailStore on s3rver', () => {
     expect(await paged.listKeys('nothing-here/')).toEqual([]);
   });
 
+  it('signs with temporary credentials for their remaining life and says so, not seven days', async () => {
+    const expiration = new Date(Date.now() + 3 * 3600 * 1000);
+    const temporary = new S3RawMailStore({
+      client: createLocalS3Client(engines.endpoints.s3),
+      bucket: engines.bucket,
+    });
+    // The function's role: a session token, and an end three hours from now.
+    temporary['client'].config.credentials = async () => ({
+      accessKeyId: 'ASIATEMPORARY',
+      secretAccessKey: 'temporary-secret',
+      sessionToken: 'session-token',
+      expiration,
+    });
+    const located = await temporary.locate('inbound/located');
+    const expires = Number(new URL(located.location).searchParams.get('X-Amz-Expires'));
+    expect(expires).toBeGreaterThan(3 * 3600 - 60);
+    expect(expires).toBeLessThanOrEqual(3 * 3600);
+    expect(Math.abs((located.expiresAt?.getTime() ?? 0) - expiration.getTime())).toBeLessThan(2000);
+    // A session token without a known end: the location says it is short-lived.
+    temporary['client'].config.credentials = async () => ({
+      accessKeyId: 'ASIATEMPORARY',
+      secretAccessKey: 'temporary-secret',
+      sessionToken: 'session-token',
+    });
+    expect(await temporary.locate('inbound/located')).toMatchObject({ shortLived: true });
+  });
+
   it('locates a mail with a presigned URL valid for seven days that fetches the bytes', async () => {
     const raw = Buffer.from('Subject: hi\r\n\r\nbody\r\n');
     await store.putRaw('inbound/located', raw);
-    const location = await store.locate('inbound/located');
+    const { location, expiresAt } = await store.locate('inbound/located');
+    // Long-lived credentials: the link lives its full seven days.
+    expect((expiresAt?.getTime() ?? 0) - Date.now()).toBeGreaterThan(7 * 24 * 3600 * 1000 - 60_000);
     const url = new URL(location);
     expect(`${url.protocol}//${url.host}`).toBe(engines.endpoints.s3);
     expect(url.pathname).toBe(`/${engines.bucket}/inbound/located`);

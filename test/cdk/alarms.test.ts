@@ -47,7 +47,7 @@ describe('alarms', () => {
       MetricName: 'Reputation.ComplaintRate',
       Threshold: 0.0005,
     });
-    expect(alarms).toHaveLength(7);
+    expect(alarms).toHaveLength(8);
   });
 
   it('alarms when new senders are held by the hourly new-customer cap', () => {
@@ -57,7 +57,19 @@ describe('alarms', () => {
       Statistic: 'Sum',
       Threshold: 1,
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-      Dimensions: Match.absent(),
+      Dimensions: [{ Name: 'service', Value: 'spoc-inbound' }],
+    });
+  });
+
+  it('alarms when a customer mail finds no active owner', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'SpocInbox-NoActiveOwner',
+      Namespace: 'SpocInbox',
+      MetricName: 'MailWithoutActiveOwner',
+      Dimensions: [{ Name: 'service', Value: 'spoc-inbound' }],
+      Statistic: 'Sum',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
     });
   });
 
@@ -68,6 +80,7 @@ describe('alarms', () => {
       'SpocInbox-InboundDeadLetters',
       'SpocInbox-InboundErrors',
       'SpocInbox-NewCustomersHeld',
+      'SpocInbox-NoActiveOwner',
       'SpocInbox-SesBounceRate',
       'SpocInbox-SesComplaintRate',
     ]);

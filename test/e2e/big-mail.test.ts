@@ -81,6 +81,7 @@ describe('big mail', () => {
       expect(mail.text).toContain('  - Röntgenbild März.dcm');
       expect(mail.text).toContain('  - befund.pdf');
       const path = /The complete mail as received: (\S+)/.exec(mail.text)?.[1] ?? '';
+      expect(mail.text).toMatch(/Or fetch it with: spoc raw [a-z0-9]+/);
       const stored = await parseMail(await readFile(path), { maxBytes: 4 * 1024 * 1024 });
       expect(stored.messageId).toBe(customerId);
       expect(await harness.lastOutcome()).toMatchObject({ status: 'relayed-to-owner', reason: 'too-large' });

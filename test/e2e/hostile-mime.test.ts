@@ -78,7 +78,7 @@ describe('hostile MIME: every limit ends in a recorded outcome, never a crash (L
       expect(outcome).toMatchObject({ status: 'quarantined', reason });
       expect(outcome?.detail).toContain(`inbound/${inboundId}`);
       expect(rig.sender.mails.length).toBe(before);
-      expect((await rig.deps.rawMail.locate(`inbound/${inboundId}`)).length).toBeGreaterThan(0);
+      expect((await rig.deps.rawMail.locate(`inbound/${inboundId}`)).location.length).toBeGreaterThan(0);
     },
     120_000,
   );

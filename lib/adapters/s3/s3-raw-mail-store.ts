@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { RawMailMissingError } from '../../domain/errors.js';
-import type { RawMailStore } from '../../ports/raw-mail-store.js';
+import type { RawMailLocation, RawMailStore } from '../../ports/raw-mail-store.js';
 
 /** Seven days: the longest a SigV4 presigned URL may live. */
 const PRESIGN_EXPIRES_SECONDS = 7 * 24 * 60 * 60;
@@ -89,11 +89,28 @@ export class S3RawMailStore implements RawMailStore {
     }
   }
 
-  /** A presigned GET URL, valid for seven days (the SigV4 maximum). Signing is local: no request is made. */
-  async locate(key: string): Promise<string> {
-    return getSignedUrl(this.client, new GetObjectCommand({ Bucket: this.bucket, Key: key }), {
-      expiresIn: PRESIGN_EXPIRES_SECONDS,
-    });
+  /**
+   * A presigned GET URL and when it stops working. A URL signed with temporary credentials (a Lambda
+   * function's role) dies with them, whatever it says: its life is the shorter of seven days (the SigV4
+   * maximum) and the credentials' remaining life. Signing is local: no request is made.
+   */
+  async locate(key: string): Promise<RawMailLocation> {
+    const credentials = await this.client.config.credentials();
+    const now = Date.now();
+    let expiresIn = PRESIGN_EXPIRES_SECONDS;
+    if (credentials.expiration) {
+      expiresIn = Math.max(
+        1,
+        Math.min(expiresIn, Math.floor((credentials.expiration.getTime() - now) / 1000)),
+      );
+    }
+    const location = await getSignedUrl(
+      this.client,
+      new GetObjectCommand({ Bucket: this.bucket, Key: key }),
+      { expiresIn },
+    );
+    if (!credentials.expiration && credentials.sessionToken) return { location, shortLived: true };
+    return { location, expiresAt: new Date(now + expiresIn * 1000) };
   }
 
   /** S3 answers a delete of a missing key with success too, so this is idempotent. */

@@ -29,6 +29,10 @@ export async function ownerCommand(
   flags: StoreFlags & OwnerPresenceFlags,
 ): Promise<void> {
   const [action, address] = args;
+  if (action === 'sync') {
+    const { ownerSyncCommand } = await import('./owner-sync-command.js');
+    return ownerSyncCommand(io, flags);
+  }
   if (
     action === 'away' ||
     action === 'back' ||
@@ -103,7 +107,7 @@ export async function ownerCommand(
         return;
       }
       default:
-        throw new UsageError('usage: spoc owner add|list|remove|away|back|handoff (see `spoc help`)');
+        throw new UsageError('usage: spoc owner add|list|remove|sync|away|back|handoff (see `spoc help`)');
     }
   } finally {
     await opened.close();

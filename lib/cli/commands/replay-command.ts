@@ -1,6 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { SqsMessageQueue } from '../../adapters/sqs/sqs-message-queue.js';
+import type { AwsOpsComposition } from '../../runtime/aws-ops-composition.js';
 import { replayStoredMail } from '../../use-cases/replay-inbound.js';
 import { replayQueue } from '../../use-cases/replay-queue.js';
 import { type CliIo, UsageError } from '../cli-io.js';
@@ -32,12 +33,16 @@ export async function replayCommand(
     const { deps } = opened;
     if (flags['queue-url']) {
       if (args.length > 0) throw new UsageError('give either inbound ids or --queue-url, not both');
+      const queueUrl = flags['queue-url'];
       const region = flags.region ?? io.env.AWS_REGION;
-      const client = new SQSClient(region ? { region } : {});
+      // With --table the queue comes from the same composition as the deps; locally it is its own client.
+      const client = opened.aws ? undefined : new SQSClient(region ? { region } : {});
       try {
         const summary = await replayQueue(
           deps,
-          new SqsMessageQueue({ client, queueUrl: flags['queue-url'] }),
+          client
+            ? new SqsMessageQueue({ client, queueUrl })
+            : (opened.aws as AwsOpsComposition).queue(queueUrl),
           new Logger({ serviceName: 'spoc-replay', logLevel: 'WARN' }),
           {
             force: flags.force === true,
@@ -51,7 +56,7 @@ export async function replayCommand(
             : `replayed ${summary.replayed} message(s) from the queue; ${summary.failedAgain} failed again and stay in the queue (see the logs)`,
         );
       } finally {
-        client.destroy();
+        client?.destroy();
       }
       return;
     }

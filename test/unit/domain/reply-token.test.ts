@@ -35,3 +35,69 @@ describe('reply tokens', () => {
     expect(isOnReplyDomain('someone@notr.test', 'r.test')).toBe(false);
   });
 });
+
+describe('reply-token key rotation', () => {
+  const OLD = 'old-key-old-key-old-key-old-key-old-key';
+  const NEW = 'new-key-new-key-new-key-new-key-new-key';
+  const retiredAt = '2026-12-01T00:00:00.000Z';
+  const rotated = JSON.stringify({
+    current: { id: 'k2', key: NEW },
+    previous: { id: '', key: OLD, retiredAt },
+  });
+  const window = (iso: string) => ({ now: new Date(iso), graceDays: 30 });
+
+  it('names the current key in new tokens and verifies them', () => {
+    const address = replyAddressFor('0123abcd4567ef89', rotated, 'r.test');
+    expect(address).toMatch(/^reply\+0123abcd4567ef89\.k2\.[a-f0-9]{24}@r\.test$/);
+    const claim = readReplyAddress(address, 'r.test');
+    expect(claim?.keyId).toBe('k2');
+    expect(claim && verifyReplyToken(claim, rotated, window('2027-06-01T00:00:00Z'))).toBe(true);
+  });
+
+  it('keeps tokens of the previous key working for graceDays after its retirement, not after', () => {
+    const before = readReplyAddress(replyAddressFor('0123abcd4567ef89', OLD, 'r.test'), 'r.test');
+    if (!before) throw new Error('no claim');
+    expect(before.keyId).toBeUndefined();
+    expect(verifyReplyToken(before, rotated, window('2026-12-31T00:00:00Z'))).toBe(true);
+    expect(verifyReplyToken(before, rotated, window('2027-01-01T00:00:01Z'))).toBe(false);
+    // Without a window only the current key counts.
+    expect(verifyReplyToken(before, rotated)).toBe(false);
+  });
+
+  it('rejects a token whose key id is swapped, unknown, or signed by another key', () => {
+    const claim = readReplyAddress(replyAddressFor('0123abcd4567ef89', rotated, 'r.test'), 'r.test');
+    if (!claim) throw new Error('no claim');
+    const inGrace = window('2026-12-02T00:00:00Z');
+    // The key id is inside the HMAC: the same signature under the unnamed key does not verify.
+    expect(verifyReplyToken({ ...claim, keyId: undefined }, rotated, inGrace)).toBe(false);
+    expect(verifyReplyToken({ ...claim, keyId: 'k9' }, rotated, inGrace)).toBe(false);
+    const forged = JSON.stringify({ current: { id: 'k2', key: `${NEW}x` } });
+    expect(verifyReplyToken(claim, forged, inGrace)).toBe(false);
+  });
+
+  it('reads three-part tokens strictly', () => {
+    expect(readReplyAddress('reply+0123abcd4567ef89.k2.abcdef@r.test', 'r.test')).toEqual({
+      conversationId: '0123abcd4567ef89',
+      keyId: 'k2',
+      signature: 'abcdef',
+    });
+    expect(readReplyAddress('reply+0123abcd4567ef89.k2.k3.abcdef@r.test', 'r.test')).toBeUndefined();
+    expect(readReplyAddress('reply+0123abcd4567ef89.toolongkeyid.abcdef@r.test', 'r.test')).toBeUndefined();
+    expect(readReplyAddress('reply+0123abcd4567ef89..abcdef@r.test', 'r.test')).toBeUndefined();
+  });
+
+  it('refuses malformed secrets with a message naming the problem', () => {
+    expect(() => replyAddressFor('0123abcd4567ef89', ' ', 'r.test')).toThrow(/non-empty/);
+    expect(() => replyAddressFor('0123abcd4567ef89', '{"current":', 'r.test')).toThrow(/not JSON/);
+    expect(() =>
+      replyAddressFor('0123abcd4567ef89', JSON.stringify({ current: { id: 'K!', key: NEW } }), 'r.test'),
+    ).toThrow(/id must be/);
+    expect(() =>
+      replyAddressFor(
+        '0123abcd4567ef89',
+        JSON.stringify({ current: { id: 'k2', key: NEW }, previous: { id: 'k1', key: OLD } }),
+        'r.test',
+      ),
+    ).toThrow(/retiredAt/);
+  });
+});

@@ -3,7 +3,7 @@ import { parseMail } from '../../../lib/mail/parse-mail.js';
 import type { RawMailStore } from '../../../lib/ports/raw-mail-store.js';
 import { fitOwnerRelay } from '../../../lib/use-cases/fit-owner-relay.js';
 
-const rawMail = { locate: async (key: string) => `/data/${key}` } as RawMailStore;
+const rawMail = { locate: async (key: string) => ({ location: `/data/${key}` }) } as RawMailStore;
 
 const relay = {
   from: { address: 'reply+x@reply.example.test', name: 'Jane via Support' },
@@ -31,6 +31,7 @@ describe('fitOwnerRelay', () => {
     expect(mail.html).toBeUndefined();
     expect(mail.text).toContain('  - photo.jpg (image/jpeg, 300 KB)');
     expect(mail.text).toContain('The complete mail as received: /data/inbound/1');
+    expect(mail.text).toContain('Or fetch it with: spoc raw 1');
     expect(mail.text).toContain('See attached.');
     expect(mail.messageId).toBe('<m@reply.example.test>');
   });
