@@ -2,11 +2,8 @@ import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbSupportStore } from '../adapters/dynamodb/dynamodb-support-store.js';
-import {
-  createLocalClients,
-  DEFAULT_LOCAL_TABLE_NAME,
-  startEmbeddedEngines,
-} from '../local/embedded-engines.js';
+import { createLocalClients, DEFAULT_LOCAL_TABLE_NAME } from '../local/embedded-engines.js';
+import { startEmbeddedTable } from '../local/embedded-table.js';
 import type { SupportStore } from '../ports/support-store.js';
 import { runningDevServer } from './running-dev-server.js';
 
@@ -37,9 +34,9 @@ export async function openStore(options: {
       close: async () => client.destroy(),
     };
   }
-  const endpoints = runningDevServer(options.dataDir);
-  if (endpoints) {
-    const clients = createLocalClients(endpoints);
+  const running = runningDevServer(options.dataDir);
+  if (running) {
+    const clients = createLocalClients(running.endpoints);
     return {
       store: new DynamoDbSupportStore({ client: clients.doc, tableName: DEFAULT_LOCAL_TABLE_NAME }),
       where: `the running spoc dev (${options.dataDir})`,
@@ -49,10 +46,10 @@ export async function openStore(options: {
       },
     };
   }
-  const engines = await startEmbeddedEngines({ dataDir: join(options.dataDir, 'engines') });
+  const table = await startEmbeddedTable(join(options.dataDir, 'engines'));
   return {
-    store: new DynamoDbSupportStore({ client: engines.doc, tableName: engines.tableName }),
+    store: new DynamoDbSupportStore({ client: table.doc, tableName: table.tableName }),
     where: options.dataDir,
-    close: () => engines.close(),
+    close: () => table.close(),
   };
 }

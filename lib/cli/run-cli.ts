@@ -1,14 +1,6 @@
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../domain/errors.js';
 import { type CliIo, UsageError } from './cli-io.js';
-import { conversationCommand } from './commands/conversation-command.js';
-import { customerCommand } from './commands/customer-command.js';
-import { dataRequestCommand } from './commands/data-request-command.js';
-import { devCommand } from './commands/dev-command.js';
-import { ownerCommand } from './commands/owner-command.js';
-import { replayCommand } from './commands/replay-command.js';
-import { sendCommand } from './commands/send-command.js';
-import { statsCommand } from './commands/stats-command.js';
 
 /** The help text of `spoc`. */
 export const USAGE = `spoc: the spoc-inbox command line
@@ -51,6 +43,7 @@ Environment: SPOC_DATA_DIR, SPOC_OUTBOX_DIR, SPOC_SMTP_PORT, SPOC_CONFIG, SPOC_S
 /** Runs one `spoc` invocation and returns its exit code (0 ok, 1 failure, 2 usage). */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   try {
+    // Each command's modules are loaded when it runs: `spoc owner list` need not load the mail stack.
     const { values, positionals } = parseArgs({
       args: argv,
       allowPositionals: true,
@@ -85,29 +78,34 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     }
     switch (command) {
       case 'dev':
-        await devCommand(io);
+        await (await import('./commands/dev-command.js')).devCommand(io);
         return 0;
       case 'send':
-        await sendCommand(io, values);
+        await (await import('./commands/send-command.js')).sendCommand(io, values);
         return 0;
       case 'owner':
-        await ownerCommand(io, rest, values);
+        await (await import('./commands/owner-command.js')).ownerCommand(io, rest, values);
         return 0;
       case 'customer':
-        await customerCommand(io, rest, values);
+        await (await import('./commands/customer-command.js')).customerCommand(io, rest, values);
         return 0;
       case 'conversation':
-        await conversationCommand(io, rest, values);
+        await (await import('./commands/conversation-command.js')).conversationCommand(io, rest, values);
         return 0;
       case 'replay':
-        await replayCommand(io, rest, values);
+        await (await import('./commands/replay-command.js')).replayCommand(io, rest, values);
         return 0;
       case 'export':
       case 'forget':
-        await dataRequestCommand(io, command, rest, values);
+        await (await import('./commands/data-request-command.js')).dataRequestCommand(
+          io,
+          command,
+          rest,
+          values,
+        );
         return 0;
       case 'stats':
-        await statsCommand(io, values);
+        await (await import('./commands/stats-command.js')).statsCommand(io, values);
         return 0;
       default:
         throw new UsageError(`unknown command "${command}"; run \`spoc help\``);

@@ -2,8 +2,9 @@ import { existsSync } from 'node:fs';
 import { relative } from 'node:path';
 import { DEV_DEFAULT_CONFIG, loadConfigFile } from '../../config/load-config.js';
 import { startDevServer } from '../../local/dev-server.js';
+import { DevServerRunningError } from '../../local/dev-server-state.js';
 import { readLocalSettings } from '../../local/local-settings.js';
-import type { CliIo } from '../cli-io.js';
+import { type CliIo, UsageError } from '../cli-io.js';
 
 /** `spoc dev`: local mode until Ctrl-C. Resolves once stopped cleanly. */
 export async function devCommand(io: CliIo, signals: NodeJS.EventEmitter = process): Promise<void> {
@@ -17,6 +18,10 @@ export async function devCommand(io: CliIo, signals: NodeJS.EventEmitter = proce
     smtpPort: settings.smtpPort,
     ...(settings.smtpRelay ? { smtpRelay: settings.smtpRelay } : {}),
     logLevel: (io.env.POWERTOOLS_LOG_LEVEL as 'INFO' | undefined) ?? 'INFO',
+  }).catch((error: unknown) => {
+    // A second server on the same data is a usage mistake (exit 2), not a failure.
+    if (error instanceof DevServerRunningError) throw new UsageError(error.message, { cause: error });
+    throw error;
   });
   const owners = await server.deps.store.listOwners();
   const show = (path: string) => relative(io.cwd, path) || '.';

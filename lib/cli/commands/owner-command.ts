@@ -3,7 +3,7 @@ import * as z from '../../validation/zod-mini.js';
 import { type CliIo, UsageError } from '../cli-io.js';
 import { formatTable } from '../format-table.js';
 import { openStore } from '../open-store.js';
-import { type OwnerPresenceFlags, ownerPresenceCommand } from './owner-presence-command.js';
+import type { OwnerPresenceFlags } from './owner-presence-command.js';
 
 /** Flags shared by the commands that work on stored data. */
 export interface StoreFlags {
@@ -35,7 +35,8 @@ export async function ownerCommand(
     action === 'handoff' ||
     (action === 'remove' && flags['handoff-to'])
   ) {
-    return ownerPresenceCommand(io, args, flags);
+    // Loaded only here: these commands send mail, and the mail stack is most of the CLI's start-up time.
+    return (await import('./owner-presence-command.js')).ownerPresenceCommand(io, args, flags);
   }
   const opened = await openStore({
     ...(flags.table ? { table: flags.table } : {}),
