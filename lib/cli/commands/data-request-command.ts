@@ -1,5 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
+import { localMailTraces } from '../../local/local-mail-traces.js';
 import { type CliIo, UsageError } from '../cli-io.js';
 import { openDeps, type TargetFlags } from '../open-deps.js';
 import { customerEmail } from './customer-command.js';
@@ -13,7 +14,8 @@ export interface DataRequestFlags extends TargetFlags {
 /**
  * `spoc export <customer> [--out dir]`: every stored item of one customer as JSON, with the keys of
  * their raw mail (written as `.eml` files with `--out`). `spoc forget <customer> --yes`: deletes all of
- * it, raw mail first so a run cut short can simply be repeated.
+ * it, raw mail first (locally with its envelope and resend marker) so a run cut short can simply be
+ * repeated.
  */
 export async function dataRequestCommand(
   io: CliIo,
@@ -59,10 +61,12 @@ export async function dataRequestCommand(
         `this deletes ${data.items.length} item(s) and ${data.rawKeys.length} raw mail(s) of ${email} for good; run again with --yes (export first with spoc export ${email} --out <dir>)`,
       );
     }
-    for (const key of data.rawKeys) await rawMail.deleteRaw(key);
+    // The envelopes and resend markers local mode keeps beside each mail name the customer too.
+    const traces = opened.local ? await localMailTraces(rawMail, data.rawKeys) : [];
+    for (const key of [...traces, ...data.rawKeys]) await rawMail.deleteRaw(key);
     const deleted = await store.deleteCustomerData(data);
     io.out(
-      `forgot ${email}: deleted ${deleted} item(s) and ${data.rawKeys.length} raw mail(s) from ${opened.where}`,
+      `forgot ${email}: deleted ${deleted} item(s) and ${data.rawKeys.length} raw mail(s)${traces.length > 0 ? ` (with ${traces.length} envelope(s) and marker(s))` : ''} from ${opened.where}`,
     );
   } finally {
     await opened.close();
