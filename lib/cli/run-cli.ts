@@ -6,12 +6,13 @@ import { type CliIo, UsageError } from './cli-io.js';
 export const USAGE = `spoc: the spoc-inbox command line
 
   spoc dev                                 run locally (SMTP in, .eml outbox out, embedded engines)
-  spoc send [--from a@b] [--name N] [--to addr] [--subject S] [--text T]
-                                           send a test mail to the local SMTP port
+  spoc send [--from "Name <a@b>"] [--name N] [--to addr] [--subject S] [--text T]
+                                           send a test mail to the running spoc dev
   spoc owner add <email> --name "Full Name" add or rename an owner
   spoc owner list [--json]                 list owners and how many customers each has
-  spoc owner remove <email> [--handoff-to <owner>]
-                                           remove an owner (handing their customers over first)
+  spoc owner remove <email> --handoff-to <owner> | --yes
+                                           remove an owner, handing their customers over first
+                                           (--yes: without handoff; they get a new owner later)
   spoc owner away <owner> --until YYYY-MM-DD --backup <owner>
                                            mark an owner away; the backup covers, ownership stays
   spoc owner back <owner>                  end an absence now and send the owner the digest
