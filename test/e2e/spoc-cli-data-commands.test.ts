@@ -181,3 +181,43 @@ describe('spoc data commands on a running local mode', () => {
     expect((await rawMail.listKeys('envelope/')).length).toBeGreaterThan(0);
   });
 });
+
+describe('spoc dev on data whose owners moved on from the config file', () => {
+  it('refuses to start when a config domain rule names someone the store has no active owner for', async () => {
+    const base = await mkdtemp(join(tmpdir(), 'spoc-cli-rules-'));
+    try {
+      const dataDir = join(base, 'data');
+      // The store is seeded once, from the config of that day.
+      const first = await LocalHarness.start({ dataDir, outboxDir: join(base, 'outbox'), config: CONFIG });
+      await first.stop();
+      const later = {
+        ...CONFIG,
+        owners: [...CONFIG.owners, { email: 'dan@example.test', name: 'Dan Brown' }],
+        assignment: { domains: { 'acme.test': 'dan@example.test' } },
+      };
+      await writeFile(join(base, 'spoc.config.json'), JSON.stringify(later));
+      const err: string[] = [];
+      const code = await runCli(['dev'], {
+        out: () => undefined,
+        err: (t) => err.push(t),
+        env: {
+          SPOC_DATA_DIR: dataDir,
+          SPOC_OUTBOX_DIR: join(base, 'outbox'),
+          SPOC_SMTP_PORT: '0',
+          SPOC_CONFIG: join(base, 'spoc.config.json'),
+          POWERTOOLS_LOG_LEVEL: 'SILENT',
+        },
+        cwd: base,
+      });
+      expect(code).toBe(1);
+      expect(err.join('\n')).toContain(
+        'assignment.domains.acme.test: names dan@example.test, who is not an active owner in data',
+      );
+      // Stopped cleanly: the data directory is free again.
+      const again = await LocalHarness.start({ dataDir, outboxDir: join(base, 'outbox'), config: CONFIG });
+      await again.stop();
+    } finally {
+      await rm(base, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { relative } from 'node:path';
 import { DEV_DEFAULT_CONFIG, loadConfigFile } from '../../config/load-config.js';
+import { ConfigError } from '../../domain/errors.js';
 import { startDevServer } from '../../local/dev-server.js';
 import { DevServerRunningError } from '../../local/dev-server-state.js';
 import { readLocalSettings } from '../../local/local-settings.js';
@@ -9,6 +10,7 @@ import { type CliIo, UsageError } from '../cli-io.js';
 /** `spoc dev`: local mode until Ctrl-C. Resolves once stopped cleanly. */
 export async function devCommand(io: CliIo, signals: NodeJS.EventEmitter = process): Promise<void> {
   const settings = readLocalSettings(io.env, io.cwd);
+  const show = (path: string) => relative(io.cwd, path) || '.';
   const fromFile = existsSync(settings.configPath);
   const config = await loadConfigFile(settings.configPath, DEV_DEFAULT_CONFIG);
   const server = await startDevServer({
@@ -24,7 +26,21 @@ export async function devCommand(io: CliIo, signals: NodeJS.EventEmitter = proce
     throw error;
   });
   const owners = await server.deps.store.listOwners();
-  const show = (path: string) => relative(io.cwd, path) || '.';
+  // The config's owners only seed an empty store: a config rule may name someone the store no longer
+  // has (removed with `spoc owner remove`), and the assignment would silently pass over that rule.
+  const active = new Set(owners.filter((o) => o.active).map((o) => o.email));
+  const stale = Object.entries(config.assignment.domains).filter(([, owner]) => !active.has(owner));
+  if (stale.length > 0) {
+    await server.close();
+    throw new ConfigError(
+      `invalid configuration in ${show(settings.configPath)}:\n${stale
+        .map(
+          ([domain, owner]) =>
+            `  assignment.domains.${domain}: names ${owner}, who is not an active owner in ${show(settings.dataDir)} (see spoc owner list)`,
+        )
+        .join('\n')}`,
+    );
+  }
   io.out(
     [
       'spoc-inbox is running locally',
