@@ -72,18 +72,21 @@ export async function openDeps(io: CliIo, flags: TargetFlags): Promise<OpenedDep
 
   const config = await loadConfigFile(settings.configPath, DEV_DEFAULT_CONFIG);
   const replyTokenSecret = await loadOrCreateLocalSecret(settings.dataDir);
-  const sender = createLocalSender(settings.outboxDir, settings.smtpRelay);
+  const running = runningDevServer(settings.dataDir);
+  // Mail sent through a running server goes where that server's mail goes.
+  const sender = running
+    ? createLocalSender(running.outboxDir, running.smtpRelay)
+    : createLocalSender(settings.outboxDir, settings.smtpRelay);
   let clients: LocalClients;
   let where = settings.dataDir;
   let close: () => Promise<void>;
-  const endpoints = runningDevServer(settings.dataDir);
-  if (endpoints) {
-    const running = createLocalClients(endpoints);
-    clients = running;
+  if (running) {
+    const runningClients = createLocalClients(running.endpoints);
+    clients = runningClients;
     where = `the running spoc dev (${settings.dataDir})`;
     close = async () => {
-      running.dynamodb.destroy();
-      running.s3.destroy();
+      runningClients.dynamodb.destroy();
+      runningClients.s3.destroy();
     };
   } else {
     const engines = await startEmbeddedEngines({ dataDir: join(settings.dataDir, 'engines') });

@@ -1,10 +1,7 @@
 import { join } from 'node:path';
 import { DynamoDbSupportStore } from '../adapters/dynamodb/dynamodb-support-store.js';
-import {
-  createLocalClients,
-  DEFAULT_LOCAL_TABLE_NAME,
-  startEmbeddedEngines,
-} from '../local/embedded-engines.js';
+import { createLocalClients, DEFAULT_LOCAL_TABLE_NAME } from '../local/embedded-engines.js';
+import { startEmbeddedTable } from '../local/embedded-table.js';
 import type { SupportStore } from '../ports/support-store.js';
 import { AwsComposition } from '../runtime/aws-composition.js';
 import { awsWhere } from './open-aws.js';
@@ -35,9 +32,9 @@ export async function openStore(options: {
     });
     return { store: aws.store, where: awsWhere(aws), close: async () => aws.close() };
   }
-  const endpoints = runningDevServer(options.dataDir);
-  if (endpoints) {
-    const clients = createLocalClients(endpoints);
+  const running = runningDevServer(options.dataDir);
+  if (running) {
+    const clients = createLocalClients(running.endpoints);
     return {
       store: new DynamoDbSupportStore({ client: clients.doc, tableName: DEFAULT_LOCAL_TABLE_NAME }),
       where: `the running spoc dev (${options.dataDir})`,
@@ -47,10 +44,10 @@ export async function openStore(options: {
       },
     };
   }
-  const engines = await startEmbeddedEngines({ dataDir: join(options.dataDir, 'engines') });
+  const table = await startEmbeddedTable(join(options.dataDir, 'engines'));
   return {
-    store: new DynamoDbSupportStore({ client: engines.doc, tableName: engines.tableName }),
+    store: new DynamoDbSupportStore({ client: table.doc, tableName: table.tableName }),
     where: options.dataDir,
-    close: () => engines.close(),
+    close: () => table.close(),
   };
 }

@@ -1,25 +1,18 @@
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../domain/errors.js';
 import { type CliIo, UsageError } from './cli-io.js';
-import { conversationCommand } from './commands/conversation-command.js';
-import { customerCommand } from './commands/customer-command.js';
-import { dataRequestCommand } from './commands/data-request-command.js';
-import { devCommand } from './commands/dev-command.js';
-import { ownerCommand } from './commands/owner-command.js';
-import { replayCommand } from './commands/replay-command.js';
-import { sendCommand } from './commands/send-command.js';
-import { statsCommand } from './commands/stats-command.js';
 
 /** The help text of `spoc`. */
 export const USAGE = `spoc: the spoc-inbox command line
 
   spoc dev                                 run locally (SMTP in, .eml outbox out, embedded engines)
-  spoc send [--from a@b] [--name N] [--to addr] [--subject S] [--text T]
-                                           send a test mail to the local SMTP port
+  spoc send [--from "Name <a@b>"] [--name N] [--to addr] [--subject S] [--text T]
+                                           send a test mail to the running spoc dev
   spoc owner add <email> --name "Full Name" add or rename an owner
   spoc owner list [--json]                 list owners and how many customers each has
-  spoc owner remove <email> [--handoff-to <owner>]
-                                           remove an owner (handing their customers over first)
+  spoc owner remove <email> --handoff-to <owner> | --yes
+                                           remove an owner, handing their customers over first
+                                           (--yes: without handoff; they get a new owner later)
   spoc owner away <owner> --until YYYY-MM-DD --backup <owner>
                                            mark an owner away; the backup covers, ownership stays
   spoc owner back <owner>                  end an absence now and send the owner the digest
@@ -57,6 +50,7 @@ Environment: SPOC_DATA_DIR, SPOC_OUTBOX_DIR, SPOC_SMTP_PORT, SPOC_CONFIG, SPOC_S
 /** Runs one `spoc` invocation and returns its exit code (0 ok, 1 failure, 2 usage). */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   try {
+    // Each command's modules are loaded when it runs: `spoc owner list` need not load the mail stack.
     const { values, positionals } = parseArgs({
       args: argv,
       allowPositionals: true,
@@ -94,29 +88,34 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     }
     switch (command) {
       case 'dev':
-        await devCommand(io);
+        await (await import('./commands/dev-command.js')).devCommand(io);
         return 0;
       case 'send':
-        await sendCommand(io, values);
+        await (await import('./commands/send-command.js')).sendCommand(io, values);
         return 0;
       case 'owner':
-        await ownerCommand(io, rest, values);
+        await (await import('./commands/owner-command.js')).ownerCommand(io, rest, values);
         return 0;
       case 'customer':
-        await customerCommand(io, rest, values);
+        await (await import('./commands/customer-command.js')).customerCommand(io, rest, values);
         return 0;
       case 'conversation':
-        await conversationCommand(io, rest, values);
+        await (await import('./commands/conversation-command.js')).conversationCommand(io, rest, values);
         return 0;
       case 'replay':
-        await replayCommand(io, rest, values);
+        await (await import('./commands/replay-command.js')).replayCommand(io, rest, values);
         return 0;
       case 'export':
       case 'forget':
-        await dataRequestCommand(io, command, rest, values);
+        await (await import('./commands/data-request-command.js')).dataRequestCommand(
+          io,
+          command,
+          rest,
+          values,
+        );
         return 0;
       case 'stats':
-        await statsCommand(io, values);
+        await (await import('./commands/stats-command.js')).statsCommand(io, values);
         return 0;
       case 'doctor': {
         const { doctorCommand } = await import('./commands/doctor-command.js');

@@ -1,24 +1,24 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { DEV_SERVER_STATE_FILE } from '../local/dev-server.js';
+import { type DevServerState, readDevServerState } from '../local/dev-server-state.js';
 import type { LocalEndpoints } from '../local/embedded-engines.js';
+import { UsageError } from './cli-io.js';
 
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
+/** A `spoc dev` running on a data directory: where its engines, SMTP entry and outbox are. */
+export interface RunningDevServer extends DevServerState {
+  smtpPort: number;
+  outboxDir: string;
+  endpoints: LocalEndpoints;
 }
 
 /**
- * The engines of a `spoc dev` running on this data directory, if one is: its engines hold the data
- * files, so other commands must go through them rather than open the files themselves.
+ * The `spoc dev` running on this data directory, if one is: its engines hold the data files, so other
+ * commands must go through them rather than open the files themselves, and its SMTP port and outbox
+ * are the ones that count, whatever this command's environment says.
  */
-export function runningDevServer(dataDir: string): LocalEndpoints | undefined {
-  const stateFile = join(dataDir, DEV_SERVER_STATE_FILE);
-  if (!existsSync(stateFile)) return undefined;
-  const state = JSON.parse(readFileSync(stateFile, 'utf8')) as { pid: number; endpoints: LocalEndpoints };
-  return processAlive(state.pid) ? state.endpoints : undefined;
+export function runningDevServer(dataDir: string): RunningDevServer | undefined {
+  const state = readDevServerState(dataDir);
+  if (!state) return undefined;
+  if (state.endpoints === undefined || state.smtpPort === undefined || state.outboxDir === undefined) {
+    throw new UsageError(`spoc dev (pid ${state.pid}) is starting on ${dataDir}; try again in a moment`);
+  }
+  return state as RunningDevServer;
 }

@@ -1,3 +1,4 @@
+import { isFreeMailDomain } from '../domain/free-mail-domains.js';
 import * as z from '../validation/zod-mini.js';
 
 const emailAddress = z.pipe(
@@ -22,7 +23,7 @@ function wholeNumber(min: number, max: number) {
 }
 
 /** One owner as configured (seeded into the store on start). */
-export const ownerConfigSchema = z.object({
+export const ownerConfigSchema = z.strictObject({
   email: emailAddress,
   name: z.string().check(z.trim(), z.minLength(1, 'must not be empty'), z.maxLength(100)),
   active: z._default(z.boolean(), true),
@@ -30,7 +31,7 @@ export const ownerConfigSchema = z.object({
 
 /** Settings of the deployed stack; ignored in local mode. */
 export const deployConfigSchema = z._default(
-  z.object({
+  z.strictObject({
     /** Days raw mail is kept in S3 before the lifecycle rule removes it. */
     rawMailRetentionDays: z._default(wholeNumber(1, 3650), 365),
     /** Reject inbound mail that did not arrive over TLS. */
@@ -52,9 +53,13 @@ export const deployConfigSchema = z._default(
   },
 );
 
-/** The whole product configuration, shared by local mode, Lambda and the CDK app. */
+/**
+ * The whole product configuration, shared by local mode, Lambda and the CDK app. Every object is strict:
+ * a misspelt key would otherwise be dropped and its setting silently left at the default, so an unknown
+ * key is an error (naming the closest known one, see `load-config.ts`). This schema is the one list of keys.
+ */
 export const spocConfigSchema = z
-  .object({
+  .strictObject({
     /** The one address customers write to. */
     supportAddress: emailAddress,
     /** Shown after a customer's name on relays to owners: "Jane Doe via Support". */
@@ -63,7 +68,7 @@ export const spocConfigSchema = z
     replyDomain: domainName,
     owners: z._default(z.array(ownerConfigSchema), []),
     assignment: z._default(
-      z.object({
+      z.strictObject({
         policy: z._default(z.literal('round-robin'), 'round-robin'),
         /** B2B accounts: customer domain → owner email. */
         domains: z._default(z.record(domainName, emailAddress), {}),
@@ -71,7 +76,7 @@ export const spocConfigSchema = z
       { policy: 'round-robin', domains: {} },
     ),
     limits: z._default(
-      z.object({
+      z.strictObject({
         /** Larger inbound mail is not relayed; the owner is told where it is. SES's own limit is 40 MB. */
         maxMessageBytes: z._default(z.number().check(z.int(), z.positive()), 40 * 1024 * 1024),
         /**
@@ -104,7 +109,7 @@ export const spocConfigSchema = z
     ),
     /** A new customer's first mail is answered once, from their owner, introducing that one person. */
     firstContact: z._default(
-      z.object({
+      z.strictObject({
         enabled: z._default(z.boolean(), true),
         /** Replaces the default body; `{customerName}`, `{ownerName}` and `{supportAddress}` are filled in. */
         text: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(5000))),
@@ -137,6 +142,23 @@ export const spocConfigSchema = z
           });
         }
       });
+      // A rule naming someone who is not an owner, or a free-mail domain, would never be applied.
+      const owners = new Set(config.owners.filter((owner) => owner.active).map((owner) => owner.email));
+      for (const [domain, ownerEmail] of Object.entries(config.assignment.domains)) {
+        if (isFreeMailDomain(domain)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['assignment', 'domains', domain],
+            message: `${domain} is a free-mail provider: its users are not one company, so it cannot have an owner`,
+          });
+        } else if (!owners.has(ownerEmail)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['assignment', 'domains', domain],
+            message: `names ${ownerEmail}, who is not an active owner in owners: add them there or name one who is`,
+          });
+        }
+      }
       if (config.supportAddress.endsWith(`@${config.replyDomain}`)) {
         ctx.addIssue({
           code: 'custom',

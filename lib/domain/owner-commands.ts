@@ -20,11 +20,11 @@ export type CommandParse =
 
 /** The commands, one line each, as shown to an owner who wrote a wrong one. */
 export const COMMAND_HELP = [
-  '#note <text>             record the reply on the conversation; the customer receives nothing',
-  '#handoff <owner>         move this customer to another owner (address or full name)',
+  '#note <text>                record the reply on the conversation; the customer receives nothing',
+  '#handoff <owner>            move this customer to another owner (address or full name)',
   '#away <YYYY-MM-DD> <owner>  you are away until that day; the named owner covers for you',
-  '#close                   close the conversation (any text below is still sent to the customer)',
-  '#uncc <address>          take that person off the Cc of this conversation (text below still goes)',
+  '#close                      close the conversation (any text below is still sent to the customer)',
+  '#uncc <address>             take that person off the Cc of this conversation (text below still goes)',
 ] as const;
 
 /** Reads one command's argument (the rest of its line) and the text below its line. */

@@ -1,4 +1,3 @@
-import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { SpocConfig } from '../config/config-schema.js';
@@ -6,6 +5,7 @@ import { isOnReplyDomain } from '../domain/reply-token.js';
 import { createInboundBatchHandler } from '../handlers/inbound-batch.js';
 import type { MailSender } from '../ports/mail-sender.js';
 import type { InboundDeps } from '../use-cases/inbound-deps.js';
+import { claimDataDir, releaseDataDir, writeDevServerState } from './dev-server-state.js';
 import { startEmbeddedEngines } from './embedded-engines.js';
 import { createLocalDeps, createLocalSender } from './local-deps.js';
 import { LocalInboundQueue } from './local-inbound-queue.js';
@@ -37,17 +37,27 @@ export interface DevServer {
   close(): Promise<void>;
 }
 
-/** File in the data directory that tells other `spoc` commands where a running dev server's engines are. */
-export const DEV_SERVER_STATE_FILE = 'dev-server.json';
+export { DEV_SERVER_STATE_FILE } from './dev-server-state.js';
 
 /** SES receiving refuses larger mail; the local SMTP entry does the same. */
 const SES_MAX_RECEIVE_BYTES = 40 * 1024 * 1024;
 
 /**
  * Starts local mode: dynalite and s3rver in-process with data under `dataDir`, the SMTP entry, and the
- * same inbound handler the Lambda runs, fed with synthesized SES notifications.
+ * same inbound handler the Lambda runs, fed with synthesized SES notifications. Fails with
+ * `DevServerRunningError` when another server holds `dataDir`.
  */
 export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
+  await claimDataDir(options.dataDir);
+  try {
+    return await startClaimed(options);
+  } catch (error) {
+    await releaseDataDir(options.dataDir);
+    throw error;
+  }
+}
+
+async function startClaimed(options: DevServerOptions): Promise<DevServer> {
   const host = options.host ?? '127.0.0.1';
   const logger = new Logger({ serviceName: 'spoc-dev', logLevel: options.logLevel ?? 'INFO' });
   const [engines, replyTokenSecret] = await Promise.all([
@@ -105,11 +115,15 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     throw error;
   });
 
-  const stateFile = join(options.dataDir, DEV_SERVER_STATE_FILE);
-  await writeFile(
-    stateFile,
-    JSON.stringify({ pid: process.pid, smtpPort: smtp.port, endpoints: engines.endpoints }),
-  );
+  // Other commands send test mail to this port and write sent mail to this outbox, whatever their own
+  // environment says.
+  await writeDevServerState(options.dataDir, {
+    pid: process.pid,
+    smtpPort: smtp.port,
+    outboxDir: options.outboxDir,
+    ...(options.smtpRelay ? { smtpRelay: options.smtpRelay } : {}),
+    endpoints: engines.endpoints,
+  });
   let closing: Promise<void> | undefined;
   return {
     smtpPort: smtp.port,
@@ -118,8 +132,9 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     close: () => {
       closing ??= (async () => {
         await smtp.close();
-        await rm(stateFile, { force: true });
+        // Released only once the engines let go of the files, so a next server cannot open them early.
         await engines.close();
+        await releaseDataDir(options.dataDir);
       })();
       return closing;
     },

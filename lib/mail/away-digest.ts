@@ -7,6 +7,8 @@ export interface AwayDigestInput {
   owner: Owner;
   away: OwnerAway;
   backupName: string;
+  /** The day the owner really came back (`YYYY-MM-DD`), which may be before the planned `away.until`. */
+  returnedOn?: string;
   /** Conversations with activity during the absence, each with only the messages of that period. */
   activity: Array<ConversationWithMessages & { customer: Customer }>;
   supportName: string;
@@ -16,7 +18,7 @@ export interface AwayDigestInput {
 
 /** What happened with the owner's customers while they were away, conversation by conversation. */
 export function buildAwayDigest(input: AwayDigestInput): ComposeInput {
-  const period = `${input.away.since.slice(0, 10)} to ${input.away.until}`;
+  const period = `${input.away.since.slice(0, 10)} to ${input.returnedOn ?? input.away.until}`;
   const header =
     input.activity.length === 0
       ? `Welcome back. Nothing happened with your customers while you were away (${period}).`

@@ -16,12 +16,14 @@ export interface FirstContactInput {
   customerThread: string[];
 }
 
+// One line per paragraph: the reader's client wraps it to its width (a phone's is narrow); a line
+// broken here would break mid-sentence there. MailComposer keeps long lines intact (quoted-printable).
 const DEFAULT_TEMPLATE = [
   'Hello {customerName},',
   '',
-  'thank you for your message. I am {ownerName}, and I will be your single point of contact: I have',
-  'your message and will answer it myself. Whenever you need us, write to {supportAddress} (or just',
-  'reply to this mail) and it reaches me.',
+  'thank you for your message. I am {ownerName}, and I will be your single point of contact: I have ' +
+    'your message and will answer it myself. Whenever you need us, write to {supportAddress} (or just ' +
+    'reply to this mail) and it reaches me.',
   '',
   '{ownerName}',
 ].join('\n');

@@ -86,9 +86,10 @@ export function buildCustomerIntroduction(input: CustomerIntroductionInput): Com
   const text = [
     greeting,
     '',
-    `I am ${input.newOwner.name}, and from now on I am your contact at ${input.supportName}${takeover}.`,
-    'I have read our conversations so far, so there is no need to repeat anything: just reply to this',
-    'mail, or write to us as before, whenever you need something.',
+    // One line per paragraph, wrapped by the reader's client (see first-contact.ts).
+    `I am ${input.newOwner.name}, and from now on I am your contact at ${input.supportName}${takeover}. ` +
+      'I have read our conversations so far, so there is no need to repeat anything: just reply to this ' +
+      'mail, or write to us as before, whenever you need something.',
     '',
     'Best regards,',
     input.newOwner.name,

@@ -71,11 +71,15 @@ export interface AwayDigestResult {
   away: OwnerAway;
   conversations: number;
   messages: number;
+  /** The day the absence really ended (`YYYY-MM-DD`): today, or the planned day if that has passed. */
+  returnedOn: string;
+  /** No digest is sent when nothing happened: an empty mail would only be noise. */
+  digestSent: boolean;
 }
 
 /**
- * Ends an owner's absence: sends the digest of what happened since it began (once, by key), then
- * clears `away`. Returns `undefined` when the owner was not away. Safe to repeat.
+ * Ends an owner's absence: sends the digest of what happened since it began (once, by key; none when
+ * nothing happened), then clears `away`. Returns `undefined` when the owner was not away. Safe to repeat.
  */
 export async function endAway(deps: CoverDeps, ownerEmail: string): Promise<AwayDigestResult | undefined> {
   const owner = await deps.store.getOwner(ownerEmail);
@@ -92,6 +96,15 @@ export async function endAway(deps: CoverDeps, ownerEmail: string): Promise<Away
       if (messages.length > 0) activity.push({ conversation, messages, customer });
     }
   }
+  // Back early (`spoc owner back`) is today; an absence ended by the first mail after its day ended on it.
+  const today = deps.now().toISOString().slice(0, 10);
+  const returnedOn = today < away.until ? today : away.until;
+  const messages = activity.reduce((sum, item) => sum + item.messages.length, 0);
+  const { away: _ended, ...present } = owner;
+  if (activity.length === 0) {
+    await deps.store.putOwner(present);
+    return { ownerEmail: owner.email, away, conversations: 0, messages, returnedOn, digestSent: false };
+  }
   const backup = await deps.store.getOwner(away.backupEmail);
   const key = `away-digest:${owner.email}:${away.since}`;
   const messageId = `<digest.${Date.parse(away.since).toString(36)}.${owner.email.replace(/[^a-z0-9]/g, '-')}@${deps.config.replyDomain}>`;
@@ -102,6 +115,7 @@ export async function endAway(deps: CoverDeps, ownerEmail: string): Promise<Away
         away,
         backupName: backup?.name ?? away.backupEmail,
         activity,
+        returnedOn,
         supportName: deps.config.supportName,
         supportAddress: deps.config.supportAddress,
         messageId,
@@ -110,13 +124,14 @@ export async function endAway(deps: CoverDeps, ownerEmail: string): Promise<Away
     envelope: { from: deps.config.supportAddress, to: [owner.email] },
     messageId,
   });
-  const { away: _ended, ...present } = owner;
   await deps.store.putOwner(present);
   return {
     ownerEmail: owner.email,
     away,
     conversations: activity.length,
-    messages: activity.reduce((sum, item) => sum + item.messages.length, 0),
+    messages,
+    returnedOn,
+    digestSent: true,
   };
 }
 

@@ -48,6 +48,15 @@ describe('OutboxMailSender', () => {
     );
   });
 
+  it('continues the numbering of the files already in the directory (a restart, or another process)', async () => {
+    const first = new OutboxMailSender({ directory: root, now: () => new Date('2024-05-01T12:00:00.000Z') });
+    for (let i = 0; i < 3; i++) await first.send(await sampleMail());
+    const next = new OutboxMailSender({ directory: root, now: () => new Date('2024-05-01T12:00:00.000Z') });
+    await next.send(await sampleMail());
+    const numbers = (await readdir(root)).sort().map((file) => file.split('-')[6]);
+    expect(numbers).toEqual(['000001', '000002', '000003', '000004']);
+  });
+
   it('never collides between two senders on one directory at the same instant', async () => {
     const fixed = new Date('2024-05-01T12:00:00.000Z');
     const a = new OutboxMailSender({ directory: root, now: () => fixed });

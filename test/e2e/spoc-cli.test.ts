@@ -136,3 +136,80 @@ describe('the spoc command and local mode as a user runs them', () => {
     expect(badPort.stderr).toContain('SPOC_SMTP_PORT');
   }, 60_000);
 });
+
+describe('the spoc command beside a running spoc dev', () => {
+  let base: string;
+  let env: NodeJS.ProcessEnv;
+
+  beforeAll(async () => {
+    base = await mkdtemp(join(tmpdir(), 'spoc-cli-running-'));
+    env = {
+      SPOC_DATA_DIR: join(base, 'data'),
+      SPOC_OUTBOX_DIR: join(base, 'outbox'),
+      SPOC_SMTP_PORT: '0',
+      SPOC_CONFIG: join(base, 'absent.json'),
+    };
+  });
+  afterAll(async () => {
+    await rm(base, { recursive: true, force: true });
+  });
+
+  const emlIn = async (dir: string) =>
+    (await readdir(join(base, dir)).catch(() => [] as string[])).filter((f) => f.endsWith('.eml')).sort();
+
+  it("uses the running server's SMTP port and outbox, refuses a second server, and reads addresses with names", async () => {
+    const dev = await startSpocDev(env);
+    try {
+      // As a second terminal runs it: with SPOC_SMTP_PORT=0 (or unset) and without the outbox variable.
+      const elsewhere = { ...env, SPOC_OUTBOX_DIR: join(base, 'elsewhere') };
+      const sent = await runSpoc(['send', '--from', 'Zoë <zoe@x.test>', '--subject', 'Hallo'], elsewhere);
+      expect(sent.stderr).toBe('');
+      expect(sent.code).toBe(0);
+      expect(sent.stdout).toContain(`127.0.0.1:${dev.smtpPort}`);
+      expect(sent.stdout).toContain(join(base, 'outbox'));
+      const [relayFile] = await emlIn('outbox');
+      const { readFile } = await import('node:fs/promises');
+      const relay = await parseMail(await readFile(join(base, 'outbox', relayFile ?? '')));
+      expect(relay.subject).toBe('Hallo');
+      expect(relay.from?.name).toContain('Zoë');
+      const owner = relay.to[0]?.address;
+
+      // Mail a command sends goes where the server's mail goes.
+      const other = owner === 'alice@example.test' ? 'bob@example.test' : 'alice@example.test';
+      const assigned = await runSpoc(['customer', 'assign', 'zoe@x.test', '--to', other], elsewhere);
+      expect(assigned.stderr).toBe('');
+      expect(assigned.code).toBe(0);
+      expect(await emlIn('elsewhere')).toEqual([]);
+      expect((await emlIn('outbox')).length).toBeGreaterThan(2);
+
+      const badFrom = await runSpoc(['send', '--from', 'Zoë zoe at x.test'], env);
+      expect(badFrom.code).toBe(2);
+      expect(badFrom.stderr).toBe(
+        'spoc: --from must be one email address, as a@b.test or "Full Name <a@b.test>", got "Zoë zoe at x.test"\n',
+      );
+
+      const second = await runSpoc(['dev'], env);
+      expect(second.code).toBe(2);
+      expect(second.stderr).toContain(`already running on ${join(base, 'data')}`);
+      expect(second.stderr).toContain(`pid ${dev.child.pid}, SMTP port ${dev.smtpPort}`);
+      expect(second.stderr).not.toContain('Database is closed');
+      // The refused start left the running server alone.
+      expect((await runSpoc(['send'], env)).code).toBe(0);
+    } finally {
+      expect(await dev.stop()).toBe(0);
+    }
+    const stopped = await runSpoc(['send'], env);
+    expect(stopped.code).toBe(2);
+    expect(stopped.stderr).toContain('npm start');
+  }, 120_000);
+
+  it('prints no warning the user can do nothing about', async () => {
+    const listed = await runSpoc(['owner', 'list'], {
+      ...env,
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: undefined,
+      AWS_SDK_JS_SUPPRESS_NODE_DEPRECATION_WARNING: undefined,
+    });
+    expect(listed.code).toBe(0);
+    expect(listed.stderr).toBe('');
+  }, 60_000);
+});

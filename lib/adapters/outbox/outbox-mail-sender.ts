@@ -38,7 +38,7 @@ export class OutboxMailSender implements MailSender {
   private readonly now: () => Date;
   private readonly oncePerMessageId: boolean;
   private sequence = 0;
-  private ready: Promise<Map<string, string>> | undefined;
+  private ready: Promise<{ hashes: Map<string, string> }> | undefined;
 
   constructor(options: OutboxMailSenderOptions) {
     this.directory = options.directory;
@@ -47,8 +47,8 @@ export class OutboxMailSender implements MailSender {
   }
 
   async send(mail: OutgoingMail): Promise<OutboxSendReceipt> {
-    this.ready ??= this.existingMessageHashes();
-    const written = await this.ready;
+    this.ready ??= this.readDirectory();
+    const { hashes: written } = await this.ready;
     const hash = this.oncePerMessageId
       ? createHash('sha256').update(mail.messageId).digest('hex').slice(0, 8)
       : randomBytes(4).toString('hex');
@@ -70,16 +70,22 @@ export class OutboxMailSender implements MailSender {
     return { path: finalPath };
   }
 
-  /** Message-ID hashes of the mails already in the directory (read once per process). */
-  private async existingMessageHashes(): Promise<Map<string, string>> {
+  /**
+   * Reads the directory once per process: the Message-ID hashes of the mails already there, and the
+   * highest sequence number, which this process continues from so that a listing stays in send order
+   * across restarts and across processes (the CLI writes to the outbox `spoc dev` writes to).
+   */
+  private async readDirectory(): Promise<{ hashes: Map<string, string> }> {
     await mkdir(this.directory, { recursive: true });
-    const written = new Map<string, string>();
-    if (!this.oncePerMessageId) return written;
+    const hashes = new Map<string, string>();
     for (const file of await readdir(this.directory)) {
-      const match = /-([0-9a-f]{8})\.eml$/.exec(file);
-      if (match?.[1] && !file.startsWith('.')) written.set(match[1], file);
+      if (file.startsWith('.')) continue;
+      const match = /-(\d{6,})-([0-9a-f]{8})\.eml$/.exec(file);
+      if (!match?.[1] || !match[2]) continue;
+      this.sequence = Math.max(this.sequence, Number(match[1]));
+      if (this.oncePerMessageId) hashes.set(match[2], file);
     }
-    return written;
+    return { hashes };
   }
 }
 

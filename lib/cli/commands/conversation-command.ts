@@ -4,6 +4,7 @@ import { type CliIo, UsageError } from '../cli-io.js';
 import { formatTable } from '../format-table.js';
 import { openDeps, type TargetFlags } from '../open-deps.js';
 import { customerEmail } from './customer-command.js';
+import { requireOwner } from './owner-presence-command.js';
 
 /** Flags of `spoc conversation`. */
 export interface ConversationFlags extends TargetFlags {
@@ -23,12 +24,12 @@ export async function conversationCommand(
     const { store } = opened.deps;
     switch (action) {
       case 'list': {
-        const usage =
-          'spoc conversation list <customer-email> | spoc conversation list --owner <owner-email>';
+        const usage = 'spoc conversation list <customer-email> | spoc conversation list --owner <owner>';
         let conversations: Conversation[];
         if (argument) conversations = await store.listConversations(customerEmail(argument, usage));
         else if (flags.owner) {
-          const customers = await store.listCustomers(flags.owner.toLowerCase());
+          const owner = await requireOwner(store, flags.owner, usage);
+          const customers = await store.listCustomers(owner.email);
           conversations = (await Promise.all(customers.map((c) => store.listConversations(c.email)))).flat();
         } else throw new UsageError(`say whose conversations: ${usage}`);
         if (flags.json) {

@@ -39,13 +39,18 @@ export async function customerCommand(io: CliIo, args: string[], flags: Customer
     const { store } = deps;
     switch (action) {
       case 'list': {
-        const customers = await store.listCustomers(flags.owner?.toLowerCase());
+        // An owner is named by address or full name, as everywhere; one who does not exist is an error.
+        const owner =
+          flags.owner === undefined
+            ? undefined
+            : await requireOwner(store, flags.owner, 'spoc customer list [--owner <owner>]');
+        const customers = await store.listCustomers(owner?.email);
         if (flags.json) {
           io.out(JSON.stringify(customers, null, 2));
           return;
         }
         if (customers.length === 0) {
-          io.out(`no customers in ${opened.where}${flags.owner ? ` for ${flags.owner}` : ''}`);
+          io.out(`no customers in ${opened.where}${owner ? ` for ${owner.name} <${owner.email}>` : ''}`);
           return;
         }
         io.out(
@@ -147,6 +152,8 @@ async function domainRules(
         );
       }
       const owner = await requireOwner(store, ownerArg, usage);
+      // The assignment policy passes over inactive owners, so such a rule would never apply.
+      if (!owner.active) throw new UsageError(`${owner.email} is not an active owner: ${usage}`);
       await store.putDomainRule({ domain, ownerEmail: owner.email, createdAt: new Date().toISOString() });
       io.out(
         `new customers from ${domain} go to ${owner.name} <${owner.email}>; existing ones keep their owner (move them with spoc customer assign)`,

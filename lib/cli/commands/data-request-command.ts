@@ -1,5 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
+import { localMailTraces } from '../../local/local-mail-traces.js';
 import { type CliIo, UsageError } from '../cli-io.js';
 import { openDeps, type TargetFlags } from '../open-deps.js';
 import { customerEmail } from './customer-command.js';
@@ -15,8 +16,8 @@ export interface DataRequestFlags extends TargetFlags {
  * `spoc export <customer> [--out dir]`: every stored item of one customer as JSON, with the keys of
  * their raw mail (with `--out`, the raw mail their side wrote as `.eml` files; the raw form of owners'
  * answers is withheld and only listed). Every address on the reply domain is redacted in what is
- * written. `spoc forget <customer> --yes`: deletes all of it, raw mail first so a run cut short can
- * simply be repeated. Someone on Cc of other customers' conversations is found there too: their own
+ * written. `spoc forget <customer> --yes`: deletes all of it, raw mail first (locally with its envelope and resend marker) so a
+ * run cut short can simply be repeated. Someone on Cc of other customers' conversations is found there too: their own
  * mails are exported and forgotten, and forgetting takes them off those conversations' Cc.
  */
 export async function dataRequestCommand(
@@ -73,12 +74,14 @@ export async function dataRequestCommand(
         `this deletes ${data.items.length} item(s) and ${data.rawKeys.length} raw mail(s) of ${email} for good; run again with --yes (export first with spoc export ${email} --out <dir>)`,
       );
     }
-    for (const key of data.rawKeys) await rawMail.deleteRaw(key);
+    // The envelopes and resend markers local mode keeps beside each mail name the customer too.
+    const traces = opened.local ? await localMailTraces(rawMail, data.rawKeys) : [];
+    for (const key of [...traces, ...data.rawKeys]) await rawMail.deleteRaw(key);
     const deleted = await store.deleteCustomerData(data);
     const at = new Date().toISOString();
     for (const conversationId of data.participantOf) await store.removeParticipant(conversationId, email, at);
     io.out(
-      `forgot ${email}: deleted ${deleted} item(s) and ${data.rawKeys.length} raw mail(s) from ${opened.where}${data.participantOf.length > 0 ? `, and took them off the Cc of ${data.participantOf.length} conversation(s)` : ''}`,
+      `forgot ${email}: deleted ${deleted} item(s) and ${data.rawKeys.length} raw mail(s)${traces.length > 0 ? ` (with ${traces.length} envelope(s) and marker(s))` : ''} from ${opened.where}${data.participantOf.length > 0 ? `, and took them off the Cc of ${data.participantOf.length} conversation(s)` : ''}`,
     );
   } finally {
     await opened.close();

@@ -1,13 +1,16 @@
 import { existsSync } from 'node:fs';
 import { relative } from 'node:path';
 import { DEV_DEFAULT_CONFIG, loadConfigFile } from '../../config/load-config.js';
+import { ConfigError } from '../../domain/errors.js';
 import { startDevServer } from '../../local/dev-server.js';
+import { DevServerRunningError } from '../../local/dev-server-state.js';
 import { readLocalSettings } from '../../local/local-settings.js';
-import type { CliIo } from '../cli-io.js';
+import { type CliIo, UsageError } from '../cli-io.js';
 
 /** `spoc dev`: local mode until Ctrl-C. Resolves once stopped cleanly. */
 export async function devCommand(io: CliIo, signals: NodeJS.EventEmitter = process): Promise<void> {
   const settings = readLocalSettings(io.env, io.cwd);
+  const show = (path: string) => relative(io.cwd, path) || '.';
   const fromFile = existsSync(settings.configPath);
   const config = await loadConfigFile(settings.configPath, DEV_DEFAULT_CONFIG);
   const server = await startDevServer({
@@ -18,9 +21,27 @@ export async function devCommand(io: CliIo, signals: NodeJS.EventEmitter = proce
     ...(settings.smtpRelay ? { smtpRelay: settings.smtpRelay } : {}),
     ...(settings.verdictsFromHeader ? { verdictsFromHeader: true } : {}),
     logLevel: (io.env.POWERTOOLS_LOG_LEVEL as 'INFO' | undefined) ?? 'INFO',
+  }).catch((error: unknown) => {
+    // A second server on the same data is a usage mistake (exit 2), not a failure.
+    if (error instanceof DevServerRunningError) throw new UsageError(error.message, { cause: error });
+    throw error;
   });
   const owners = await server.deps.store.listOwners();
-  const show = (path: string) => relative(io.cwd, path) || '.';
+  // The config's owners only seed an empty store: a config rule may name someone the store no longer
+  // has (removed with `spoc owner remove`), and the assignment would silently pass over that rule.
+  const active = new Set(owners.filter((o) => o.active).map((o) => o.email));
+  const stale = Object.entries(config.assignment.domains).filter(([, owner]) => !active.has(owner));
+  if (stale.length > 0) {
+    await server.close();
+    throw new ConfigError(
+      `invalid configuration in ${show(settings.configPath)}:\n${stale
+        .map(
+          ([domain, owner]) =>
+            `  assignment.domains.${domain}: names ${owner}, who is not an active owner in ${show(settings.dataDir)} (see spoc owner list)`,
+        )
+        .join('\n')}`,
+    );
+  }
   io.out(
     [
       'spoc-inbox is running locally',

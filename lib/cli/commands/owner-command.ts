@@ -3,7 +3,7 @@ import * as z from '../../validation/zod-mini.js';
 import { type CliIo, UsageError } from '../cli-io.js';
 import { formatTable } from '../format-table.js';
 import { openStore } from '../open-store.js';
-import { type OwnerPresenceFlags, ownerPresenceCommand } from './owner-presence-command.js';
+import type { OwnerPresenceFlags } from './owner-presence-command.js';
 
 /** Flags shared by the commands that work on stored data. */
 export interface StoreFlags {
@@ -11,6 +11,7 @@ export interface StoreFlags {
   region?: string;
   json?: boolean;
   name?: string;
+  yes?: boolean;
 }
 
 const emailSchema = z.pipe(z.string().check(z.trim(), z.toLowerCase()), z.email());
@@ -39,7 +40,8 @@ export async function ownerCommand(
     action === 'handoff' ||
     (action === 'remove' && flags['handoff-to'])
   ) {
-    return ownerPresenceCommand(io, args, flags);
+    // Loaded only here: these commands send mail, and the mail stack is most of the CLI's start-up time.
+    return (await import('./owner-presence-command.js')).ownerPresenceCommand(io, args, flags);
   }
   const opened = await openStore({
     ...(flags.table ? { table: flags.table } : {}),
@@ -66,17 +68,19 @@ export async function ownerCommand(
       }
       case 'list': {
         const owners = await store.listOwners();
+        const counts = await Promise.all(
+          owners.map((o) => store.listCustomers(o.email).then((c) => c.length)),
+        );
         if (flags.json) {
-          io.out(JSON.stringify(owners, null, 2));
+          // What the table shows, for scripts: with the customer count (and `away` while absent).
+          const rows = owners.map((o, i) => ({ ...o, customers: counts[i] }));
+          io.out(JSON.stringify(rows, null, 2));
           return;
         }
         if (owners.length === 0) {
           io.out(`no owners in ${opened.where}; add one with: spoc owner add <email> --name "Full Name"`);
           return;
         }
-        const counts = await Promise.all(
-          owners.map((o) => store.listCustomers(o.email).then((c) => c.length)),
-        );
         io.out(
           formatTable(
             ['EMAIL', 'NAME', 'ACTIVE', 'CUSTOMERS', 'SINCE', 'AWAY'],
@@ -96,14 +100,27 @@ export async function ownerCommand(
         const email = ownerEmail(address, 'spoc owner remove <email>');
         if (!(await store.getOwner(email)))
           throw new UsageError(`no owner ${email} in ${opened.where}; see \`spoc owner list\``);
-        const customers = await store.listCustomers(email);
+        const [customers, rules] = await Promise.all([
+          store.listCustomers(email),
+          store.listDomainRules().then((all) => all.filter((rule) => rule.ownerEmail === email)),
+        ]);
+        // Removing an owner who still has customers orphans them: their next mail would reach someone new,
+        // without the history. That takes a handoff, or saying so.
+        if (customers.length > 0 && !flags.yes) {
+          throw new UsageError(
+            `${email} still owns ${customers.length} customer(s): hand them over with their history (spoc owner remove ${email} --handoff-to <owner>), or add --yes to remove anyway (each then gets a new owner by the assignment policy on their next mail, without history)`,
+          );
+        }
         await store.deleteOwner(email);
+        // A rule naming a removed owner would be ignored from now on: remove it with them.
+        for (const rule of rules) await store.deleteDomainRule(rule.domain);
         io.out(`removed owner ${email}`);
         if (customers.length > 0) {
           io.out(
-            `${customers.length} customer(s) had this owner; each gets a new owner by the assignment policy on their next mail (to hand them over with their history instead: spoc owner remove <email> --handoff-to <owner>)`,
+            `${customers.length} customer(s) had this owner; each gets a new owner by the assignment policy on their next mail`,
           );
         }
+        if (rules.length > 0) io.out(`removed their domain rules: ${rules.map((r) => r.domain).join(', ')}`);
         return;
       }
       default:

@@ -82,7 +82,9 @@ export async function ownerPresenceCommand(
         io.out(
           flags.json
             ? JSON.stringify(digest)
-            : `${owner.name} is back; digest sent (${digest.conversations} conversation(s), ${digest.messages} message(s) while away)`,
+            : digest.digestSent
+              ? `${owner.name} is back (${digest.returnedOn}); digest sent (${digest.conversations} conversation(s), ${digest.messages} message(s) while away)`
+              : `${owner.name} is back (${digest.returnedOn}); nothing happened with their customers while away, so no digest was sent`,
         );
         return;
       }

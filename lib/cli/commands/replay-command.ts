@@ -68,6 +68,20 @@ export async function replayCommand(
       io.out(`no stored mail under ${INBOUND_PREFIX} in ${opened.where}`);
       return;
     }
+    if (args.length > 0) {
+      // An id that names nothing is a mistyped id, not a replay that found nothing to do.
+      const unknown: string[] = [];
+      for (const id of ids) {
+        const key = `${INBOUND_PREFIX}${id}`;
+        const [record, keys] = await Promise.all([deps.store.getInbound(id), deps.rawMail.listKeys(key)]);
+        if (!record && !keys.includes(key)) unknown.push(id);
+      }
+      if (unknown.length > 0) {
+        throw new UsageError(
+          `no stored mail ${unknown.map((id) => `"${id}"`).join(', ')} in ${opened.where}: give the ids of ${INBOUND_PREFIX} (spoc export <customer> lists a customer's), or no id to replay everything`,
+        );
+      }
+    }
     const summary = await replayStoredMail(deps, ids, {
       force: flags.force === true,
       trustUnmarked: opened.local,

@@ -2,10 +2,13 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { loadStackConfig } from '../../../cdk/load-stack-config.js';
+import { closestKnownKey } from '../../../lib/config/closest-known-key.js';
 import { readLambdaEnv } from '../../../lib/config/lambda-env.js';
 import { DEV_DEFAULT_CONFIG, loadConfigFile, parseConfig } from '../../../lib/config/load-config.js';
 import { ConfigError } from '../../../lib/domain/errors.js';
 import { readLocalSettings } from '../../../lib/local/local-settings.js';
+import { buildAwsCoreDeps } from '../../../lib/runtime/aws-inbound-deps.js';
 
 describe('configuration', () => {
   it('accepts the dev defaults and the shipped example, normalising addresses', async () => {
@@ -74,5 +77,67 @@ describe('configuration', () => {
     expect(() => readLambdaEnv({ AWS_REGION: 'eu-west-1', TABLE_NAME: 't' })).toThrow(
       /RAW_MAIL_BUCKET.*REPLY_TOKEN_SECRET_ID.*SPOC_CONFIG_JSON.*SES_CONFIGURATION_SET/,
     );
+  });
+
+  it.each([
+    [{ firstContact: { enabeld: false } }, 'firstContact.enabeld', 'enabled'],
+    [{ limits: { maxMailsPerSenderPerHr: 5 } }, 'limits.maxMailsPerSenderPerHr', 'maxMailsPerSenderPerHour'],
+    [{ supportname: 'Help' }, 'supportname', 'supportName'],
+    [{ owners: [{ email: 'a@x.test', name: 'A', activ: false }] }, 'owners.0.activ', 'active'],
+    [{ assignment: { domain: {} } }, 'assignment.domain', 'domains'],
+    [{ deploy: { alarmMail: 'ops@x.test' } }, 'deploy.alarmMail', 'alarmEmail'],
+  ])('refuses the misspelt key in %o, naming it and the closest known one', (change, field, closest) => {
+    expect(() => parseConfig({ ...DEV_DEFAULT_CONFIG, ...change })).toThrow(
+      `${field}: unknown key "${field.split('.').at(-1)}" (did you mean "${closest}"?)`,
+    );
+  });
+
+  it('lists the known keys when no known key is close to an unknown one', () => {
+    expect(() => parseConfig({ ...DEV_DEFAULT_CONFIG, colour: 'blue' })).toThrow(
+      /colour: unknown key "colour" \(known keys here: "supportAddress", "supportName", "replyDomain"/,
+    );
+    expect(closestKnownKey('zzzzzz', ['enabled', 'text'])).toBeUndefined();
+  });
+
+  it('is strict at synth and in Lambda too, which read the config through the same parser', async () => {
+    const inline = { ...DEV_DEFAULT_CONFIG, firstContact: { enabeld: false } };
+    await expect(
+      loadStackConfig({ tryGetContext: (key) => (key === 'spocConfig' ? inline : undefined) }),
+    ).rejects.toThrow(/cdk context "spocConfig"[\s\S]*firstContact\.enabeld: unknown key/);
+    // The stack hands Lambda the parsed config, which parses again unchanged; anything else is refused.
+    const lambdaEnv = (config: unknown) => ({
+      AWS_REGION: 'eu-west-1',
+      TABLE_NAME: 'spoc',
+      RAW_MAIL_BUCKET: 'raw',
+      REPLY_TOKEN_SECRET_ID: 'secret',
+      SES_CONFIGURATION_SET: 'set',
+      SPOC_CONFIG_JSON: JSON.stringify(config),
+    });
+    const parsed = parseConfig(DEV_DEFAULT_CONFIG);
+    expect(buildAwsCoreDeps(lambdaEnv(parsed)).config).toEqual(parsed);
+    expect(() => buildAwsCoreDeps(lambdaEnv(inline))).toThrow(
+      /SPOC_CONFIG_JSON:\n {2}firstContact\.enabeld: unknown key/,
+    );
+  });
+
+  it('refuses a domain rule that could never apply, naming the rule', () => {
+    const withRule =
+      (domains: Record<string, string>, owners: unknown = DEV_DEFAULT_CONFIG.owners) =>
+      () =>
+        parseConfig({ ...DEV_DEFAULT_CONFIG, owners, assignment: { domains } });
+    expect(withRule({ 'acme.test': 'carol@example.test' })).toThrow(
+      /assignment\.domains\.acme\.test: names carol@example\.test, who is not an active owner/,
+    );
+    expect(
+      withRule({ 'acme.test': 'alice@example.test' }, [
+        { email: 'alice@example.test', name: 'A', active: false },
+      ]),
+    ).toThrow(/assignment\.domains\.acme\.test/);
+    expect(withRule({ 'gmail.com': 'alice@example.test' })).toThrow(
+      /assignment\.domains\.gmail\.com: .*free-mail/,
+    );
+    expect(withRule({ 'acme.test': 'Alice@Example.test' })().assignment.domains).toEqual({
+      'acme.test': 'alice@example.test',
+    });
   });
 });
