@@ -28,7 +28,7 @@ export const COMMAND_HELP = [
  * A command line starts with `#` and a letter. `#1234` (an order number) or `# heading` is text, so an
  * answer that merely begins with a number sign is not mistaken for a command.
  */
-const COMMAND_LINE = /^#([a-z][a-z-]*)(?:[ \t]+(.*))?$/i;
+const COMMAND_LINE = /^#([a-z][a-z-]*)(?:[ \t](.*))?$/i;
 
 /**
  * Reads the command on the first non-empty line of an owner's reply text (already stripped of the

@@ -8,10 +8,20 @@ export interface RecoveredReceipt {
   verdicts: ReceiptVerdicts;
 }
 
-const ADDRESS = /[^\s<>,;"']+@[^\s<>,;"']+/g;
+/** Words separated by these hold at most one address each. */
+const ADDRESS_SEPARATORS = /[\s<>,;"']+/;
 
+/**
+ * Each word with an `@` between two characters, lower-cased. Split into words rather than matched by an
+ * unanchored pattern, which rescans a long word from each of its characters.
+ */
 function addressesIn(values: readonly string[]): string[] {
-  return values.flatMap((value) => (value.match(ADDRESS) ?? []).map((a) => a.toLowerCase()));
+  return values.flatMap((value) =>
+    value
+      .split(ADDRESS_SEPARATORS)
+      .filter((word) => word.slice(1, -1).includes('@'))
+      .map((address) => address.toLowerCase()),
+  );
 }
 
 function sesVerdict(value: string | undefined): VerdictStatus {
@@ -19,10 +29,15 @@ function sesVerdict(value: string | undefined): VerdictStatus {
   return status === 'PASS' || status === 'FAIL' || status === 'GRAY' ? status : 'NOT_AVAILABLE';
 }
 
-function authResult(results: readonly string[], method: string): VerdictStatus {
-  const match = new RegExp(`\\b${method}=(pass|fail|softfail|neutral|none|temperror|permerror)\\b`, 'i').exec(
-    results.join(';'),
-  );
+/** One written-out pattern per method, so that every pattern can be checked for backtracking. */
+const AUTH_RESULT = {
+  spf: /\bspf=(pass|fail|softfail|neutral|none|temperror|permerror)\b/i,
+  dkim: /\bdkim=(pass|fail|softfail|neutral|none|temperror|permerror)\b/i,
+  dmarc: /\bdmarc=(pass|fail|softfail|neutral|none|temperror|permerror)\b/i,
+} as const;
+
+function authResult(results: readonly string[], method: keyof typeof AUTH_RESULT): VerdictStatus {
+  const match = AUTH_RESULT[method].exec(results.join(';'));
   if (!match?.[1]) return 'NOT_AVAILABLE';
   const value = match[1].toLowerCase();
   return value === 'pass' ? 'PASS' : value === 'fail' ? 'FAIL' : 'GRAY';

@@ -118,7 +118,27 @@ export function headerBlockLength(raw: Buffer): number {
 }
 
 const BOUNDARY_PARAM = /\bboundary\s*=\s*(?:"([^"\r\n]+)"|([^\s;"]+))/gi;
-const DELIMITER_LINE = /^--([^\r\n]*?)[ \t]*\r?$/gm;
+
+/**
+ * What follows `--` on each line of `text` that starts with it, trailing blanks dropped (a line ends at CR
+ * or LF). Plain string scanning: the equivalent pattern `^--(.*?)[ \t]*$` backtracks quadratically on a
+ * line of `--`, blanks and a letter, and one such line stopped inbound processing.
+ */
+export function* delimiterLines(text: string): Generator<string> {
+  let start = 0;
+  while (start < text.length) {
+    let end = start;
+    while (end < text.length && text.charCodeAt(end) !== 0x0a && text.charCodeAt(end) !== 0x0d) end += 1;
+    if (text.charCodeAt(start) === 0x2d && text.charCodeAt(start + 1) === 0x2d && end - start >= 2) {
+      let last = end;
+      while (last > start + 2 && (text.charCodeAt(last - 1) === 0x20 || text.charCodeAt(last - 1) === 0x09)) {
+        last -= 1;
+      }
+      yield text.slice(start + 2, last);
+    }
+    start = end + 1;
+  }
+}
 
 /**
  * Counts parts and multipart nesting without building a tree: collects every declared boundary, then
@@ -140,8 +160,7 @@ function scanStructure(raw: Buffer): { parts: number; depth: number } {
   let parts = 1;
   let depth = 0;
   for (const text of scanWindows(raw)) {
-    for (const match of text.matchAll(DELIMITER_LINE)) {
-      const rest = match[1] ?? '';
+    for (const rest of delimiterLines(text)) {
       let boundary: string;
       let closing = false;
       if (declared.has(rest)) {
