@@ -1,4 +1,4 @@
-import { rm, writeFile } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { SpocConfig } from '../config/config-schema.js';
@@ -6,6 +6,7 @@ import { isOnReplyDomain } from '../domain/reply-token.js';
 import { createInboundBatchHandler } from '../handlers/inbound-batch.js';
 import type { MailSender } from '../ports/mail-sender.js';
 import type { InboundDeps } from '../use-cases/inbound-deps.js';
+import { writeFileAtomic } from './atomic-file.js';
 import { startEmbeddedEngines } from './embedded-engines.js';
 import { createLocalDeps, createLocalSender } from './local-deps.js';
 import { LocalInboundQueue } from './local-inbound-queue.js';
@@ -72,15 +73,12 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     logger,
     now: deps.now,
   });
-  // Mail accepted before a crash is finished before new mail is taken, as the queue would in AWS.
   // One process handles all local mail: a send lease still in the table was taken by a process that
   // died, and waiting it out would hold the mail it guards for minutes.
-  await deps.store.clearSendLeases();
-  const resumed = await queue.resume().catch(async (error: unknown) => {
+  await deps.store.clearSendLeases().catch(async (error: unknown) => {
     await engines.close();
     throw error;
   });
-  if (resumed > 0) logger.info('resumed stored inbound mail', { resumed });
 
   const smtp = await startSmtpInbound({
     host,
@@ -96,9 +94,17 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     await engines.close();
     throw error;
   });
+  // Mail accepted before a crash is resumed in the background, after the SMTP entry listens: a stored
+  // mail that is slow (or never ends) must not keep new mail out, nor a client waiting for an answer.
+  const resuming = queue.resume().then(
+    (resumed) => {
+      if (resumed > 0) logger.info('resumed stored inbound mail', { resumed });
+    },
+    (error: unknown) => logger.error('resuming stored inbound mail failed', { error: String(error) }),
+  );
 
   const stateFile = join(options.dataDir, DEV_SERVER_STATE_FILE);
-  await writeFile(
+  await writeFileAtomic(
     stateFile,
     JSON.stringify({ pid: process.pid, smtpPort: smtp.port, endpoints: engines.endpoints }),
   );
@@ -110,6 +116,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     close: () => {
       closing ??= (async () => {
         await smtp.close();
+        await resuming;
         await rm(stateFile, { force: true });
         await engines.close();
       })();

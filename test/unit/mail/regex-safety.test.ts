@@ -76,7 +76,7 @@ describe('regular expressions in lib/', () => {
       }
     }
     expect(unsafe).toEqual([]);
-  });
+  }, 300_000);
 });
 
 /**
