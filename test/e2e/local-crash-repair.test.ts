@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
@@ -8,6 +8,7 @@ import { parseConfig } from '../../lib/config/load-config.js';
 import { type DevServer, startDevServer } from '../../lib/local/dev-server.js';
 import { DEFAULT_LOCAL_BUCKET } from '../../lib/local/embedded-engines.js';
 import { fingerprint, isLocalInboundId } from '../../lib/local/local-inbound-queue.js';
+import { loadOrCreateLocalSecret } from '../../lib/local/local-secret.js';
 import { newInboundId } from '../../lib/local/synthesize-ses-event.js';
 import type { MailSender, OutgoingMail, SendReceipt } from '../../lib/ports/mail-sender.js';
 import { TEST_CONFIG_INPUT } from '../support/local-harness.js';
@@ -169,6 +170,35 @@ describe('local mode after a kill -9', () => {
     sender.open();
     await waitFor(async () => (await outcomes(dev)).get(inboundId) !== undefined);
     expect(sender.sent).toHaveLength(1);
+  });
+
+  it('a mail whose attempts were all used up before the kill ends quarantined on start', async () => {
+    base = await mkdtemp(join(tmpdir(), 'spoc-repair-'));
+    const inboundId = newInboundId(new Date());
+    await writeObject(join(base, 'data'), `envelope/${inboundId}.json`, envelope());
+    await writeObject(join(base, 'data'), `inbound/${inboundId}`, await mail(6));
+    // Three attempts were counted, and each one took the process down with it.
+    await writeObject(join(base, 'data'), `attempts/${inboundId}`, '3');
+
+    const dev = await start();
+    await waitFor(async () => (await outcomes(dev)).get(inboundId) !== undefined);
+
+    expect((await dev.deps.store.getInbound(inboundId))?.outcome).toMatchObject({
+      status: 'quarantined',
+      reason: 'repeated-failure',
+    });
+    expect((await dev.deps.rawMail.getRaw(`inbound/${inboundId}`)).length).toBeGreaterThan(0);
+  });
+
+  it('a reply-token key cut short by a crash is replaced, never used', async () => {
+    base = await mkdtemp(join(tmpdir(), 'spoc-repair-'));
+    await writeFile(join(base, 'reply-token.key'), '');
+
+    const secret = await loadOrCreateLocalSecret(base);
+
+    expect(secret).toMatch(/^[0-9a-f]{64}$/);
+    expect((await readFile(join(base, 'reply-token.key'), 'utf8')).trim()).toBe(secret);
+    expect(await loadOrCreateLocalSecret(base)).toBe(secret);
   });
 
   it('leaves no temporary files behind', async () => {
