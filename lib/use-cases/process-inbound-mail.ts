@@ -21,6 +21,11 @@ import { relayOwnerReply } from './relay-owner-reply.js';
 import { quarantineByVerdict, routeNotice } from './route-notice.js';
 import { countCustomerMail, reportOwnerSideRefusal, screenResend } from './screen-inbound.js';
 
+/** A notice without an inbound id: nothing could be claimed or recorded for it. */
+export class EmptyInboundIdError extends Error {
+  override readonly name = 'EmptyInboundIdError';
+}
+
 /** The outcome of one call, and whether an earlier delivery had already finished the message. */
 export interface ProcessResult {
   outcome: InboundOutcome;
@@ -231,6 +236,9 @@ export async function processInboundMail(
   /** How many times the queue has delivered this notification, this delivery included (1 when unknown). */
   receiveCount = 1,
 ): Promise<ProcessResult> {
+  // An empty id would claim, record and resume every such mail as one (a crashed local marker named one).
+  if (notice.inboundId.trim() === '')
+    throw new EmptyInboundIdError(`refusing the empty inbound id (${notice.rawKey})`);
   // Mail that arrived inside the notification is put where S3-action mail already is, so it is kept too.
   if (notice.inlineRaw) await deps.rawMail.putRaw(notice.rawKey, notice.inlineRaw);
   const { maxProcessingAttempts, processingBudgetMs } = deps.config.limits;

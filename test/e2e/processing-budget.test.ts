@@ -1,8 +1,13 @@
 import type { SQSRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  sqsBodyWithSesNotificationSchema,
+  toInboundNotice,
+} from '../../lib/events/ses-received-notification.js';
 import { type EmbeddedEngines, startEmbeddedEngines } from '../../lib/local/embedded-engines.js';
 import type { RawMailStore } from '../../lib/ports/raw-mail-store.js';
 import type { InboundDeps } from '../../lib/use-cases/inbound-deps.js';
+import { EmptyInboundIdError, processInboundMail } from '../../lib/use-cases/process-inbound-mail.js';
 import { HandlerRig } from '../support/handler-rig.js';
 import { customerMail } from '../support/mail-builder.js';
 
@@ -90,5 +95,18 @@ describe('a mail that cannot be finished ends held, and never takes its batch wi
 
     expect(result.batchItemFailures).toEqual([]);
     expect((await rig.deps.store.getInbound(third.inboundId))?.outcome?.status).toBe('relayed-to-owner');
+  });
+
+  it('an empty inbound id is refused before anything is claimed or recorded', async () => {
+    const { record } = await rig.receive(await customerMail('empty@customer.test', 'empty', 'Hello'), {
+      from: 'empty@customer.test',
+      to: SUPPORT,
+    });
+    const notice = toInboundNotice(sqsBodyWithSesNotificationSchema.parse(record.body).Message);
+
+    await expect(processInboundMail(rig.deps, { ...notice, inboundId: '' })).rejects.toThrow(
+      EmptyInboundIdError,
+    );
+    expect(await rig.deps.store.getInbound('')).toBeUndefined();
   });
 });
