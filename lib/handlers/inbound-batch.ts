@@ -38,7 +38,7 @@ export function createInboundBatchHandler(
     }
     const notice = toInboundNotice(parsed.data.Message);
     // SQS counts every receive, also those of an invocation that crashed or timed out before recording.
-    const receiveCount = Number(record.attributes.ApproximateReceiveCount) || 1;
+    const receiveCount = Number(record.attributes?.ApproximateReceiveCount) || 1;
     const { outcome, duplicate } = await processInboundMail(await deps(), notice, receiveCount);
     logger.info('inbound processed', { inboundId: notice.inboundId, duplicate, ...outcome });
     if (!duplicate) onOutcome?.(outcome);
