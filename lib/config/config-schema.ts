@@ -97,6 +97,17 @@ export const spocConfigSchema = z
         loopWindowMinutes: z._default(z.number().check(z.int(), z.positive(), z.maximum(24 * 60)), 10),
         /** How long customer-side mail of an ended loop is kept without being relayed. */
         loopHoldHours: z._default(z.number().check(z.int(), z.positive()), 24),
+        /**
+         * Milliseconds a mail may take to be read and decided (raw mail fetched, parsed, classified,
+         * routed); past it the mail ends `quarantined` (`processing-budget`), its raw mail kept. Well
+         * below the inbound function's 2-minute timeout, so one mail cannot take its batch down.
+         */
+        processingBudgetMs: z._default(z.number().check(z.int(), z.positive()), 60_000),
+        /**
+         * Deliveries of one mail that are processed; the next one ends it `quarantined`
+         * (`repeated-failure`), raw mail kept. Below the queue's 5 receives before its dead-letter queue.
+         */
+        maxProcessingAttempts: z._default(z.number().check(z.int(), z.positive(), z.maximum(4)), 3),
       }),
       {
         maxMessageBytes: 40 * 1024 * 1024,
@@ -105,6 +116,8 @@ export const spocConfigSchema = z
         loopMailsPerConversation: 10,
         loopWindowMinutes: 10,
         loopHoldHours: 24,
+        processingBudgetMs: 60_000,
+        maxProcessingAttempts: 3,
       },
     ),
     /** A new customer's first mail is answered once, from their owner, introducing that one person. */

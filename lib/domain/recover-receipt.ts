@@ -10,10 +10,20 @@ export interface RecoveredReceipt {
   verdicts: ReceiptVerdicts;
 }
 
-const ADDRESS = /[^\s<>,;"']+@[^\s<>,;"']+/g;
+/** Words separated by these hold at most one address each. */
+const ADDRESS_SEPARATORS = /[\s<>,;"']+/;
 
+/**
+ * Each word with an `@` between two characters, lower-cased. Split into words rather than matched by an
+ * unanchored pattern, which rescans a long word from each of its characters.
+ */
 function addressesIn(values: readonly string[]): string[] {
-  return values.flatMap((value) => (value.match(ADDRESS) ?? []).map((a) => a.toLowerCase()));
+  return values.flatMap((value) =>
+    value
+      .split(ADDRESS_SEPARATORS)
+      .filter((word) => word.slice(1, -1).includes('@'))
+      .map((address) => address.toLowerCase()),
+  );
 }
 
 function sesVerdict(value: string | undefined): VerdictStatus {

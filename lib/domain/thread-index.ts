@@ -65,10 +65,10 @@ const CHILD_STEP = 60n * 10_000_000n;
 
 /** `Thread-Topic`: the subject without reply or forward prefixes, as Outlook writes it. */
 export function threadTopic(subject: string): string {
-  let topic = subject.trim();
-  for (;;) {
-    const next = topic.replace(/^(re|aw|sv|antw|fwd?|wg|tr|rv)\s*(\[\d+\])?\s*:\s*/i, '');
-    if (next === topic) return topic;
-    topic = next;
-  }
+  const topic = subject.trim();
+  // Sticky and advanced in place: a subject of thousands of `Re:` costs one pass, not one copy each.
+  const prefix = /(?:re|aw|sv|antw|fwd?|wg|tr|rv)\s*(?:\[\d+\]\s*)?:\s*/iy;
+  let at = 0;
+  while (prefix.exec(topic)) at = prefix.lastIndex;
+  return topic.slice(at);
 }

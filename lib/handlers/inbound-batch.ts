@@ -37,7 +37,9 @@ export function createInboundBatchHandler(
       );
     }
     const notice = toInboundNotice(parsed.data.Message);
-    const { outcome, duplicate } = await processInboundMail(await deps(), notice);
+    // SQS counts every receive, also those of an invocation that crashed or timed out before recording.
+    const receiveCount = Number(record.attributes?.ApproximateReceiveCount) || 1;
+    const { outcome, duplicate } = await processInboundMail(await deps(), notice, receiveCount);
     logger.info('inbound processed', { inboundId: notice.inboundId, duplicate, ...outcome });
     if (!duplicate) onOutcome?.(outcome);
   };

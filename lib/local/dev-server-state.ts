@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { createFileAtomic, writeFileAtomic } from './atomic-file.js';
 
 /** File in the data directory that tells other `spoc` commands where a running dev server's engines are. */
 export const DEV_SERVER_STATE_FILE = 'dev-server.json';
@@ -64,7 +65,7 @@ export async function claimDataDir(dataDir: string): Promise<void> {
   await mkdir(dataDir, { recursive: true });
   for (let attempt = 0; ; attempt++) {
     try {
-      await writeFile(file, JSON.stringify({ pid: process.pid } satisfies DevServerState), { flag: 'wx' });
+      await createFileAtomic(file, JSON.stringify({ pid: process.pid } satisfies DevServerState));
       return;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
@@ -78,7 +79,7 @@ export async function claimDataDir(dataDir: string): Promise<void> {
 
 /** Records the running server's ports and outbox for other commands (replaces the claim's content). */
 export async function writeDevServerState(dataDir: string, state: DevServerState): Promise<void> {
-  await writeFile(join(dataDir, DEV_SERVER_STATE_FILE), JSON.stringify(state));
+  await writeFileAtomic(join(dataDir, DEV_SERVER_STATE_FILE), JSON.stringify(state));
 }
 
 /** Lets go of the data directory. */

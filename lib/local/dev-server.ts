@@ -85,15 +85,12 @@ async function startClaimed(options: DevServerOptions): Promise<DevServer> {
     logger,
     now: deps.now,
   });
-  // Mail accepted before a crash is finished before new mail is taken, as the queue would in AWS.
   // One process handles all local mail: a send lease still in the table was taken by a process that
   // died, and waiting it out would hold the mail it guards for minutes.
-  await deps.store.clearSendLeases();
-  const resumed = await queue.resume().catch(async (error: unknown) => {
+  await deps.store.clearSendLeases().catch(async (error: unknown) => {
     await engines.close();
     throw error;
   });
-  if (resumed > 0) logger.info('resumed stored inbound mail', { resumed });
 
   const smtp = await startSmtpInbound({
     host,
@@ -114,6 +111,14 @@ async function startClaimed(options: DevServerOptions): Promise<DevServer> {
     await engines.close();
     throw error;
   });
+  // Mail accepted before a crash is resumed in the background, after the SMTP entry listens: a stored
+  // mail that is slow (or never ends) must not keep new mail out, nor a client waiting for an answer.
+  const resuming = queue.resume().then(
+    (resumed) => {
+      if (resumed > 0) logger.info('resumed stored inbound mail', { resumed });
+    },
+    (error: unknown) => logger.error('resuming stored inbound mail failed', { error: String(error) }),
+  );
 
   // Other commands send test mail to this port and write sent mail to this outbox, whatever their own
   // environment says.
@@ -132,6 +137,7 @@ async function startClaimed(options: DevServerOptions): Promise<DevServer> {
     close: () => {
       closing ??= (async () => {
         await smtp.close();
+        await resuming;
         // Released only once the engines let go of the files, so a next server cannot open them early.
         await engines.close();
         await releaseDataDir(options.dataDir);

@@ -13,6 +13,7 @@ import {
 import { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createTableInput, timeToLiveInput } from '../adapters/dynamodb/table-schema.js';
+import { makeS3rverWritesAtomic, repairS3rverDirectory } from './s3rver-durability.js';
 
 /** Default table name of the embedded engine. */
 export const DEFAULT_LOCAL_TABLE_NAME = 'spoc';
@@ -161,6 +162,7 @@ export async function startEmbeddedEngines(options: EmbeddedEnginesOptions = {})
     dynaliteOptions.path = join(options.dataDir, 'dynamodb');
     await mkdir(s3Directory, { recursive: true });
     await mkdir(dynaliteOptions.path, { recursive: true });
+    await repairS3rverDirectory(s3Directory);
   } else {
     temporaryDirectory = await mkdtemp(join(tmpdir(), 'spoc-s3-'));
     s3Directory = temporaryDirectory;
@@ -176,6 +178,7 @@ export async function startEmbeddedEngines(options: EmbeddedEnginesOptions = {})
     silent: true,
     configureBuckets: [{ name: bucket, configs: [] }],
   });
+  makeS3rverWritesAtomic(s3rver);
   const s3Server = createServer(s3rver.callback());
   let clients: LocalClients | undefined;
   const stopAll = () => stop([dynamoServer, s3Server], clients, temporaryDirectory, s3rver);

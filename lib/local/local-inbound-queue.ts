@@ -12,6 +12,14 @@ import { newInboundId, synthesizeSesEvent } from './synthesize-ses-event.js';
 /** Times a locally received mail is run through the handler before it is left for the next start. */
 const LOCAL_ATTEMPTS = 3;
 
+/** Inbound ids as SES and local mode ({@link newInboundId}) give them: letters and digits. */
+const INBOUND_ID = /^[0-9A-Za-z]{1,128}$/;
+
+/** Whether `id` can name an inbound mail; the empty id (what a crashed marker named) never can. */
+export function isLocalInboundId(id: string): boolean {
+  return INBOUND_ID.test(id);
+}
+
 const envelopeSchema = z.object({
   envelopeFrom: z.string(),
   recipients: z.array(z.string()),
@@ -80,9 +88,14 @@ export class LocalInboundQueue {
     const earlier = await readOptional(rawMail, markerKey);
     let inboundId: string;
     let receivedAt: Date;
-    if (earlier) {
-      inboundId = earlier.toString('utf8');
+    // A marker cut short by a crash (empty, or part of an id) names no mail: it is written anew.
+    const named = earlier?.toString('utf8');
+    if (named !== undefined && isLocalInboundId(named)) {
+      inboundId = named;
       if (await this.isStored(inboundId)) {
+        // The stored copy may be cut short by the same crash; the resend carries the very same bytes.
+        const stored = await readOptional(rawMail, `inbound/${inboundId}`);
+        if (!stored?.equals(mail.raw)) await rawMail.putRaw(`inbound/${inboundId}`, mail.raw);
         await this.process(inboundId);
         return;
       }
@@ -115,7 +128,9 @@ export class LocalInboundQueue {
     const keys = await this.input.rawMail.listKeys('inbound/');
     let resumed = 0;
     for (const key of keys) {
-      const inboundId = key.slice('inbound/'.length);
+      const stored = key.slice('inbound/'.length);
+      const inboundId = isLocalInboundId(stored) ? stored : await this.adopt(stored);
+      if (inboundId === undefined) continue;
       const record = await this.input.store.getInbound(inboundId);
       if (record?.outcome) continue;
       resumed += 1;
@@ -124,7 +139,31 @@ export class LocalInboundQueue {
     return resumed;
   }
 
+  /**
+   * A mail stored under an id no notification may carry (an earlier version stored a resend under the
+   * empty id its crashed marker named): copied, with its envelope, under a new id, then the damaged keys
+   * are removed. Returns the new id, or `undefined` when the mail has no envelope (left as it is).
+   */
+  private async adopt(damagedId: string): Promise<string | undefined> {
+    const { rawMail, logger } = this.input;
+    const envelope = await readOptional(rawMail, `envelope/${damagedId}.json`);
+    const raw = await readOptional(rawMail, `inbound/${damagedId}`);
+    if (!envelope || !raw) {
+      logger.error('stored mail with a damaged id has no envelope; left as it is', { damagedId });
+      return undefined;
+    }
+    const inboundId = newInboundId(this.input.now());
+    await rawMail.putRaw(`envelope/${inboundId}.json`, envelope);
+    await rawMail.putRaw(`inbound/${inboundId}`, raw);
+    await rawMail.deleteRaw(`inbound/${damagedId}`);
+    await rawMail.deleteRaw(`envelope/${damagedId}.json`);
+    logger.warn('stored mail with a damaged id stored again under a new id', { damagedId, inboundId });
+    return inboundId;
+  }
+
   private async process(inboundId: string): Promise<void> {
+    if (!isLocalInboundId(inboundId))
+      throw new Error(`refusing to process inbound id ${JSON.stringify(inboundId)}`);
     const record = await this.input.store.getInbound(inboundId);
     if (record?.outcome) return;
     const stored = await readOptional(this.input.rawMail, `envelope/${inboundId}.json`);
@@ -132,7 +171,16 @@ export class LocalInboundQueue {
       this.input.logger.error('stored mail has no envelope; left unprocessed', { inboundId });
       return;
     }
-    const envelope = envelopeSchema.parse(JSON.parse(stored.toString('utf8')));
+    let envelope: StoredEnvelope;
+    try {
+      envelope = envelopeSchema.parse(JSON.parse(stored.toString('utf8')));
+    } catch (error) {
+      this.input.logger.error('stored mail has a damaged envelope; left unprocessed', {
+        inboundId,
+        error: String(error),
+      });
+      return;
+    }
     const raw = await readOptional(this.input.rawMail, `inbound/${inboundId}`);
     const event = synthesizeSesEvent({
       inboundId,
@@ -145,18 +193,30 @@ export class LocalInboundQueue {
       ...(envelope.verdicts ? { verdicts: envelope.verdicts as Partial<ReceiptVerdicts> } : {}),
       ...(raw ? { raw } : {}),
     });
+    const attemptsKey = `attempts/${inboundId}`;
+    const earlier = Number((await readOptional(this.input.rawMail, attemptsKey))?.toString('utf8')) || 0;
     for (let attempt = 1; attempt <= LOCAL_ATTEMPTS; attempt += 1) {
+      // Counted before the attempt, as SQS counts a receive: a crash of the whole process counts too,
+      // so a mail that keeps crashing it ends quarantined instead of being resumed on every start.
+      const receiveCount = earlier + attempt;
+      await this.input.rawMail.putRaw(attemptsKey, Buffer.from(String(receiveCount)));
+      const record = event.Records[0];
+      if (record) record.attributes.ApproximateReceiveCount = String(receiveCount);
       const result = await this.input.handle(event).catch((error: unknown) => {
         this.input.logger.warn('inbound attempt failed', { inboundId, attempt, error: String(error) });
         return undefined;
       });
-      if (result && result.batchItemFailures.length === 0) return;
+      if (result && result.batchItemFailures.length === 0) {
+        await this.input.rawMail.deleteRaw(attemptsKey);
+        return;
+      }
     }
     this.input.logger.error('inbound left unfinished; it is resumed on the next start', { inboundId });
   }
 }
 
-function fingerprint(mail: AcceptedMail): string {
+/** The name of a mail's `received/` marker: its envelope and bytes, hashed. */
+export function fingerprint(mail: AcceptedMail): string {
   return createHash('sha256')
     .update(JSON.stringify([mail.envelopeFrom, mail.recipients]))
     .update(mail.raw)

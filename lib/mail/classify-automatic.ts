@@ -177,12 +177,25 @@ function firstToken(value: string | undefined): string | undefined {
 /** `''`, `<>` or `< >` (with optional comments around it) is the null reverse path. */
 function isNullPath(value: string | undefined): boolean {
   if (value === undefined) return false;
-  return /^<?\s*>?$/.test(value.replace(/\([^)]*\)/g, '').trim());
+  return /^<?\s*>?$/.test(withoutComments(value).trim());
+}
+
+/** `value` without `(…)` comments; indexOf instead of `/\([^)]*\)/g`, which rescans from every `(`. */
+function withoutComments(value: string): string {
+  let kept = '';
+  let from = 0;
+  for (;;) {
+    const open = value.indexOf('(', from);
+    const close = open < 0 ? -1 : value.indexOf(')', open);
+    if (close < 0) return kept + value.slice(from);
+    kept += value.slice(from, open);
+    from = close + 1;
+  }
 }
 
 function localPart(value: string | undefined): string | undefined {
   if (!value) return undefined;
-  const address = value.replace(/^.*</, '').replace(/>.*$/, '').trim().toLowerCase();
+  const address = value.replace(/^.*</, '').replace(/>.*$/s, '').trim().toLowerCase();
   const at = address.lastIndexOf('@');
   const local = at >= 0 ? address.slice(0, at) : address;
   return local || undefined;

@@ -75,9 +75,11 @@ export function renderContextHtml(facts: ContextFacts): string {
 
 /** Puts an HTML fragment at the start of a document's body (or of the fragment when there is no body). */
 export function prependToHtmlBody(html: string, fragment: string): string {
-  const body = /<body\b[^>]*>/i.exec(html);
-  if (!body) return `${fragment}\n${html}`;
-  const at = body.index + body[0].length;
+  // The tag's end found by indexOf: `/<body\b[^>]*>/` rescans to the end from every unclosed `<body`.
+  const body = /<body\b/i.exec(html);
+  const end = body ? html.indexOf('>', body.index) : -1;
+  if (end < 0) return `${fragment}\n${html}`;
+  const at = end + 1;
   return `${html.slice(0, at)}\n${fragment}\n${html.slice(at)}`;
 }
 

@@ -118,7 +118,27 @@ export function headerBlockLength(raw: Buffer): number {
 }
 
 const BOUNDARY_PARAM = /\bboundary\s*=\s*(?:"([^"\r\n]+)"|([^\s;"]+))/gi;
-const DELIMITER_LINE = /^--([^\r\n]*?)[ \t]*\r?$/gm;
+
+/**
+ * What follows `--` on each line of `text` that starts with it, trailing blanks dropped (a line ends at CR
+ * or LF). Plain string scanning: the equivalent pattern `^--(.*?)[ \t]*$` backtracks quadratically on a
+ * line of `--`, blanks and a letter, and one such line stopped inbound processing.
+ */
+export function* delimiterLines(text: string): Generator<{ index: number; rest: string }> {
+  let start = 0;
+  while (start < text.length) {
+    let end = start;
+    while (end < text.length && text.charCodeAt(end) !== 0x0a && text.charCodeAt(end) !== 0x0d) end += 1;
+    if (text.charCodeAt(start) === 0x2d && text.charCodeAt(start + 1) === 0x2d && end - start >= 2) {
+      let last = end;
+      while (last > start + 2 && (text.charCodeAt(last - 1) === 0x20 || text.charCodeAt(last - 1) === 0x09)) {
+        last -= 1;
+      }
+      yield { index: start, rest: text.slice(start + 2, last) };
+    }
+    start = end + 1;
+  }
+}
 
 /**
  * A `Content-Type: message/rfc822` (or `message/global`) field: the part's body is a message of its own,
@@ -146,16 +166,16 @@ function scanStructure(raw: Buffer): { parts: number; depth: number } {
   let parts = 1;
   let depth = 0;
   for (const text of scanWindows(raw)) {
-    const found: RegExpExecArray[] = [...text.matchAll(ENCAPSULATED)];
-    if (declared.size > 0) for (const match of text.matchAll(DELIMITER_LINE)) found.push(match);
+    type Found = { index: number; rest?: string };
+    const found: Found[] = [...text.matchAll(ENCAPSULATED)].map((match) => ({ index: match.index }));
+    if (declared.size > 0) for (const line of delimiterLines(text)) found.push(line);
     found.sort((a, b) => a.index - b.index);
-    for (const match of found) {
-      if (match[0].charCodeAt(0) !== 0x2d) {
+    for (const { rest } of found) {
+      if (rest === undefined) {
         open.push(MESSAGE_LEVEL);
         depth = Math.max(depth, open.length);
         continue;
       }
-      const rest = match[1] ?? '';
       let boundary: string;
       let closing = false;
       if (declared.has(rest)) {

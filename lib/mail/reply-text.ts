@@ -22,14 +22,15 @@ export interface BlockMarker {
  * @returns The reply text, trimmed; `''` when nothing new was written.
  */
 export function extractReplyText(text: string, options: { keepSignature?: boolean } = {}): string {
-  let lines = limitLength(text.replace(/\r\n?/g, '\n')).split('\n');
+  let lines = limitLength(text.replace(/\r\n?/g, '\n').replaceAll(PLACEHOLDER_MARK, '')).split('\n');
   lines = cutAtQuotedMessage(lines);
   lines = dropAttributions(lines);
-  const email = new EmailReplyParser().read(lines.join('\n'));
+  const { shortened, restore } = setLongLinesAside(lines);
+  const email = new EmailReplyParser().read(limitLength(shortened.join('\n'), MAX_PARSED_CHARS));
   const visible: string[] = [];
   let afterSignature = false;
   for (const fragment of email.getFragments()) {
-    const content = fragment.getContent();
+    const content = restore(fragment.getContent());
     if (!fragment.isHidden()) {
       visible.push(content);
     } else if (fragment.isSignature() && !afterSignature && isSignOff(content)) {
@@ -64,15 +65,50 @@ function signatureBlock(content: string): string {
 }
 
 /**
- * How much of a body is analysed. email-reply-parser's regexes are super-linear (1 MiB of crafted text
- * takes about 2 s); nobody writes a 256 KiB answer, so what lies beyond is quoted history.
+ * How much of a body is analysed; nobody writes a 256 KiB answer, so what lies beyond is quoted history.
  */
 const MAX_ANALYSED_CHARS = 256 * 1024;
 
-function limitLength(text: string): string {
-  if (text.length <= MAX_ANALYSED_CHARS) return text;
-  const cut = text.lastIndexOf('\n', MAX_ANALYSED_CHARS);
-  return text.slice(0, cut > 0 ? cut : MAX_ANALYSED_CHARS);
+/**
+ * How much of it email-reply-parser reads, over-long lines counted as their placeholders. Some of its
+ * patterns span lines and cost the text's length for every line that starts like an attribution
+ * ("Op …", "Dnia …", "abc. …"): 64 KiB of such lines take seconds, 256 KiB over a minute.
+ */
+const MAX_PARSED_CHARS = 64 * 1024;
+
+function limitLength(text: string, limit = MAX_ANALYSED_CHARS): string {
+  if (text.length <= limit) return text;
+  const cut = text.lastIndexOf('\n', limit);
+  return text.slice(0, cut > 0 ? cut : limit);
+}
+
+/**
+ * Lines longer than this reach email-reply-parser as a placeholder. Its per-line patterns backtrack
+ * quadratically or worse in a line's length (a line of 100,000 `>` after a letter took minutes); with
+ * lines this short the cost is linear in the text. No attribution, quote header or signature line is
+ * this long.
+ */
+const MAX_PARSED_LINE_CHARS = 500;
+
+/** A private-use character, removed from the input, that brackets the index of a line set aside. */
+const PLACEHOLDER_MARK = '\uE000';
+
+/**
+ * Replaces each over-long line by a short placeholder line, and gives back a function restoring them
+ * in text the parser returns.
+ */
+function setLongLinesAside(lines: string[]): { shortened: string[]; restore: (text: string) => string } {
+  const aside: string[] = [];
+  const shortened = lines.map((line) => {
+    if (line.length <= MAX_PARSED_LINE_CHARS) return line;
+    aside.push(line.trimEnd());
+    return `${PLACEHOLDER_MARK}${aside.length - 1}${PLACEHOLDER_MARK}`;
+  });
+  const restore = (text: string) =>
+    aside.length === 0
+      ? text
+      : text.replace(/\uE000(\d+)\uE000/g, (_, index: string) => aside[Number(index)] ?? '');
+  return { shortened, restore };
 }
 
 /**
@@ -138,12 +174,74 @@ function headerKey(line: string): string | undefined {
   return match?.[1]?.trim().toLowerCase();
 }
 
-/** `-----Original Message-----`, `---------- Forwarded message ---------`, `______`, `------`. */
-const SEPARATOR = /^\s*\**\s*(?:-{2,}[^-]*-{2,}|[-_=]{5,})\s*\**\s*$/;
+/**
+ * A line without the blanks and Outlook's rich-text bold (`*`) around it: the `\s*\**\s*` a pattern
+ * would put on both ends, done by string scanning because two adjacent `\s*` backtrack quadratically on
+ * a long line of blanks.
+ */
+function unframed(line: string): string {
+  let text = line.trim();
+  let start = 0;
+  while (text[start] === '*') start += 1;
+  let end = text.length;
+  while (end > start && text[end - 1] === '*') end -= 1;
+  text = text.slice(start, end).trim();
+  return text;
+}
+
+/** How many times `char` repeats at the start (or, `fromEnd`, at the end) of `text`. */
+function run(text: string, char: string, fromEnd = false): number {
+  let count = 0;
+  if (fromEnd) while (count < text.length && text[text.length - 1 - count] === char) count += 1;
+  else while (count < text.length && text[count] === char) count += 1;
+  return count;
+}
+
+/**
+ * `-----Original Message-----`, `---------- Forwarded message ---------`, `______`, `------`: two or
+ * more dashes, text without dashes, two or more dashes; or five or more of `-`, `_`, `=`.
+ */
+function isSeparator(line: string): boolean {
+  const text = unframed(line);
+  if (text.length >= 5 && [...text].every((char) => char === '-' || char === '_' || char === '='))
+    return true;
+  const leading = run(text, '-');
+  if (leading === text.length) return leading >= 4;
+  const trailing = run(text, '-', true);
+  return leading >= 2 && trailing >= 2 && !text.slice(leading, text.length - trailing).includes('-');
+}
 
 /** Separator lines that introduce the original message on their own, no header block needed. */
-const ORIGINAL_MESSAGE =
-  /^\s*\**\s*-{2,}\s*(original message|mensaje original|message d'origine|ursprüngliche nachricht|messaggio originale|oorspronkelijk bericht|originalmeddelande|opprinnelig melding|oprindelig besked|wiadomość oryginalna|původní zpráva|pôvodná správa|исходное сообщение|исходное письмо)\s*-{2,}\s*\**\s*$/iu;
+const ORIGINAL_MESSAGE = new Set([
+  'original message',
+  'mensaje original',
+  "message d'origine",
+  'ursprüngliche nachricht',
+  'messaggio originale',
+  'oorspronkelijk bericht',
+  'originalmeddelande',
+  'opprinnelig melding',
+  'oprindelig besked',
+  'wiadomość oryginalna',
+  'původní zpráva',
+  'pôvodná správa',
+  'исходное сообщение',
+  'исходное письмо',
+]);
+
+/** `-----Original Message-----` and its translations, dashes (two or more) on both sides. */
+function isOriginalMessage(line: string): boolean {
+  const text = unframed(line);
+  const leading = run(text, '-');
+  const trailing = run(text, '-', true);
+  if (leading < 2 || trailing < 2 || leading + trailing >= text.length) return false;
+  return ORIGINAL_MESSAGE.has(
+    text
+      .slice(leading, text.length - trailing)
+      .trim()
+      .toLowerCase(),
+  );
+}
 
 /**
  * Top-posting clients that do not `>`-quote (Outlook, Outlook on the web, AOL, Yahoo, Gmail's forward)
@@ -154,10 +252,10 @@ const ORIGINAL_MESSAGE =
 function cutAtQuotedMessage(lines: string[]): string[] {
   for (let index = 0; index < lines.length; index += 1) {
     const line = lines[index] ?? '';
-    if (ORIGINAL_MESSAGE.test(line) || isHeaderBlock(lines, index)) {
+    if (isOriginalMessage(line) || isHeaderBlock(lines, index)) {
       let cut = index;
       while (cut > 0 && /^[\s*]*$/.test(lines[cut - 1] ?? '')) cut -= 1;
-      if (cut > 0 && SEPARATOR.test(lines[cut - 1] ?? '')) cut -= 1;
+      if (cut > 0 && isSeparator(lines[cut - 1] ?? '')) cut -= 1;
       return lines.slice(0, cut);
     }
   }
@@ -212,10 +310,24 @@ function attributionStart(lines: string[], end: number): number {
   let start = end;
   while (start > 0 && end - start < 2 && !isBlankOrQuoted(lines[start - 1])) {
     const continues = /^\s*(?:<|\p{Ll}|[^\s<>@]+@)/u.test(lines[start] ?? '');
-    if (!continues && !/[^\s<>@]+@[^\s<>@]+\.[^\s<>@]/.test(lines[start - 1] ?? '')) break;
+    if (!continues && !namesAddress(lines[start - 1] ?? '')) break;
     start -= 1;
   }
   return looksLikeAttribution(lines.slice(start, end + 1).join(' ')) ? start : -1;
+}
+
+/**
+ * Whether `line` holds something like `a@b.c`: a word (no blanks, `<`, `>`) with text before an `@` and a
+ * dot inside the text after it. Split into words rather than matched by an unanchored pattern, which
+ * rescans a long word from each of its characters.
+ */
+function namesAddress(line: string): boolean {
+  return line.split(/[\s<>]/).some((word) => {
+    const parts = word.split('@');
+    return parts.some(
+      (part, index) => part !== '' && (parts[index + 1]?.slice(1, -1).includes('.') ?? false),
+    );
+  });
 }
 
 /**
@@ -232,6 +344,7 @@ function dropAttributions(lines: string[]): string[] {
     let next = index + 1;
     while (next < result.length && (result[next] ?? '').trim() === '') next += 1;
     if ((result[next] ?? '').trimStart().startsWith('>')) {
+      quoteWrappedLines(result, next);
       result.splice(start, index - start + 1);
       index = start - 1;
     } else if (next < result.length && WROTE.test(result.slice(start, index + 1).join(' '))) {
@@ -240,6 +353,27 @@ function dropAttributions(lines: string[]): string[] {
   }
   return result;
 }
+
+/**
+ * A client that wraps a long `>` line after quoting leaves the rest of it without a `>`, directly below
+ * (no blank line between). In the quote an attribution introduces (starting at line `from`), such a line
+ * is marked quoted when it continues the line above: that line is long enough to have been wrapped, or
+ * the line starts in lower case. A line after a blank line is an inline answer and stays.
+ */
+function quoteWrappedLines(lines: string[], from: number): void {
+  for (let index = from + 1; index < lines.length; index += 1) {
+    const line = lines[index] ?? '';
+    if (line.trim() === '') return;
+    if (line.trimStart().startsWith('>')) continue;
+    const above = (lines[index - 1] ?? '').trimStart();
+    const wrapped = above.replace(/^[>\s]*/, '').length >= WRAPPED_LINE_CHARS || /^\s*\p{Ll}/u.test(line);
+    if (!above.startsWith('>') || !wrapped) return;
+    lines[index] = `> ${line}`;
+  }
+}
+
+/** Clients wrap quoted text at 72 to 78 characters; a quoted line this long probably was wrapped. */
+const WRAPPED_LINE_CHARS = 60;
 
 /** Some clients leave the attribution of a quote they did not include; drop one ending the reply. */
 function dropTrailingAttribution(lines: string[]): string[] {

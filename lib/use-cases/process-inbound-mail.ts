@@ -9,6 +9,7 @@ import { awaitAll } from './await-all.js';
 import { holdForgedMail } from './hold-forged-mail.js';
 import { AlreadyEndedError, claimed, type InboundAttempt, startAttempt } from './inbound-attempt.js';
 import type { InboundDeps, InboundNotice } from './inbound-deps.js';
+import { repeatedFailureOutcome, withinBudget } from './processing-budget.js';
 import {
   lookUpMail,
   type MailLookups,
@@ -20,6 +21,11 @@ import { relayOversizeMail } from './relay-oversize-mail.js';
 import { relayOwnerReply } from './relay-owner-reply.js';
 import { FORGED_SENDER, quarantineByVerdict, routeNotice } from './route-notice.js';
 import { countCustomerMail, reportOwnerSideRefusal, screenResend } from './screen-inbound.js';
+
+/** A notice without an inbound id: nothing could be claimed or recorded for it. */
+export class EmptyInboundIdError extends Error {
+  override readonly name = 'EmptyInboundIdError';
+}
 
 /** The outcome of one call, and whether an earlier delivery had already finished the message. */
 export interface ProcessResult {
@@ -230,13 +236,28 @@ async function settle(
  *
  * Mail that ends without sending anything (automatic mail, refusals, unreadable mail) is claimed and
  * ended in one write after parsing. Mail that may send is claimed with a lease, while its lookups run.
+ *
+ * Reading and deciding a mail has `limits.processingBudgetMs`; past it the mail ends `quarantined`
+ * (`processing-budget`). A delivery past `limits.maxProcessingAttempts` ends it `quarantined`
+ * (`repeated-failure`) without reading it. Either way its raw mail is kept.
  */
-export async function processInboundMail(deps: InboundDeps, notice: InboundNotice): Promise<ProcessResult> {
+export async function processInboundMail(
+  deps: InboundDeps,
+  notice: InboundNotice,
+  /** How many times the queue has delivered this notification, this delivery included (1 when unknown). */
+  receiveCount = 1,
+): Promise<ProcessResult> {
+  // An empty id would claim, record and resume every such mail as one (a crashed local marker named one).
+  if (notice.inboundId.trim() === '')
+    throw new EmptyInboundIdError(`refusing the empty inbound id (${notice.rawKey})`);
   // Mail that arrived inside the notification is put where S3-action mail already is, so it is kept too.
   if (notice.inlineRaw) await deps.rawMail.putRaw(notice.rawKey, notice.inlineRaw);
+  const { maxProcessingAttempts, processingBudgetMs } = deps.config.limits;
+  const given = repeatedFailureOutcome(receiveCount, maxProcessingAttempts, notice.rawKey);
+  if (given) return settle(deps, notice, given);
   let planned: Plan;
   try {
-    planned = await plan(deps, notice);
+    planned = await withinBudget(plan(deps, notice), processingBudgetMs);
   } catch (error) {
     if (!(error instanceof PermanentFailureError)) throw error;
     return settle(deps, notice, permanentOutcome(error, notice));

@@ -116,6 +116,10 @@ describe('crash-safe local SMTP', () => {
 
     const second = await LocalHarness.start({ dataDir: first.dataDir, outboxDir: first.outboxDir });
     try {
+      // Resumed in the background once the SMTP entry listens.
+      while (!(await second.server.deps.store.getInbound(id))?.outcome) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
       const [relay, ...rest] = await second.newOutboxMails();
       expect(rest).toEqual([]);
       expect(relay?.mail.subject).toBe('Crash test mail 99');

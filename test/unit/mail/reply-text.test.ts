@@ -278,3 +278,36 @@ describe('stripMarkedBlock', () => {
     expect(stripped).not.toMatch(/secret|Internal note/);
   });
 });
+
+describe('extractReplyText on an attribution wrapped over two lines', () => {
+  const header = [
+    'Bedankt, dat werkt.',
+    '',
+    'Op 12 december 2016 19:05 schreef Company Questions <',
+    'questions@company.com>:',
+    '',
+  ];
+
+  it('hides a wrapped quoted line that lost its `>`: the quote starts at the header', () => {
+    const text = [
+      ...header,
+      '> Beste klant, wij hebben uw bestelling ontvangen en sturen deze morgen',
+      'op, samen met de factuur.',
+      '> Met vriendelijke groet,',
+    ].join('\n');
+    expect(extractReplyText(text)).toBe('Bedankt, dat werkt.');
+  });
+
+  it('keeps an inline answer set apart from the quote by a blank line', () => {
+    const text = [
+      ...header,
+      '> Beste klant, wij hebben uw bestelling ontvangen en sturen deze morgen',
+      'op, samen met de factuur.',
+      '',
+      'De factuur is al onderweg.',
+      '',
+      '> Met vriendelijke groet,',
+    ].join('\n');
+    expect(extractReplyText(text)).toBe('Bedankt, dat werkt.\nDe factuur is al onderweg.');
+  });
+});
