@@ -54,7 +54,8 @@ export class MailIngest extends Construct {
       enforceSSL: true,
       minimumTLSVersion: 1.2,
       lifecycleRules: [{ id: 'expire-access-logs', expiration: retention }],
-      removalPolicy: RemovalPolicy.RETAIN,
+      // Kept when the stack or the bucket goes, but removed by the rollback of the deploy creating it.
+      removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
     });
 
     this.rawMailBucket = new s3.Bucket(this, 'RawMailBucket', {
@@ -72,7 +73,8 @@ export class MailIngest extends Construct {
           abortIncompleteMultipartUploadAfter: Duration.days(1),
         },
       ],
-      removalPolicy: RemovalPolicy.RETAIN,
+      // Kept when the stack or the bucket goes, but removed by the rollback of the deploy creating it.
+      removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
     });
 
     this.topic = props.notificationKey.createTopic(this, 'Topic', 'spoc-inbox inbound mail');

@@ -28,7 +28,13 @@ export const ownerConfigSchema = z.object({
   active: z._default(z.boolean(), true),
 });
 
-/** Settings of the deployed stack; ignored in local mode. */
+/** Stack name when `deploy.stackName` is not set. */
+export const DEFAULT_STACK_NAME = 'SpocInbox';
+
+/**
+ * Settings of the deployed stack; ignored in local mode. Every deployment setting lives here, in the
+ * file, so that each deploy of one file builds the same stack (no `-c` flag to forget).
+ */
 export const deployConfigSchema = z._default(
   z.object({
     /** Days raw mail is kept in S3 before the lifecycle rule removes it. */
@@ -43,12 +49,37 @@ export const deployConfigSchema = z._default(
     deletionProtection: z._default(z.boolean(), true),
     /** Lambda memory for the inbound function, sized for 40 MB mail. */
     inboundMemoryMb: z._default(wholeNumber(512, 10240), 1536),
+    /** CloudFormation stack name: one stack per environment (and one AWS account per environment). */
+    stackName: z._default(
+      z.string().check(z.regex(/^[A-Za-z][A-Za-z0-9-]{0,99}$/, 'must be a CloudFormation stack name')),
+      DEFAULT_STACK_NAME,
+    ),
+    /** Public Route 53 zone the DKIM and MX records of the domains inside it are written to. */
+    hostedZone: z.optional(
+      z.object({
+        id: z.string().check(z.regex(/^Z[A-Z0-9]{1,31}$/, 'must be a Route 53 hosted zone id')),
+        name: domainName,
+      }),
+    ),
+    /** Create the SES domain identities; false when they already exist in the account. */
+    manageSesIdentities: z._default(z.boolean(), true),
+    /** Verified addresses the functions may also send to while the account is in the SES sandbox. */
+    sesSandboxRecipients: z._default(z.array(emailAddress), []),
+    /** Hours without any processed inbound mail before the quiet-inbox alarm fires. */
+    noInboundMailAlarmHours: z._default(wholeNumber(1, 168), 24),
+    /** The account's SES sending quota (mails per 24 hours); an alarm fires at 80% of it. */
+    sesDailySendingQuota: z._default(wholeNumber(1, 100_000_000), 50_000),
   }),
   {
     rawMailRetentionDays: 365,
     requireTls: true,
     deletionProtection: true,
     inboundMemoryMb: 1536,
+    stackName: DEFAULT_STACK_NAME,
+    manageSesIdentities: true,
+    sesSandboxRecipients: [],
+    noInboundMailAlarmHours: 24,
+    sesDailySendingQuota: 50_000,
   },
 );
 

@@ -222,7 +222,7 @@ describe('functions', () => {
 
   it('may also send to verified sandbox recipients, only when they are given', () => {
     const { template: sandbox, stack: sandboxStack } = templateOf({
-      context: { sesSandboxRecipients: 'alice@example.org,tester@mail.example.net' },
+      config: withDeploy({ sesSandboxRecipients: ['alice@example.org', 'tester@mail.example.net'] }),
     });
     for (const fn of [sandboxStack.inbound.handler, sandboxStack.deliveryEvents.handler]) {
       const ses = roleStatements(sandbox, fn.role).filter((s) => actionsOf(s).includes('ses:SendEmail'));

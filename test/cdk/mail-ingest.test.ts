@@ -28,7 +28,9 @@ describe('mail ingest', () => {
       },
       LoggingConfiguration: { DestinationBucketName: { Ref: logsBucketId }, LogFilePrefix: 'raw-mail/' },
     });
-    expect(template.findResources('AWS::S3::Bucket')[rawBucketId]?.DeletionPolicy).toBe('Retain');
+    expect(template.findResources('AWS::S3::Bucket')[rawBucketId]?.DeletionPolicy).toBe(
+      'RetainExceptOnCreate',
+    );
   });
 
   it('takes the retention from config', () => {
