@@ -1,11 +1,18 @@
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { type Duration, RemovalPolicy, Token, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { LogLevel, NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
+import {
+  type ICommandHooks,
+  LogLevel,
+  NodejsFunction,
+  OutputFormat,
+  SourceMapMode,
+} from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { BUNDLE_ALIASES, FUNCTION_BUNDLING } from '../function-bundling.js';
+import { installedPackageClosure } from '../installed-package-closure.js';
 import { PROJECT_ROOT } from '../load-stack-config.js';
 
 /** The runtime every function uses; esbuild targets the same Node version (`FUNCTION_BUNDLING`). */
@@ -28,8 +35,10 @@ export interface SpocFunctionProps {
   environment: Record<string, string>;
   logRetention?: logs.RetentionDays;
   /**
-   * Packages installed beside the bundle instead of inside it: ones loaded only on rare paths (a lazy
+   * Packages shipped beside the bundle instead of inside it: ones loaded only on rare paths (a lazy
    * `import()`), or of which a cold start reads only a part (`INBOUND_NODE_MODULES` says which and why).
+   * They and their dependencies are copied from the project's `node_modules` (what `npm ci` installed
+   * from the lock file): bundling installs nothing and needs no network.
    */
   nodeModules?: string[];
 }
@@ -87,8 +96,9 @@ export class SpocFunction extends Construct {
         sourceMapMode: SourceMapMode.DEFAULT,
         // Bundle the SDK v3 clients too: the versions tested here are the versions deployed, and a
         // tree-shaken client loads faster than the runtime's full copy.
-        externalModules: [],
-        ...(props.nodeModules ? { nodeModules: props.nodeModules } : {}),
+        externalModules: [...(props.nodeModules ?? [])],
+        // Not NodejsFunction's `nodeModules`, which runs `npm install` in the asset on every synth.
+        ...(props.nodeModules ? { commandHooks: copyInstalledPackages(props.nodeModules) } : {}),
         esbuildArgs: { '--alias': Object.entries(BUNDLE_ALIASES).map(([from, to]) => `${from}=${to}`) },
         logLevel: LogLevel.WARNING,
       },
@@ -101,6 +111,20 @@ export class SpocFunction extends Construct {
         'a newer Node major is a deliberate upgrade, not a drift to follow automatically.',
     });
   }
+}
+
+/** Bundling hooks that copy `names` and their dependency closure from the project's `node_modules`. */
+function copyInstalledPackages(names: readonly string[]): ICommandHooks {
+  const dirs = installedPackageClosure(names, PROJECT_ROOT);
+  return {
+    beforeBundling: () => [],
+    beforeInstall: () => [],
+    afterBundling: (inputDir, outputDir) =>
+      dirs.map((dir) => {
+        const target = `${outputDir}/${dir}`;
+        return `mkdir -p "${dirname(target)}" && cp -R "${inputDir}/${dir}" "${target}"`;
+      }),
+  };
 }
 
 function assertEnvironmentFits(scope: Construct, environment: Record<string, string>): void {
