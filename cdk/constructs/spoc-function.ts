@@ -138,7 +138,7 @@ function assertEnvironmentFits(scope: Construct, environment: Record<string, str
     throw new Error(
       `${scope.node.path}: the Lambda environment would be about ${bytes} bytes, over ` +
         `Lambda's ${LAMBDA_ENVIRONMENT_LIMIT_BYTES}-byte limit (SPOC_CONFIG_JSON alone is ${configBytes} bytes). ` +
-        'Shorten the "owners" list in the config (seed further owners with the spoc CLI) or other long fields.',
+        'Shorten the "assignment.domains" map or the "firstContact.text" of the config.',
     );
   }
 }

@@ -51,7 +51,14 @@ export const deployConfigSchema = z._default(
     inboundMemoryMb: z._default(wholeNumber(512, 10240), 1536),
     /** CloudFormation stack name: one stack per environment (and one AWS account per environment). */
     stackName: z._default(
-      z.string().check(z.regex(/^[A-Za-z][A-Za-z0-9-]{0,99}$/, 'must be a CloudFormation stack name')),
+      z
+        .string()
+        .check(
+          z.regex(
+            /^[A-Za-z][A-Za-z0-9-]{0,55}$/,
+            'must be a CloudFormation stack name of at most 56 characters',
+          ),
+        ),
       DEFAULT_STACK_NAME,
     ),
     /** Public Route 53 zone the DKIM and MX records of the domains inside it are written to. */

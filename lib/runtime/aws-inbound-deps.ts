@@ -6,7 +6,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbSupportStore } from '../adapters/dynamodb/dynamodb-support-store.js';
 import { S3RawMailStore } from '../adapters/s3/s3-raw-mail-store.js';
 import { SesMailSender } from '../adapters/ses/ses-mail-sender.js';
-import type { LambdaEnv } from '../config/lambda-env.js';
+import type { CoreLambdaEnv, LambdaEnv } from '../config/lambda-env.js';
 import { parseConfig } from '../config/load-config.js';
 import { ConfigError } from '../domain/errors.js';
 import type { InboundDeps } from '../use-cases/inbound-deps.js';
@@ -25,7 +25,7 @@ export type AwsCoreDeps = Pick<InboundDeps, 'store' | 'sender' | 'config' | 'now
  * Builds the store, the SES sender and the configuration from the validated Lambda environment. The
  * delivery-events function runs on these alone: its role may not read raw mail or the reply-token key.
  */
-export function buildAwsCoreDeps(env: LambdaEnv): AwsCoreDeps {
+export function buildAwsCoreDeps(env: CoreLambdaEnv): AwsCoreDeps {
   const region = env.AWS_REGION;
   const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ region }), {
     marshallOptions: { removeUndefinedValues: true },
