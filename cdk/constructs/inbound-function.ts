@@ -31,7 +31,9 @@ export interface InboundFunctionProps {
 
 /**
  * `lambdas/inbound.ts` on the inbound queue: reads `inbound/*` of the raw mail bucket (nothing else in
- * it), reads and writes the table, reads the reply-token key, sends from the configured identities.
+ * it), reads and writes the table, reads the reply-token key, sends from the configured identities;
+ * consumes the inbound queue, returning a record whose send SES throttled early
+ * (`sqs:ChangeMessageVisibility`, part of consuming, on that queue only).
  */
 export class InboundFunction extends Construct {
   readonly handler: SpocFunction;
@@ -47,6 +49,9 @@ export class InboundFunction extends Construct {
       timeout: INBOUND_FUNCTION_TIMEOUT,
       environment: props.environment,
       nodeModules: [...INBOUND_NODE_MODULES],
+      // As many as the event source may run: the two limits agree, so the event source is never
+      // throttled by Lambda (which would count receives) and nothing else can take the slots.
+      reservedConcurrentExecutions: INBOUND_MAX_CONCURRENCY,
     });
     const role = this.handler.role;
 

@@ -34,6 +34,8 @@ export interface SpocFunctionProps {
   /** Function-specific environment; Powertools and source-map settings are added here. */
   environment: Record<string, string>;
   logRetention?: logs.RetentionDays;
+  /** Concurrent executions reserved for (and capping) the function. */
+  reservedConcurrentExecutions?: number;
   /**
    * Packages shipped beside the bundle instead of inside it: ones loaded only on rare paths (a lazy
    * `import()`), or of which a cold start reads only a part (`INBOUND_NODE_MODULES` says which and why).
@@ -85,6 +87,9 @@ export class SpocFunction extends Construct {
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.memorySize,
       timeout: props.timeout,
+      ...(props.reservedConcurrentExecutions === undefined
+        ? {}
+        : { reservedConcurrentExecutions: props.reservedConcurrentExecutions }),
       role: this.role,
       logGroup: this.logGroup,
       environment,

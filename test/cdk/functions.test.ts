@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { INBOUND_MAX_CONCURRENCY } from '../../cdk/constructs/inbound-function.js';
 import type { SpocFunction } from '../../cdk/constructs/spoc-function.js';
 import { FUNCTION_TABLE_ACTIONS } from '../../cdk/constructs/support-table.js';
 import { PROJECT_ROOT } from '../../cdk/load-stack-config.js';
@@ -161,6 +162,26 @@ describe('functions', () => {
       BatchSize: 10,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
     });
+  });
+
+  it('reserves for the inbound function as many executions as its event source may run', () => {
+    const fn = template.findResources('AWS::Lambda::Function')[logicalIdOf(inbound.function)];
+    expect(fn?.Properties.ReservedConcurrentExecutions).toBe(INBOUND_MAX_CONCURRENCY);
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: logicalIdOf(inbound.function) },
+      ScalingConfig: { MaximumConcurrency: INBOUND_MAX_CONCURRENCY },
+    });
+  });
+
+  it('lets the inbound function return a throttled record early, on its own queue only', () => {
+    const changing = statementsOf(inbound).filter((s) =>
+      actionsOf(s).includes('sqs:ChangeMessageVisibility'),
+    );
+    expect(changing.flatMap(resourcesOf)).toEqual([arnOf(logicalIdOf(stack.ingest.queues.queue))]);
+    const elsewhere = statementsOf(deliveryEvents).filter((s) =>
+      actionsOf(s).includes('sqs:ChangeMessageVisibility'),
+    );
+    expect(elsewhere.flatMap(resourcesOf)).toEqual([arnOf(logicalIdOf(stack.sending.queues.queue))]);
   });
 
   describe('inbound function permissions', () => {
