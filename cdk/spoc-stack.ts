@@ -5,7 +5,11 @@ import type { SpocConfig } from '../lib/config/config-schema.js';
 import { type CoreLambdaEnv, functionConfigJson, type LambdaEnv } from '../lib/config/lambda-env.js';
 import { Alarms } from './constructs/alarms.js';
 import { DELIVERY_EVENTS_FUNCTION_TIMEOUT, DeliveryEventsFunction } from './constructs/delivery-events.js';
-import { INBOUND_FUNCTION_TIMEOUT, InboundFunction } from './constructs/inbound-function.js';
+import {
+  INBOUND_FUNCTION_TIMEOUT,
+  INBOUND_SERVICE_NAME,
+  InboundFunction,
+} from './constructs/inbound-function.js';
 import { identityArn, MailDomains } from './constructs/mail-domains.js';
 import { MailIngest } from './constructs/mail-ingest.js';
 import { MailSending } from './constructs/mail-sending.js';
@@ -149,6 +153,10 @@ export class SpocStack extends Stack {
         { label: 'Inbound', function: this.inbound.handler.function },
         { label: 'DeliveryEvents', function: this.deliveryEvents.handler.function },
       ],
+      inboundQueue: this.ingest.queues.queue,
+      inboundService: INBOUND_SERVICE_NAME,
+      noInboundMailAlarmHours: deploy.noInboundMailAlarmHours,
+      sesDailySendingQuota: deploy.sesDailySendingQuota,
     });
 
     this.addOutputs();

@@ -17,6 +17,9 @@ export const INBOUND_BATCH_SIZE = 5;
 /** Concurrent invocations at most, which keeps the SES send rate and racing first messages in check. */
 export const INBOUND_MAX_CONCURRENCY = 5;
 
+/** Powertools service name of the inbound function: the `service` dimension of its metrics. */
+export const INBOUND_SERVICE_NAME = 'spoc-inbound';
+
 export interface InboundFunctionProps {
   /** The Lambda environment contract (`lib/config/lambda-env.ts`), minus AWS_REGION which Lambda sets. */
   environment: Record<string, string>;
@@ -44,7 +47,7 @@ export class InboundFunction extends Construct {
     this.handler = new SpocFunction(this, 'Handler', {
       entry: 'lambdas/inbound.ts',
       description: 'spoc-inbox: routes each received mail (SES notification via SQS)',
-      serviceName: 'spoc-inbound',
+      serviceName: INBOUND_SERVICE_NAME,
       memorySize: props.memorySize,
       timeout: INBOUND_FUNCTION_TIMEOUT,
       environment: props.environment,
