@@ -1,86 +1,64 @@
 import { type App, type Environment, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import type { SpocConfig } from '../lib/config/config-schema.js';
+import {
+  DEFAULT_STACK_NAME as SCHEMA_DEFAULT_STACK_NAME,
+  type SpocConfig,
+} from '../lib/config/config-schema.js';
 import { ConfigError } from '../lib/domain/errors.js';
 import type { ContextSource } from './load-stack-config.js';
-import { type HostedZoneReference, SpocStack } from './spoc-stack.js';
+import { SpocStack } from './spoc-stack.js';
 
-/** Stack name unless context `stackName` says otherwise (one stack per environment: `-c stackName=SpocInboxStaging`). */
-export const DEFAULT_STACK_NAME = 'SpocInbox';
-
-/** Deployment choices that are not product configuration, read from cdk context. */
-export interface StackContext {
-  stackName: string;
-  hostedZone?: HostedZoneReference;
-  manageSesIdentities: boolean;
-  /** Verified test addresses the functions may send to while the account is in the SES sandbox. */
-  sandboxRecipients: string[];
-}
-
-function optionalString(context: ContextSource, key: string): string | undefined {
-  const value = context.tryGetContext(key);
-  if (value === undefined) return undefined;
-  if (typeof value !== 'string' || value.trim() === '') {
-    throw new ConfigError(`cdk context "${key}" must be a non-empty string`);
-  }
-  return value.trim();
-}
-
-const EMAIL_ADDRESS = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
-
-function sandboxRecipients(context: ContextSource): string[] {
-  const value = optionalString(context, 'sesSandboxRecipients');
-  if (value === undefined) return [];
-  const addresses = value
-    .split(',')
-    .map((address) => address.trim().toLowerCase())
-    .filter((address) => address !== '');
-  const invalid = addresses.filter((address) => !EMAIL_ADDRESS.test(address));
-  if (invalid.length > 0) {
-    throw new ConfigError(`cdk context "sesSandboxRecipients": not an email address: ${invalid.join(', ')}`);
-  }
-  return addresses;
-}
+/** Stack name unless `deploy.stackName` says otherwise (one stack per environment). */
+export const DEFAULT_STACK_NAME = SCHEMA_DEFAULT_STACK_NAME;
 
 /**
- * Reads from cdk context: `stackName`, `hostedZoneId` + `hostedZoneName` (both or neither),
- * `manageSesIdentities` (`false` when the domain identities already exist in SES) and
- * `sesSandboxRecipients` (comma-separated verified addresses, only while in the SES sandbox).
+ * cdk context flags that once carried deployment settings, and the config key each moved to. A flag
+ * forgotten on one deploy deleted DNS records or SES identities, or created a second stack; the config
+ * file is read on every deploy, so it cannot be forgotten.
  */
-export function readStackContext(context: ContextSource): StackContext {
-  const stackName = optionalString(context, 'stackName') ?? DEFAULT_STACK_NAME;
-  const hostedZoneId = optionalString(context, 'hostedZoneId');
-  const zoneName = optionalString(context, 'hostedZoneName');
-  if ((hostedZoneId === undefined) !== (zoneName === undefined)) {
-    throw new ConfigError('cdk context "hostedZoneId" and "hostedZoneName" must be given together');
-  }
-  const manage = context.tryGetContext('manageSesIdentities');
-  if (manage !== undefined && ![true, false, 'true', 'false'].includes(manage as never)) {
-    throw new ConfigError('cdk context "manageSesIdentities" must be true or false');
-  }
-  return {
-    stackName,
-    hostedZone: hostedZoneId === undefined || zoneName === undefined ? undefined : { hostedZoneId, zoneName },
-    manageSesIdentities: manage === undefined ? true : manage === true || manage === 'true',
-    sandboxRecipients: sandboxRecipients(context),
-  };
+export const RETIRED_CONTEXT_FLAGS: Readonly<Record<string, string>> = {
+  stackName: 'deploy.stackName',
+  hostedZoneId: 'deploy.hostedZone.id',
+  hostedZoneName: 'deploy.hostedZone.name',
+  manageSesIdentities: 'deploy.manageSesIdentities',
+  sesSandboxRecipients: 'deploy.sesSandboxRecipients',
+  existingRuleSetName: 'deploy.existingRuleSetName',
+};
+
+/** Throws a `ConfigError` naming each retired `-c` flag that is set and the config key that replaces it. */
+export function refuseRetiredContextFlags(context: ContextSource): void {
+  const given = Object.keys(RETIRED_CONTEXT_FLAGS).filter(
+    (flag) => context.tryGetContext(flag) !== undefined,
+  );
+  if (given.length === 0) return;
+  const lines = given.map((flag) => `  -c ${flag}: set "${RETIRED_CONTEXT_FLAGS[flag]}" in the config file`);
+  throw new ConfigError(
+    `deployment settings are read from the config file only, so every deploy builds the same stack; ` +
+      `drop these cdk context flags:\n${lines.join('\n')}`,
+  );
 }
 
-export interface SpocAppOptions extends StackContext {
+export interface SpocAppOptions {
   config: SpocConfig;
   env?: Environment;
 }
 
 /**
- * Adds the stack to `app` and registers cdk-nag's AwsSolutions pack, so that synth fails on any finding
- * not acknowledged with a reason.
+ * Adds the stack to `app`, every deployment setting taken from `config.deploy`, and registers cdk-nag's
+ * AwsSolutions pack, so that synth fails on any finding not acknowledged with a reason. Refuses the
+ * retired context flags first.
  */
 export function addSpocStack(app: App, options: SpocAppOptions): SpocStack {
-  const stack = new SpocStack(app, options.stackName, {
+  refuseRetiredContextFlags(app.node);
+  const { deploy } = options.config;
+  const stack = new SpocStack(app, deploy.stackName, {
     config: options.config,
-    hostedZone: options.hostedZone,
-    manageSesIdentities: options.manageSesIdentities,
-    sandboxRecipients: options.sandboxRecipients,
+    hostedZone:
+      deploy.hostedZone === undefined
+        ? undefined
+        : { hostedZoneId: deploy.hostedZone.id, zoneName: deploy.hostedZone.name },
+    manageSesIdentities: deploy.manageSesIdentities,
+    sandboxRecipients: deploy.sesSandboxRecipients,
     env: options.env,
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

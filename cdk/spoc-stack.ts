@@ -2,14 +2,19 @@ import { CfnOutput, Duration, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import type { Construct } from 'constructs';
 import type { SpocConfig } from '../lib/config/config-schema.js';
-import type { LambdaEnv } from '../lib/config/lambda-env.js';
+import { type CoreLambdaEnv, functionConfigJson, type LambdaEnv } from '../lib/config/lambda-env.js';
 import { Alarms } from './constructs/alarms.js';
 import { DELIVERY_EVENTS_FUNCTION_TIMEOUT, DeliveryEventsFunction } from './constructs/delivery-events.js';
-import { INBOUND_FUNCTION_TIMEOUT, InboundFunction } from './constructs/inbound-function.js';
+import {
+  INBOUND_FUNCTION_TIMEOUT,
+  INBOUND_SERVICE_NAME,
+  InboundFunction,
+} from './constructs/inbound-function.js';
 import { identityArn, MailDomains } from './constructs/mail-domains.js';
 import { MailIngest } from './constructs/mail-ingest.js';
 import { MailSending } from './constructs/mail-sending.js';
 import { NotificationKey } from './constructs/notification-key.js';
+import { OperatorPolicy } from './constructs/operator-policy.js';
 import { ReplyTokenSecret } from './constructs/reply-token-secret.js';
 import { SupportTable } from './constructs/support-table.js';
 
@@ -52,6 +57,7 @@ export class SpocStack extends Stack {
   readonly inbound: InboundFunction;
   readonly deliveryEvents: DeliveryEventsFunction;
   readonly alarms: Alarms;
+  readonly operatorPolicy: OperatorPolicy;
 
   constructor(scope: Construct, id: string, props: SpocStackProps) {
     super(scope, id, {
@@ -99,16 +105,20 @@ export class SpocStack extends Stack {
       ...(props.sandboxRecipients ?? []).map((address) => identityArn(this, address)),
     ];
 
-    const environment = {
+    // Each function gets what it reads and nothing more (no owners, no deploy settings).
+    const coreEnvironment = {
       TABLE_NAME: this.store.table.tableName,
+      SPOC_CONFIG_JSON: functionConfigJson(config),
+      SES_CONFIGURATION_SET: this.sending.configurationSet.configurationSetName,
+    } satisfies Omit<CoreLambdaEnv, 'AWS_REGION'>;
+    const inboundEnvironment = {
+      ...coreEnvironment,
       RAW_MAIL_BUCKET: this.ingest.rawMailBucket.bucketName,
       REPLY_TOKEN_SECRET_ID: this.replyTokenSecret.secret.secretArn,
-      SPOC_CONFIG_JSON: JSON.stringify(config),
-      SES_CONFIGURATION_SET: this.sending.configurationSet.configurationSetName,
     } satisfies Omit<LambdaEnv, 'AWS_REGION'>;
 
     this.inbound = new InboundFunction(this, 'Inbound', {
-      environment,
+      environment: inboundEnvironment,
       memorySize: deploy.inboundMemoryMb,
       ingest: this.ingest,
       table: this.store,
@@ -118,10 +128,18 @@ export class SpocStack extends Stack {
     });
 
     this.deliveryEvents = new DeliveryEventsFunction(this, 'DeliveryEvents', {
-      environment,
+      environment: coreEnvironment,
       table: this.store,
       sending: this.sending,
       identityArns: sendIdentityArns,
+    });
+
+    this.operatorPolicy = new OperatorPolicy(this, 'Operator', {
+      table: this.store,
+      rawMailBucket: this.ingest.rawMailBucket,
+      secret: this.replyTokenSecret,
+      sendResources: [...sendIdentityArns, this.sending.configurationSetArn],
+      inboundDeadLetterQueue: this.ingest.queues.deadLetterQueue,
     });
 
     this.alarms = new Alarms(this, 'Alarms', {
@@ -135,6 +153,10 @@ export class SpocStack extends Stack {
         { label: 'Inbound', function: this.inbound.handler.function },
         { label: 'DeliveryEvents', function: this.deliveryEvents.handler.function },
       ],
+      inboundQueue: this.ingest.queues.queue,
+      inboundService: INBOUND_SERVICE_NAME,
+      noInboundMailAlarmHours: deploy.noInboundMailAlarmHours,
+      sesDailySendingQuota: deploy.sesDailySendingQuota,
     });
 
     this.addOutputs();
@@ -193,6 +215,10 @@ export class SpocStack extends Stack {
         description: 'Log group of the delivery-events function',
       },
       AlarmTopicArn: { value: this.alarms.topic.topicArn, description: 'SNS topic every alarm notifies' },
+      OperatorPolicyArn: {
+        value: this.operatorPolicy.policy.managedPolicyArn,
+        description: 'Managed policy with what the spoc CLI needs; attach it to the operator role',
+      },
     };
     for (const [id, { value, description }] of Object.entries(outputs)) {
       new CfnOutput(this, id, { value, description });

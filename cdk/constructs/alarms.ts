@@ -7,9 +7,11 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import {
+  ATTENTION_METRICS,
   INBOUND_METRICS_SERVICE,
   METRICS_NAMESPACE,
   NO_ACTIVE_OWNER_METRIC,
+  SEND_THROTTLED_METRIC,
 } from '../../lib/handlers/inbound-metrics.js';
 import { allowServiceToPublish, type NotificationKey } from './notification-key.js';
 
@@ -20,12 +22,25 @@ import { allowServiceToPublish, type NotificationKey } from './notification-key.
 export const SES_BOUNCE_RATE_ALARM_THRESHOLD = 0.025;
 export const SES_COMPLAINT_RATE_ALARM_THRESHOLD = 0.0005;
 
+/** Age of the oldest inbound message that raises an alarm: the dead-letter alarm fires an hour later. */
+export const INBOUND_OLDEST_MESSAGE_ALARM_SECONDS = 15 * 60;
+/** Share of the SES daily sending quota at which the quota alarm fires. */
+export const SES_QUOTA_ALARM_SHARE = 0.8;
+
 export interface AlarmsProps {
   notificationKey: NotificationKey;
   /** Subscribed to the alarm topic by email when given (the address must confirm the subscription). */
   alarmEmail?: string;
   deadLetterQueues: readonly { label: string; queue: sqs.IQueue }[];
   functions: readonly { label: string; function: lambda.IFunction }[];
+  /** The queue of received mail: how old its oldest message is, and whether any mail is processed. */
+  inboundQueue: sqs.IQueue;
+  /** Powertools `service` of the inbound function, the dimension of its metrics. */
+  inboundService: string;
+  /** Hours without any processed inbound mail before the quiet-inbox alarm fires. */
+  noInboundMailAlarmHours: number;
+  /** The account's SES sending quota per 24 hours. */
+  sesDailySendingQuota: number;
 }
 
 /**
@@ -82,6 +97,58 @@ export class Alarms extends Construct {
       threshold: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
     });
+
+    const inbound = props.inboundQueue;
+    this.add('InboundQueueAge', {
+      alarmDescription: `The oldest received mail has waited over ${INBOUND_OLDEST_MESSAGE_ALARM_SECONDS / 60} minutes: the inbound function is failing, throttled or stopped (the dead-letter alarm would fire about an hour later).`,
+      metric: inbound.metricApproximateAgeOfOldestMessage({
+        period: Duration.minutes(5),
+        statistic: cloudwatch.Stats.MAXIMUM,
+      }),
+      threshold: INBOUND_OLDEST_MESSAGE_ALARM_SECONDS,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+    });
+    for (const [status, metricName] of Object.entries(ATTENTION_METRICS)) {
+      this.add(`Inbound${metricName}`, {
+        alarmDescription: `At least one received mail ended '${status}' in 5 minutes: see its outcome with the spoc CLI.`,
+        metric: inboundMetric(props.inboundService, metricName ?? '', Duration.minutes(5)),
+        threshold: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      });
+    }
+    const hours = props.noInboundMailAlarmHours;
+    this.add('NoInboundMail', {
+      alarmDescription: `No received mail was processed for ${hours} hours: check the MX records, the active receipt rule set and the inbound function.`,
+      // Messages deleted = processed; an idle queue publishes nothing, which counts as no mail.
+      metric: inbound.metricNumberOfMessagesDeleted({
+        period: Duration.hours(1),
+        statistic: cloudwatch.Stats.SUM,
+      }),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+      evaluationPeriods: hours,
+      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+    });
+    this.add('SesSendThrottled', {
+      alarmDescription:
+        'SES refused sends over the account sending rate in 5 minutes (they are retried); request a higher rate if it repeats.',
+      metric: inboundMetric(props.inboundService, SEND_THROTTLED_METRIC, Duration.minutes(5)),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    });
+    const quotaThreshold = Math.floor(props.sesDailySendingQuota * SES_QUOTA_ALARM_SHARE);
+    this.add('SesDailyQuota', {
+      alarmDescription: `${quotaThreshold} mails sent in a day: ${SES_QUOTA_ALARM_SHARE * 100}% of the SES quota of ${props.sesDailySendingQuota} (deploy.sesDailySendingQuota). Request a higher quota before sending stops.`,
+      metric: new cloudwatch.Metric({
+        namespace: 'AWS/SES',
+        metricName: 'Send',
+        statistic: cloudwatch.Stats.SUM,
+        period: Duration.days(1),
+      }),
+      threshold: quotaThreshold,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    });
+
     this.add('SesBounceRate', {
       alarmDescription: `SES account bounce rate at or above ${SES_BOUNCE_RATE_ALARM_THRESHOLD * 100}% (SES reviews the account at 5%).`,
       metric: sesReputationMetric('Reputation.BounceRate'),
@@ -112,19 +179,31 @@ export class Alarms extends Construct {
 
   private add(
     id: string,
-    props: Pick<cloudwatch.AlarmProps, 'alarmDescription' | 'metric' | 'threshold' | 'comparisonOperator'>,
+    props: Pick<cloudwatch.AlarmProps, 'alarmDescription' | 'metric' | 'threshold' | 'comparisonOperator'> &
+      Partial<Pick<cloudwatch.AlarmProps, 'evaluationPeriods' | 'treatMissingData'>>,
   ): void {
     const alarm = new cloudwatch.Alarm(this, id, {
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       ...props,
       // Named so runbooks and docs can refer to them: `<stack>-InboundDeadLetters`.
       alarmName: `${Stack.of(this).stackName}-${id}`,
-      evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
     alarm.addAlarmAction(new actions.SnsAction(this.topic));
     alarm.addOkAction(new actions.SnsAction(this.topic));
     this.alarms.push(alarm);
   }
+}
+
+/** A count the inbound function publishes (EMF, `SpocInbox` namespace, Powertools' `service` dimension). */
+function inboundMetric(service: string, metricName: string, period: Duration): cloudwatch.Metric {
+  return new cloudwatch.Metric({
+    namespace: METRICS_NAMESPACE,
+    metricName,
+    dimensionsMap: { service },
+    statistic: cloudwatch.Stats.SUM,
+    period,
+  });
 }
 
 /** Account-level SES reputation metric (no dimensions): the rate SES enforces its limits on. */

@@ -17,6 +17,9 @@ export const INBOUND_BATCH_SIZE = 5;
 /** Concurrent invocations at most, which keeps the SES send rate and racing first messages in check. */
 export const INBOUND_MAX_CONCURRENCY = 5;
 
+/** Powertools service name of the inbound function: the `service` dimension of its metrics. */
+export const INBOUND_SERVICE_NAME = 'spoc-inbound';
+
 export interface InboundFunctionProps {
   /** The Lambda environment contract (`lib/config/lambda-env.ts`), minus AWS_REGION which Lambda sets. */
   environment: Record<string, string>;
@@ -31,7 +34,9 @@ export interface InboundFunctionProps {
 
 /**
  * `lambdas/inbound.ts` on the inbound queue: reads `inbound/*` of the raw mail bucket (nothing else in
- * it), reads and writes the table, reads the reply-token key, sends from the configured identities.
+ * it), reads and writes the table, reads the reply-token key, sends from the configured identities;
+ * consumes the inbound queue, returning a record whose send SES throttled early
+ * (`sqs:ChangeMessageVisibility`, part of consuming, on that queue only).
  */
 export class InboundFunction extends Construct {
   readonly handler: SpocFunction;
@@ -42,11 +47,14 @@ export class InboundFunction extends Construct {
     this.handler = new SpocFunction(this, 'Handler', {
       entry: 'lambdas/inbound.ts',
       description: 'spoc-inbox: routes each received mail (SES notification via SQS)',
-      serviceName: 'spoc-inbound',
+      serviceName: INBOUND_SERVICE_NAME,
       memorySize: props.memorySize,
       timeout: INBOUND_FUNCTION_TIMEOUT,
       environment: props.environment,
       nodeModules: [...INBOUND_NODE_MODULES],
+      // As many as the event source may run: the two limits agree, so the event source is never
+      // throttled by Lambda (which would count receives) and nothing else can take the slots.
+      reservedConcurrentExecutions: INBOUND_MAX_CONCURRENCY,
     });
     const role = this.handler.role;
 

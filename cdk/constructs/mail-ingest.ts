@@ -1,4 +1,5 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { ArnFormat, Aws, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as ses from 'aws-cdk-lib/aws-ses';
 import * as actions from 'aws-cdk-lib/aws-ses-actions';
@@ -10,6 +11,47 @@ import { RuleSetActivation } from './rule-set-activation.js';
 
 /** SES writes each received message to `inbound/<SES message id>`. */
 export const INBOUND_PREFIX = 'inbound/';
+
+/** Name of the stack's receipt rule; unique per stack, so stacks can share an existing rule set. */
+export function receiptRuleName(stackName: string): string {
+  return `${stackName}-inbound`;
+}
+
+interface StoreRawMailProps {
+  bucket: s3.Bucket;
+  topic: sns.ITopic;
+  /** The receipt rule running this action: the only one SES may write the bucket for. */
+  ruleArn: string;
+}
+
+/**
+ * SES's S3 action (write the message under `inbound/`, announce it on the topic), whose bucket grant
+ * names the receipt rule (`aws:SourceArn`) as well as the account: CDK's own S3 action admits any
+ * receipt rule of the account. SES checks the grant when the rule is created, hence the dependency.
+ */
+class StoreRawMail implements ses.IReceiptRuleAction {
+  constructor(private readonly props: StoreRawMailProps) {}
+
+  bind(rule: ses.IReceiptRule): ses.ReceiptRuleActionConfig {
+    const { bucket, topic, ruleArn } = this.props;
+    bucket.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowSesReceiptRuleWrite',
+        principals: [new iam.ServicePrincipal('ses.amazonaws.com')],
+        actions: ['s3:PutObject'],
+        resources: [bucket.arnForObjects(`${INBOUND_PREFIX}*`)],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
+          ArnLike: { 'aws:SourceArn': ruleArn },
+        },
+      }),
+    );
+    if (bucket.policy !== undefined) rule.node.addDependency(bucket.policy);
+    return {
+      s3Action: { bucketName: bucket.bucketName, objectKeyPrefix: INBOUND_PREFIX, topicArn: topic.topicArn },
+    };
+  }
+}
 
 export interface MailIngestProps {
   /** The support address; the rule matches exactly this address. */
@@ -54,7 +96,8 @@ export class MailIngest extends Construct {
       enforceSSL: true,
       minimumTLSVersion: 1.2,
       lifecycleRules: [{ id: 'expire-access-logs', expiration: retention }],
-      removalPolicy: RemovalPolicy.RETAIN,
+      // Kept when the stack or the bucket goes, but removed by the rollback of the deploy creating it.
+      removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
     });
 
     this.rawMailBucket = new s3.Bucket(this, 'RawMailBucket', {
@@ -72,30 +115,40 @@ export class MailIngest extends Construct {
           abortIncompleteMultipartUploadAfter: Duration.days(1),
         },
       ],
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-
-    this.topic = props.notificationKey.createTopic(this, 'Topic', 'spoc-inbox inbound mail');
-    allowServiceToPublish(this.topic, 'ses.amazonaws.com');
-
-    this.queues = new QueueWithDeadLetter(this, 'Inbound', {
-      topic: this.topic,
-      visibilityTimeout: props.queueVisibilityTimeout,
+      // Kept when the stack or the bucket goes, but removed by the rollback of the deploy creating it.
+      removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
     });
 
     this.ruleSet =
       props.existingRuleSetName === undefined
         ? new ses.ReceiptRuleSet(this, 'RuleSet')
         : ses.ReceiptRuleSet.fromReceiptRuleSetName(this, 'RuleSet', props.existingRuleSetName);
+    // Named, so that the bucket and topic policies can admit SES for this one rule only.
+    const ruleName = receiptRuleName(Stack.of(this).stackName);
+    const ruleArn = Stack.of(this).formatArn({
+      service: 'ses',
+      resource: 'receipt-rule-set',
+      resourceName: `${this.ruleSet.receiptRuleSetName}:receipt-rule/${ruleName}`,
+      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    });
+
+    this.topic = props.notificationKey.createTopic(this, 'Topic', 'spoc-inbox inbound mail');
+    allowServiceToPublish(this.topic, 'ses.amazonaws.com', ruleArn);
+
+    this.queues = new QueueWithDeadLetter(this, 'Inbound', {
+      topic: this.topic,
+      visibilityTimeout: props.queueVisibilityTimeout,
+    });
 
     this.receiptRule = new ses.ReceiptRule(this, 'Rule', {
       ruleSet: this.ruleSet,
+      receiptRuleName: ruleName,
       recipients: [props.supportAddress, props.replyDomain],
       scanEnabled: true,
       tlsPolicy: props.requireTls ? ses.TlsPolicy.REQUIRE : ses.TlsPolicy.OPTIONAL,
       enabled: true,
       actions: [
-        new actions.S3({ bucket: this.rawMailBucket, objectKeyPrefix: INBOUND_PREFIX, topic: this.topic }),
+        new StoreRawMail({ bucket: this.rawMailBucket, topic: this.topic, ruleArn }),
         // Every matching rule fires: end here so no later rule handles the same message again.
         new actions.Stop(),
       ],

@@ -23,8 +23,9 @@ export class ReplyTokenSecret extends Construct {
         excludePunctuation: true,
         includeSpace: false,
       },
-      // Reply addresses signed with this key live on in owners' mailboxes; keep it if the stack goes.
-      removalPolicy: RemovalPolicy.RETAIN,
+      // Reply addresses signed with this key live on in owners' mailboxes; keep it if the stack goes,
+      // but not after a failed first deploy, whose rollback would otherwise leave it behind.
+      removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
     });
 
     Validations.of(this.secret).acknowledge({

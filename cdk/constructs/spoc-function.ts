@@ -1,11 +1,18 @@
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { type Duration, RemovalPolicy, Token, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { LogLevel, NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
+import {
+  type ICommandHooks,
+  LogLevel,
+  NodejsFunction,
+  OutputFormat,
+  SourceMapMode,
+} from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { BUNDLE_ALIASES, FUNCTION_BUNDLING } from '../function-bundling.js';
+import { installedPackageClosure } from '../installed-package-closure.js';
 import { PROJECT_ROOT } from '../load-stack-config.js';
 
 /** The runtime every function uses; esbuild targets the same Node version (`FUNCTION_BUNDLING`). */
@@ -27,9 +34,13 @@ export interface SpocFunctionProps {
   /** Function-specific environment; Powertools and source-map settings are added here. */
   environment: Record<string, string>;
   logRetention?: logs.RetentionDays;
+  /** Concurrent executions reserved for (and capping) the function. */
+  reservedConcurrentExecutions?: number;
   /**
-   * Packages installed beside the bundle instead of inside it: ones loaded only on rare paths (a lazy
+   * Packages shipped beside the bundle instead of inside it: ones loaded only on rare paths (a lazy
    * `import()`), or of which a cold start reads only a part (`INBOUND_NODE_MODULES` says which and why).
+   * They and their dependencies are copied from the project's `node_modules` (what `npm ci` installed
+   * from the lock file): bundling installs nothing and needs no network.
    */
   nodeModules?: string[];
 }
@@ -76,6 +87,9 @@ export class SpocFunction extends Construct {
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.memorySize,
       timeout: props.timeout,
+      ...(props.reservedConcurrentExecutions === undefined
+        ? {}
+        : { reservedConcurrentExecutions: props.reservedConcurrentExecutions }),
       role: this.role,
       logGroup: this.logGroup,
       environment,
@@ -87,8 +101,9 @@ export class SpocFunction extends Construct {
         sourceMapMode: SourceMapMode.DEFAULT,
         // Bundle the SDK v3 clients too: the versions tested here are the versions deployed, and a
         // tree-shaken client loads faster than the runtime's full copy.
-        externalModules: [],
-        ...(props.nodeModules ? { nodeModules: props.nodeModules } : {}),
+        externalModules: [...(props.nodeModules ?? [])],
+        // Not NodejsFunction's `nodeModules`, which runs `npm install` in the asset on every synth.
+        ...(props.nodeModules ? { commandHooks: copyInstalledPackages(props.nodeModules) } : {}),
         esbuildArgs: { '--alias': Object.entries(BUNDLE_ALIASES).map(([from, to]) => `${from}=${to}`) },
         logLevel: LogLevel.WARNING,
       },
@@ -103,6 +118,20 @@ export class SpocFunction extends Construct {
   }
 }
 
+/** Bundling hooks that copy `names` and their dependency closure from the project's `node_modules`. */
+function copyInstalledPackages(names: readonly string[]): ICommandHooks {
+  const dirs = installedPackageClosure(names, PROJECT_ROOT);
+  return {
+    beforeBundling: () => [],
+    beforeInstall: () => [],
+    afterBundling: (inputDir, outputDir) =>
+      dirs.map((dir) => {
+        const target = `${outputDir}/${dir}`;
+        return `mkdir -p "${dirname(target)}" && cp -R "${inputDir}/${dir}" "${target}"`;
+      }),
+  };
+}
+
 function assertEnvironmentFits(scope: Construct, environment: Record<string, string>): void {
   let bytes = 0;
   for (const [key, value] of Object.entries(environment)) {
@@ -114,7 +143,7 @@ function assertEnvironmentFits(scope: Construct, environment: Record<string, str
     throw new Error(
       `${scope.node.path}: the Lambda environment would be about ${bytes} bytes, over ` +
         `Lambda's ${LAMBDA_ENVIRONMENT_LIMIT_BYTES}-byte limit (SPOC_CONFIG_JSON alone is ${configBytes} bytes). ` +
-        'Shorten the "owners" list in the config (seed further owners with the spoc CLI) or other long fields.',
+        'Shorten the "assignment.domains" map or the "firstContact.text" of the config.',
     );
   }
 }

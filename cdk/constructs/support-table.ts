@@ -19,6 +19,12 @@ export const TABLE_DATA_ACTIONS = [
   'dynamodb:DeleteItem',
 ] as const;
 
+/**
+ * What the functions may do: the adapter's actions but `Scan`. Only the CLI's listings and exports scan
+ * (all customers, a data request, statistics); the functions read by key and by index.
+ */
+export const FUNCTION_TABLE_ACTIONS = TABLE_DATA_ACTIONS.filter((action) => action !== 'dynamodb:Scan');
+
 const KEY_TYPES = { S: dynamodb.AttributeType.STRING } as const;
 const PROJECTIONS = { ALL: dynamodb.ProjectionType.ALL } as const;
 
@@ -61,19 +67,25 @@ export class SupportTable extends Construct {
     }
   }
 
-  /** Item reads and writes on the table and each of its indexes, named one by one (no `index/*`). */
-  grantData(grantee: iam.IGrantable): void {
-    grantee.grantPrincipal.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        sid: 'SupportTableData',
-        actions: [...TABLE_DATA_ACTIONS],
-        resources: [
-          this.table.tableArn,
-          ...tableSchema.globalSecondaryIndexes.map(
-            (index) => `${this.table.tableArn}/index/${index.indexName}`,
-          ),
-        ],
-      }),
-    );
+  /**
+   * Item reads and writes on the table and each of its indexes, named one by one (no `index/*`):
+   * {@link FUNCTION_TABLE_ACTIONS} unless `actions` says otherwise.
+   */
+  grantData(grantee: iam.IGrantable, actions: readonly string[] = FUNCTION_TABLE_ACTIONS): void {
+    grantee.grantPrincipal.addToPrincipalPolicy(this.dataStatement(actions));
+  }
+
+  /** The statement {@link grantData} adds, for a policy document of its own (the operator policy). */
+  dataStatement(actions: readonly string[] = TABLE_DATA_ACTIONS): iam.PolicyStatement {
+    return new iam.PolicyStatement({
+      sid: 'SupportTableData',
+      actions: [...actions],
+      resources: [
+        this.table.tableArn,
+        ...tableSchema.globalSecondaryIndexes.map(
+          (index) => `${this.table.tableArn}/index/${index.indexName}`,
+        ),
+      ],
+    });
   }
 }

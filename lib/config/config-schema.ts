@@ -29,7 +29,13 @@ export const ownerConfigSchema = z.strictObject({
   active: z._default(z.boolean(), true),
 });
 
-/** Settings of the deployed stack; ignored in local mode. */
+/** Stack name when `deploy.stackName` is not set. */
+export const DEFAULT_STACK_NAME = 'SpocInbox';
+
+/**
+ * Settings of the deployed stack; ignored in local mode. Every deployment setting lives here, in the
+ * file, so that each deploy of one file builds the same stack (no `-c` flag to forget).
+ */
 export const deployConfigSchema = z._default(
   z.strictObject({
     /** Days raw mail is kept in S3 before the lifecycle rule removes it. */
@@ -44,12 +50,44 @@ export const deployConfigSchema = z._default(
     deletionProtection: z._default(z.boolean(), true),
     /** Lambda memory for the inbound function, sized for 40 MB mail. */
     inboundMemoryMb: z._default(wholeNumber(512, 10240), 1536),
+    /** CloudFormation stack name: one stack per environment (and one AWS account per environment). */
+    stackName: z._default(
+      z
+        .string()
+        .check(
+          z.regex(
+            /^[A-Za-z][A-Za-z0-9-]{0,55}$/,
+            'must be a CloudFormation stack name of at most 56 characters',
+          ),
+        ),
+      DEFAULT_STACK_NAME,
+    ),
+    /** Public Route 53 zone the DKIM and MX records of the domains inside it are written to. */
+    hostedZone: z.optional(
+      z.object({
+        id: z.string().check(z.regex(/^Z[A-Z0-9]{1,31}$/, 'must be a Route 53 hosted zone id')),
+        name: domainName,
+      }),
+    ),
+    /** Create the SES domain identities; false when they already exist in the account. */
+    manageSesIdentities: z._default(z.boolean(), true),
+    /** Verified addresses the functions may also send to while the account is in the SES sandbox. */
+    sesSandboxRecipients: z._default(z.array(emailAddress), []),
+    /** Hours without any processed inbound mail before the quiet-inbox alarm fires. */
+    noInboundMailAlarmHours: z._default(wholeNumber(1, 168), 24),
+    /** The account's SES sending quota (mails per 24 hours); an alarm fires at 80% of it. */
+    sesDailySendingQuota: z._default(wholeNumber(1, 100_000_000), 50_000),
   }),
   {
     rawMailRetentionDays: 365,
     requireTls: true,
     deletionProtection: true,
     inboundMemoryMb: 1536,
+    stackName: DEFAULT_STACK_NAME,
+    manageSesIdentities: true,
+    sesSandboxRecipients: [],
+    noInboundMailAlarmHours: 24,
+    sesDailySendingQuota: 50_000,
   },
 );
 
@@ -155,7 +193,9 @@ export const spocConfigSchema = z
           });
         }
       });
-      // A rule naming someone who is not an owner, or a free-mail domain, would never be applied.
+      // A rule naming someone who is not an owner, or a free-mail domain, would never be applied. Without
+      // listed owners (the functions' environment leaves them out: the table holds them) the rule is
+      // checked against the store instead, by `spoc dev` and `spoc customer domain add`.
       const owners = new Set(config.owners.filter((owner) => owner.active).map((owner) => owner.email));
       for (const [domain, ownerEmail] of Object.entries(config.assignment.domains)) {
         if (isFreeMailDomain(domain)) {
@@ -164,7 +204,7 @@ export const spocConfigSchema = z
             path: ['assignment', 'domains', domain],
             message: `${domain} is a free-mail provider: its users are not one company, so it cannot have an owner`,
           });
-        } else if (!owners.has(ownerEmail)) {
+        } else if (config.owners.length > 0 && !owners.has(ownerEmail)) {
           ctx.addIssue({
             code: 'custom',
             path: ['assignment', 'domains', domain],

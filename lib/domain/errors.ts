@@ -42,3 +42,11 @@ export class MailRejectedError extends PermanentFailureError {
 export class LeaseHeldError extends Error {
   override readonly name = 'LeaseHeldError';
 }
+
+/**
+ * The mail provider refused a send before taking the message (e.g. over its sending rate): nothing went
+ * out, so a retry may send at once, without waiting for the send lease to run out.
+ */
+export class SendNotTakenError extends Error {
+  override readonly name: string = 'SendNotTakenError';
+}

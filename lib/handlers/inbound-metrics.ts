@@ -18,24 +18,54 @@ export const NO_ACTIVE_OWNER_METRIC = 'MailWithoutActiveOwner';
 export const INBOUND_METRICS_SERVICE = 'spoc-inbound';
 
 /**
+ * Outcomes someone must look at, counted without dimensions (beyond Powertools' `service`) so that one
+ * alarm per metric sees them all: a mail that failed for good, and a mail held as suspect.
+ */
+export const ATTENTION_METRICS: Partial<Record<InboundOutcome['status'], string>> = {
+  failed: 'MailsFailed',
+  quarantined: 'MailsQuarantined',
+};
+
+/** Counted once per record whose send SES throttled (an alarm watches it). */
+export const SEND_THROTTLED_METRIC = 'SendsThrottled';
+
+/** Publishes one {@link SEND_THROTTLED_METRIC} count as an EMF record of its own. */
+export function publishThrottledSend(createMetrics: () => Metrics): void {
+  const metrics = createMetrics();
+  metrics.addMetric(SEND_THROTTLED_METRIC, MetricUnit.Count, 1);
+  metrics.publishStoredMetrics();
+}
+
+/**
  * Adds the figures one processed mail contributes, per owner, to `metrics` (CloudWatch EMF through
  * Powertools): `CustomerMessagesRelayed` for a customer mail relayed to its owner, `RepliesSent` for an
  * owner's answer, `FirstResponseSeconds` when that answer is a conversation's first, and
  * {@link NO_ACTIVE_OWNER_METRIC} (no dimension but the service) for a mail no active owner could take. The one
  * dimension is `Owner` (owners are a handful of people, so the number of metric streams stays small);
  * customers and conversations are never dimensions. A new sender held by the hourly new-customer cap adds
- * `NewCustomersHeld`, with no dimension but the service.
+ * `NewCustomersHeld`, with no dimension but the service; `failed` and `quarantined` outcomes add their
+ * {@link ATTENTION_METRICS} count.
  *
  * @returns Whether anything was added (the caller publishes only then).
  */
 export function addOutcomeMetrics(metrics: Metrics, outcome: InboundOutcome): boolean {
+  let added = false;
   if (outcome.reason === NEW_CUSTOMER_CAP) {
     // Account-wide, no Owner dimension: the alarm on it says a flood of new senders is being held.
     metrics.addMetric(NEW_CUSTOMERS_HELD_METRIC, MetricUnit.Count, 1);
-    return true;
+    added = true;
   }
   if (outcome.status === 'failed' && outcome.reason === 'no-active-owner') {
     metrics.addMetric(NO_ACTIVE_OWNER_METRIC, MetricUnit.Count, 1);
+    added = true;
+  }
+  const attention = ATTENTION_METRICS[outcome.status];
+  if (attention !== undefined) {
+    // No Owner dimension: the alarms watch the one stream per metric.
+    metrics.addMetric(attention, MetricUnit.Count, 1);
+    added = true;
+  }
+  if (added) {
     return true;
   }
   const owner = outcome.ownerEmail;

@@ -13,3 +13,16 @@ export interface MessageQueue {
   /** Removes handled messages. */
   delete(messages: QueueMessage[]): Promise<void>;
 }
+
+/** Where a message taken by the Lambda event source came from, and the handle of that receive. */
+export interface ReceivedMessageRef {
+  /** ARN of the queue (`eventSourceARN` of the SQS record). */
+  queueArn: string;
+  receiptHandle: string;
+}
+
+/** Hands a received message back to its queue early (SQS ChangeMessageVisibility). */
+export interface MessageVisibility {
+  /** Makes the message visible again after `seconds` instead of after the queue's visibility timeout. */
+  returnAfter(message: ReceivedMessageRef, seconds: number): Promise<void>;
+}

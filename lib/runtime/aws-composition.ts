@@ -4,7 +4,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbSupportStore } from '../adapters/dynamodb/dynamodb-support-store.js';
 import { SesMailSender } from '../adapters/ses/ses-mail-sender.js';
 import type { SpocConfig } from '../config/config-schema.js';
-import type { LambdaEnv } from '../config/lambda-env.js';
+import type { CoreLambdaEnv, LambdaEnv } from '../config/lambda-env.js';
 import { ConfigError } from '../domain/errors.js';
 import type { InboundDeps } from '../use-cases/inbound-deps.js';
 
@@ -26,13 +26,14 @@ export interface AwsSettings {
 }
 
 /** The settings of a function, from its validated environment. */
-export function awsSettingsFromLambdaEnv(env: LambdaEnv): AwsSettings {
+export function awsSettingsFromLambdaEnv(env: CoreLambdaEnv & Partial<LambdaEnv>): AwsSettings {
   return {
     region: env.AWS_REGION,
     tableName: env.TABLE_NAME,
-    rawMailBucket: env.RAW_MAIL_BUCKET,
-    replyTokenSecretId: env.REPLY_TOKEN_SECRET_ID,
     configurationSetName: env.SES_CONFIGURATION_SET,
+    // The delivery-events function has neither: its role may not read raw mail or the key.
+    ...(env.RAW_MAIL_BUCKET ? { rawMailBucket: env.RAW_MAIL_BUCKET } : {}),
+    ...(env.REPLY_TOKEN_SECRET_ID ? { replyTokenSecretId: env.REPLY_TOKEN_SECRET_ID } : {}),
   };
 }
 

@@ -1,4 +1,4 @@
-import type { LambdaEnv } from '../config/lambda-env.js';
+import type { CoreLambdaEnv, LambdaEnv } from '../config/lambda-env.js';
 import { parseConfig } from '../config/load-config.js';
 import type { InboundDeps } from '../use-cases/inbound-deps.js';
 import { AwsComposition, type AwsCoreDeps, awsSettingsFromLambdaEnv } from './aws-composition.js';
@@ -7,7 +7,7 @@ import { AwsInboundComposition } from './aws-inbound-composition.js';
 export type { AwsCoreDeps } from './aws-composition.js';
 
 /** The product configuration the CDK app put in the environment. */
-function configOf(env: LambdaEnv) {
+function configOf(env: CoreLambdaEnv) {
   return parseConfig(JSON.parse(env.SPOC_CONFIG_JSON), 'SPOC_CONFIG_JSON');
 }
 
@@ -15,7 +15,7 @@ function configOf(env: LambdaEnv) {
  * Builds the store, the SES sender and the configuration from the validated Lambda environment. The
  * delivery-events function runs on these alone: its role may not read raw mail or the reply-token key.
  */
-export function buildAwsCoreDeps(env: LambdaEnv): AwsCoreDeps {
+export function buildAwsCoreDeps(env: CoreLambdaEnv): AwsCoreDeps {
   return new AwsComposition(awsSettingsFromLambdaEnv(env)).coreDeps(configOf(env));
 }
 

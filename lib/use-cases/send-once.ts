@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { SendNotTakenError } from '../domain/errors.js';
 import type { OutgoingMail } from '../ports/mail-sender.js';
 import type { SentMailRecord } from '../ports/support-store.js';
 import type { InboundDeps } from './inbound-deps.js';
@@ -65,6 +66,8 @@ export async function sendOnce(
   } catch (error) {
     // A refused send (throttling, a relay down) may be retried at once, not only after the lease.
     if (!relay) await deps.store.releaseSendLease(key, holder).catch(() => undefined);
+    // A relay the provider did not take went nowhere: its attempt may free the message for a retry.
+    else if (error instanceof SendNotTakenError) relay.onRecorded();
     throw error;
   }
   // ── duplicate window: from here until the record has been written ──

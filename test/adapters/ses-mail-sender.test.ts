@@ -10,6 +10,7 @@ import * as sesLocal from 'aws-ses-v2-local';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   MailSendRejectedError,
+  SendThrottledError,
   SesMailSender,
   sesMessageIdHost,
 } from '../../lib/adapters/ses/ses-mail-sender.js';
@@ -160,11 +161,29 @@ describe('SesMailSender error mapping', () => {
     expect((thrown as Error).cause).toBe(error);
   });
 
-  it('lets throttling and service errors propagate for the queue to retry', async () => {
-    const throttled = new TooManyRequestsException({ message: 'slow down', ...metadata });
+  it.each([
+    ['TooManyRequestsException', new TooManyRequestsException({ message: 'slow down', ...metadata })],
+    ['Throttling', Object.assign(new Error('Maximum sending rate exceeded.'), { name: 'Throttling' })],
+    ['MaxSendingRateExceeded', Object.assign(new Error('rate exceeded'), { name: 'MaxSendingRateExceeded' })],
+  ])('classifies %s as a throttled send, transient and carrying its cause', async (code, error) => {
     const ses = client('http://127.0.0.1:1');
-    failWith(ses, throttled);
-    await expect(new SesMailSender({ client: ses }).send(await sampleMail())).rejects.toBe(throttled);
+    failWith(ses, error);
+    const mail = await sampleMail();
+    const thrown = await new SesMailSender({ client: ses }).send(mail).catch((e: unknown) => e);
+    expect(thrown).toBeInstanceOf(SendThrottledError);
+    expect(thrown).not.toBeInstanceOf(PermanentFailureError);
+    expect((thrown as SendThrottledError).providerCode).toBe(code);
+    expect((thrown as Error).message).toContain(mail.messageId);
+    expect((thrown as Error).cause).toBe(error);
+  });
+
+  it('lets quota and service errors propagate for the queue to retry', async () => {
+    const quota = Object.assign(new Error('Daily message quota exceeded.'), {
+      name: 'LimitExceededException',
+    });
+    const ses = client('http://127.0.0.1:1');
+    failWith(ses, quota);
+    await expect(new SesMailSender({ client: ses }).send(await sampleMail())).rejects.toBe(quota);
 
     const internal = Object.assign(new Error('boom'), { name: 'InternalServiceErrorException' });
     const other = client('http://127.0.0.1:1');

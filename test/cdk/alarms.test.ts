@@ -47,7 +47,7 @@ describe('alarms', () => {
       MetricName: 'Reputation.ComplaintRate',
       Threshold: 0.0005,
     });
-    expect(alarms).toHaveLength(8);
+    expect(alarms).toHaveLength(14);
   });
 
   it('alarms when new senders are held by the hourly new-customer cap', () => {
@@ -73,16 +73,89 @@ describe('alarms', () => {
     });
   });
 
+  it('alarms when the oldest received mail has waited a quarter of an hour', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateAgeOfOldestMessage',
+      Dimensions: [
+        { Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalIdOf(stack.ingest.queues.queue), 'QueueName'] } },
+      ],
+      Statistic: 'Maximum',
+      Period: 300,
+      Threshold: 900,
+      ComparisonOperator: 'GreaterThanThreshold',
+    });
+  });
+
+  it('alarms on any failed or quarantined mail, from the counts the inbound function publishes', () => {
+    for (const metricName of ['MailsFailed', 'MailsQuarantined']) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'SpocInbox',
+        MetricName: metricName,
+        Dimensions: [{ Name: 'service', Value: 'spoc-inbound' }],
+        Statistic: 'Sum',
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      });
+    }
+  });
+
+  it('alarms when no mail was processed for the configured hours, an idle queue counting as none', () => {
+    const quiet = (hours: number) =>
+      Object.values(
+        templateOf({ config: withDeploy({ noInboundMailAlarmHours: hours }) }).template.findResources(
+          'AWS::CloudWatch::Alarm',
+        ),
+      )
+        .map((a) => a.Properties)
+        .find((a) => a.AlarmName === 'SpocInbox-NoInboundMail');
+    expect(alarms.find((a) => a.AlarmName === 'SpocInbox-NoInboundMail')).toMatchObject({
+      Namespace: 'AWS/SQS',
+      MetricName: 'NumberOfMessagesDeleted',
+      Period: 3600,
+      EvaluationPeriods: 24,
+      Threshold: 1,
+      ComparisonOperator: 'LessThanThreshold',
+      TreatMissingData: 'breaching',
+    });
+    expect(quiet(6)).toMatchObject({ EvaluationPeriods: 6 });
+  });
+
+  it('alarms when SES throttles a send or the day nears the sending quota', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'SpocInbox',
+      MetricName: 'SendsThrottled',
+      Dimensions: [{ Name: 'service', Value: 'spoc-inbound' }],
+      Threshold: 1,
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/SES',
+      MetricName: 'Send',
+      Statistic: 'Sum',
+      Period: 86400,
+      Threshold: 40_000,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    });
+    const { template: small } = templateOf({ config: withDeploy({ sesDailySendingQuota: 200 }) });
+    small.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'Send', Threshold: 160 });
+  });
+
   it('names each alarm after the stack, as the deploy guide does', () => {
     expect(alarms.map((alarm) => alarm.AlarmName).sort()).toEqual([
       'SpocInbox-DeliveryEventsDeadLetters',
       'SpocInbox-DeliveryEventsErrors',
       'SpocInbox-InboundDeadLetters',
       'SpocInbox-InboundErrors',
+      'SpocInbox-InboundMailsFailed',
+      'SpocInbox-InboundMailsQuarantined',
+      'SpocInbox-InboundQueueAge',
       'SpocInbox-NewCustomersHeld',
       'SpocInbox-NoActiveOwner',
+      'SpocInbox-NoInboundMail',
       'SpocInbox-SesBounceRate',
       'SpocInbox-SesComplaintRate',
+      'SpocInbox-SesDailyQuota',
+      'SpocInbox-SesSendThrottled',
     ]);
   });
 

@@ -7,6 +7,8 @@ import { promisify } from 'node:util';
 import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ESM_REQUIRE_BANNER, INBOUND_NODE_MODULES } from '../../cdk/function-bundling.js';
+import { installedPackageClosure } from '../../cdk/installed-package-closure.js';
+import { PROJECT_ROOT } from '../../cdk/load-stack-config.js';
 import { parseConfig } from '../../lib/config/load-config.js';
 import { buildStack, logicalIdOf, TEST_CONFIG } from './support/stack-fixture.js';
 
@@ -59,6 +61,33 @@ describe('function bundles (real esbuild run)', () => {
       expect(existsSync(join(inbound?.dir ?? '', 'node_modules', name, 'package.json')), name).toBe(true);
     }
   });
+
+  it('copies them from the project’s node_modules with their dependencies: no npm install ran', () => {
+    const inbound = bundles.find((b) => b.name === 'inbound');
+    const dir = inbound?.dir ?? '';
+    // An `npm install` in the asset leaves its lock files behind (and needs the network).
+    expect(existsSync(join(dir, 'package-lock.json'))).toBe(false);
+    expect(existsSync(join(dir, 'node_modules', '.package-lock.json'))).toBe(false);
+    for (const path of installedPackageClosure(INBOUND_NODE_MODULES, PROJECT_ROOT)) {
+      expect(existsSync(join(dir, path, 'package.json')), path).toBe(true);
+    }
+  });
+
+  it('loads jsdom and planer beside the inbound bundle, as an owner’s HTML answer does', async () => {
+    const inbound = bundles.find((b) => b.name === 'inbound');
+    const url = pathToFileURL(join(inbound?.dir ?? '', 'index.mjs')).href;
+    const script = [
+      "import { createRequire } from 'node:module';",
+      "import { pathToFileURL } from 'node:url';",
+      `const from = createRequire(${JSON.stringify(url)});`,
+      "const { JSDOM } = await import(pathToFileURL(from.resolve('jsdom')).href);",
+      "const planer = await import(pathToFileURL(from.resolve('planer')).href);",
+      "const dom = new JSDOM('<p>Hello</p>');",
+      "console.log(dom.window.document.querySelector('p').textContent, typeof planer.extractFromHtml);",
+    ].join('\n');
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script]);
+    expect(stdout.trim()).toBe('Hello function');
+  }, 60_000);
 
   it('holds one copy of libmime, though mailparser imports it as ESM and its splitter requires it', () => {
     const inbound = bundles.find((b) => b.name === 'inbound');

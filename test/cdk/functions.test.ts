@@ -1,6 +1,11 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { INBOUND_MAX_CONCURRENCY } from '../../cdk/constructs/inbound-function.js';
 import type { SpocFunction } from '../../cdk/constructs/spoc-function.js';
-import { lambdaEnvSchema } from '../../lib/config/lambda-env.js';
+import { FUNCTION_TABLE_ACTIONS } from '../../cdk/constructs/support-table.js';
+import { PROJECT_ROOT } from '../../cdk/load-stack-config.js';
+import { coreLambdaEnvSchema, lambdaEnvSchema } from '../../lib/config/lambda-env.js';
 import { parseConfig } from '../../lib/config/load-config.js';
 import {
   actionsOf,
@@ -94,27 +99,53 @@ describe('functions', () => {
     expect(biggerInbound?.Properties).toMatchObject({ MemorySize: 3008, Timeout: 120 });
   });
 
-  it('sets exactly the Lambda environment contract plus Powertools and source maps', () => {
-    const expected = {
+  it('gives each function the environment it reads, plus Powertools and source maps', () => {
+    const { owners: _owners, deploy: _deploy, ...read } = parseConfig(TEST_CONFIG);
+    const core = {
       TABLE_NAME: { Ref: logicalIdOf(stack.store.table) },
-      RAW_MAIL_BUCKET: { Ref: logicalIdOf(stack.ingest.rawMailBucket) },
-      REPLY_TOKEN_SECRET_ID: { Ref: logicalIdOf(stack.replyTokenSecret.secret) },
       SES_CONFIGURATION_SET: { Ref: logicalIdOf(stack.sending.configurationSet) },
-      SPOC_CONFIG_JSON: JSON.stringify(parseConfig(TEST_CONFIG)),
+      SPOC_CONFIG_JSON: JSON.stringify(read),
       POWERTOOLS_LOG_LEVEL: 'INFO',
       NODE_OPTIONS: '--enable-source-maps',
     };
     expect(fnProps(inbound).Environment.Variables).toEqual({
-      ...expected,
+      ...core,
+      RAW_MAIL_BUCKET: { Ref: logicalIdOf(stack.ingest.rawMailBucket) },
+      REPLY_TOKEN_SECRET_ID: { Ref: logicalIdOf(stack.replyTokenSecret.secret) },
       POWERTOOLS_SERVICE_NAME: 'spoc-inbound',
     });
     expect(fnProps(deliveryEvents).Environment.Variables).toEqual({
-      ...expected,
+      ...core,
       POWERTOOLS_SERVICE_NAME: 'spoc-delivery-events',
     });
-    // Lambda provides AWS_REGION itself; everything else the contract names is set.
-    const contract = Object.keys(lambdaEnvSchema.shape).filter((name) => name !== 'AWS_REGION');
-    expect(Object.keys(fnProps(inbound).Environment.Variables)).toEqual(expect.arrayContaining(contract));
+    // Lambda provides AWS_REGION itself; everything else each contract names is set.
+    const contract = (schema: { shape: object }) =>
+      Object.keys(schema.shape).filter((name) => name !== 'AWS_REGION');
+    expect(Object.keys(fnProps(inbound).Environment.Variables)).toEqual(
+      expect.arrayContaining(contract(lambdaEnvSchema)),
+    );
+    expect(Object.keys(fnProps(deliveryEvents).Environment.Variables)).toEqual(
+      expect.arrayContaining(contract(coreLambdaEnvSchema)),
+    );
+  });
+
+  it('keeps owners and deployment settings out of every Lambda environment', () => {
+    for (const fn of [inbound, deliveryEvents]) {
+      const variables = JSON.stringify(fnProps(fn).Environment.Variables);
+      const config = JSON.parse(fnProps(fn).Environment.Variables.SPOC_CONFIG_JSON as string) as object;
+      expect(Object.keys(config)).not.toContain('owners');
+      expect(Object.keys(config)).not.toContain('deploy');
+      for (const secret of [
+        'alice@example.org',
+        'bob@example.org',
+        'ops@example.org',
+        'rawMailRetentionDays',
+      ]) {
+        expect(variables).not.toContain(secret);
+      }
+      // What the functions parse back is what they need: the config, owners left to the table.
+      expect(parseConfig(config).supportAddress).toBe(TEST_CONFIG.supportAddress);
+    }
   });
 
   it('consumes each queue with partial batch responses', () => {
@@ -131,6 +162,26 @@ describe('functions', () => {
       BatchSize: 10,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
     });
+  });
+
+  it('reserves for the inbound function as many executions as its event source may run', () => {
+    const fn = template.findResources('AWS::Lambda::Function')[logicalIdOf(inbound.function)];
+    expect(fn?.Properties.ReservedConcurrentExecutions).toBe(INBOUND_MAX_CONCURRENCY);
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: logicalIdOf(inbound.function) },
+      ScalingConfig: { MaximumConcurrency: INBOUND_MAX_CONCURRENCY },
+    });
+  });
+
+  it('lets the inbound function return a throttled record early, on its own queue only', () => {
+    const changing = statementsOf(inbound).filter((s) =>
+      actionsOf(s).includes('sqs:ChangeMessageVisibility'),
+    );
+    expect(changing.flatMap(resourcesOf)).toEqual([arnOf(logicalIdOf(stack.ingest.queues.queue))]);
+    const elsewhere = statementsOf(deliveryEvents).filter((s) =>
+      actionsOf(s).includes('sqs:ChangeMessageVisibility'),
+    );
+    expect(elsewhere.flatMap(resourcesOf)).toEqual([arnOf(logicalIdOf(stack.sending.queues.queue))]);
   });
 
   describe('inbound function permissions', () => {
@@ -220,9 +271,44 @@ describe('functions', () => {
     });
   });
 
+  it('grants no function Scan: the store methods that scan are the CLI’s alone', () => {
+    for (const fn of [inbound, deliveryEvents]) {
+      const actions = withAction(statementsOf(fn), 'dynamodb:').flatMap(actionsOf);
+      expect(actions.sort(), fn.node.path).toEqual([...FUNCTION_TABLE_ACTIONS].sort());
+      expect(actions, fn.node.path).not.toContain('dynamodb:Scan');
+    }
+    // The adapter's scanning methods, found in its source: a method whose body scans.
+    const adapter = readFileSync(
+      resolve(PROJECT_ROOT, 'lib/adapters/dynamodb/dynamodb-support-store.ts'),
+      'utf8',
+    );
+    const scanning = adapter
+      .split(/\n {2}(?=(?:async |private async )?\w+(?:<\w+>)?\()/)
+      .filter((body) => /this\.scan(?:All|Raw)[<(]/.test(body))
+      .map((body) => /^(?:async |private async )?(\w+)(?:<\w+>)?\(/.exec(body)?.[1])
+      .filter((name) => name !== 'scanAll' && name !== 'scanRaw');
+    expect(scanning.sort()).toEqual(
+      ['clearSendLeases', 'listConversationsUpdatedSince', 'listCustomerData', 'listCustomers'].sort(),
+    );
+    // listCustomers scans only when asked for every customer (no owner).
+    const scanningCall =
+      /\.(?:clearSendLeases|listConversationsUpdatedSince|listCustomerData)\(|\.listCustomers\(\)/;
+    const functionCode = ['lambdas', 'lib']
+      .flatMap((dir) =>
+        readdirSync(resolve(PROJECT_ROOT, dir), { recursive: true, encoding: 'utf8' }).map((f) =>
+          join(dir, f),
+        ),
+      )
+      .filter((file) => file.endsWith('.ts') && !/^lib\/(cli|local|adapters)\//.test(file));
+    expect(functionCode.length).toBeGreaterThan(20);
+    for (const file of functionCode) {
+      expect(readFileSync(resolve(PROJECT_ROOT, file), 'utf8'), file).not.toMatch(scanningCall);
+    }
+  });
+
   it('may also send to verified sandbox recipients, only when they are given', () => {
     const { template: sandbox, stack: sandboxStack } = templateOf({
-      context: { sesSandboxRecipients: 'alice@example.org,tester@mail.example.net' },
+      config: withDeploy({ sesSandboxRecipients: ['alice@example.org', 'tester@mail.example.net'] }),
     });
     for (const fn of [sandboxStack.inbound.handler, sandboxStack.deliveryEvents.handler]) {
       const ses = roleStatements(sandbox, fn.role).filter((s) => actionsOf(s).includes('ses:SendEmail'));
@@ -248,10 +334,17 @@ describe('functions', () => {
   });
 
   it('fails synth, naming the cause, when the config would overflow the 4 KB Lambda environment', () => {
+    const domains = Object.fromEntries(
+      Array.from({ length: 120 }, (_, i) => [`customer-domain-${i}.example.com`, 'alice@example.org']),
+    );
+    expect(() =>
+      buildStack({ config: { ...TEST_CONFIG, assignment: { policy: 'round-robin', domains } } }),
+    ).toThrow(/4096-byte limit.*"assignment\.domains"/s);
+    // Owners no longer count: the functions read them from the table.
     const owners = Array.from({ length: 80 }, (_, i) => ({
       email: `owner${i}@example.org`,
-      name: `Owner Number ${i}`,
+      name: `Owner ${i}`,
     }));
-    expect(() => buildStack({ config: { ...TEST_CONFIG, owners } })).toThrow(/4096-byte limit.*"owners"/s);
+    expect(() => buildStack({ config: { ...TEST_CONFIG, owners } })).not.toThrow();
   });
 });

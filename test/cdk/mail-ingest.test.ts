@@ -4,6 +4,31 @@ import { INBOUND_FUNCTION_TIMEOUT } from '../../cdk/constructs/inbound-function.
 import { SEND_LEASE_MS } from '../../lib/use-cases/send-once.js';
 import { arnOf, logicalIdOf, templateOf, withDeploy } from './support/stack-fixture.js';
 
+/** The condition admitting SES for the stack's one receipt rule (`SpocInbox-inbound`) in `ruleSet`. */
+function ruleCondition(ruleSet: unknown): unknown {
+  return {
+    StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+    ArnLike: {
+      'aws:SourceArn': {
+        'Fn::Join': [
+          '',
+          [
+            'arn:',
+            { Ref: 'AWS::Partition' },
+            ':ses:',
+            { Ref: 'AWS::Region' },
+            ':',
+            { Ref: 'AWS::AccountId' },
+            ...(typeof ruleSet === 'string'
+              ? [`:receipt-rule-set/${ruleSet}:receipt-rule/SpocInbox-inbound`]
+              : [':receipt-rule-set/', ruleSet, ':receipt-rule/SpocInbox-inbound']),
+          ],
+        ],
+      },
+    },
+  };
+}
+
 describe('mail ingest', () => {
   const { template, stack } = templateOf();
   const rawBucketId = logicalIdOf(stack.ingest.rawMailBucket);
@@ -11,6 +36,7 @@ describe('mail ingest', () => {
   const topicId = logicalIdOf(stack.ingest.topic);
   const queueId = logicalIdOf(stack.ingest.queues.queue);
   const dlqId = logicalIdOf(stack.ingest.queues.deadLetterQueue);
+  const sesRuleCondition = ruleCondition({ Ref: logicalIdOf(stack.ingest.ruleSet as never) });
 
   it('keeps raw mail encrypted, private, for the configured number of days, with access logs', () => {
     template.hasResourceProperties('AWS::S3::Bucket', {
@@ -28,7 +54,9 @@ describe('mail ingest', () => {
       },
       LoggingConfiguration: { DestinationBucketName: { Ref: logsBucketId }, LogFilePrefix: 'raw-mail/' },
     });
-    expect(template.findResources('AWS::S3::Bucket')[rawBucketId]?.DeletionPolicy).toBe('Retain');
+    expect(template.findResources('AWS::S3::Bucket')[rawBucketId]?.DeletionPolicy).toBe(
+      'RetainExceptOnCreate',
+    );
   });
 
   it('takes the retention from config', () => {
@@ -38,7 +66,7 @@ describe('mail ingest', () => {
     });
   });
 
-  it('refuses plain HTTP on both buckets and lets SES of this account write inbound/ only', () => {
+  it('refuses plain HTTP on both buckets and lets SES write inbound/ only, for this receipt rule', () => {
     for (const bucketId of [rawBucketId, logsBucketId]) {
       template.hasResourceProperties('AWS::S3::BucketPolicy', {
         Bucket: { Ref: bucketId },
@@ -58,11 +86,12 @@ describe('mail ingest', () => {
       PolicyDocument: {
         Statement: Match.arrayWith([
           {
+            Sid: 'AllowSesReceiptRuleWrite',
             Effect: 'Allow',
             Principal: { Service: 'ses.amazonaws.com' },
             Action: 's3:PutObject',
             Resource: { 'Fn::Join': ['', [arnOf(rawBucketId), '/inbound/*']] },
-            Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+            Condition: sesRuleCondition,
           },
         ]),
       },
@@ -75,6 +104,7 @@ describe('mail ingest', () => {
     template.hasResourceProperties('AWS::SES::ReceiptRule', {
       RuleSetName: { Ref: logicalIdOf(stack.ingest.ruleSet as never) },
       Rule: {
+        Name: 'SpocInbox-inbound',
         Enabled: true,
         Recipients: ['help@support.example.org', 'reply.example.org'],
         ScanEnabled: true,
@@ -107,7 +137,7 @@ describe('mail ingest', () => {
     );
   });
 
-  it('publishes to an encrypted, TLS-only topic that SES of this account may publish to', () => {
+  it('publishes to an encrypted, TLS-only topic that SES may publish to for this receipt rule only', () => {
     template.hasResourceProperties('AWS::SNS::Topic', {
       KmsMasterKeyId: {
         'Fn::GetAtt': [
@@ -125,7 +155,7 @@ describe('mail ingest', () => {
             Effect: 'Allow',
             Principal: { Service: 'ses.amazonaws.com' },
             Action: 'sns:Publish',
-            Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+            Condition: sesRuleCondition,
           }),
         ]),
       },
@@ -190,5 +220,13 @@ describe('mail ingest', () => {
       Rule: Match.objectLike({ Recipients: ['help@support.example.org', 'reply.example.org'] }),
     });
     other.hasOutput('ReceiptRuleSetName', { Value: 'company-inbound' });
+    // The grants name this stack's rule in the shared rule set.
+    other.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Sid: 'AllowSesReceiptRuleWrite', Condition: ruleCondition('company-inbound') }),
+        ]),
+      },
+    });
   });
 });

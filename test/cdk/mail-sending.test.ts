@@ -1,8 +1,8 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { arnOf, logicalIdOf, templateOf } from './support/stack-fixture.js';
+import { arnOf, logicalIdOf, templateOf, withDeploy } from './support/stack-fixture.js';
 
-const ZONE = { hostedZoneId: 'Z0123456789EXAMPLE', hostedZoneName: 'example.org' };
+const ZONE = { id: 'Z0123456789EXAMPLE', name: 'example.org' };
 
 describe('mail sending', () => {
   const { template, stack } = templateOf();
@@ -99,17 +99,17 @@ describe('mail sending', () => {
   });
 
   it('writes the DKIM and MX records to Route 53 when a hosted zone is given', () => {
-    const { template: zoned } = templateOf({ context: ZONE });
+    const { template: zoned } = templateOf({ config: withDeploy({ hostedZone: ZONE }) });
     // 3 DKIM CNAMEs and 1 MX per domain; both domains are inside example.org.
     zoned.resourceCountIs('AWS::Route53::RecordSet', 8);
     zoned.hasResourceProperties('AWS::Route53::RecordSet', {
-      HostedZoneId: ZONE.hostedZoneId,
+      HostedZoneId: ZONE.id,
       Type: 'CNAME',
       TTL: '1800',
       Name: { 'Fn::GetAtt': [Match.stringLikeRegexp('SupportIdentity'), 'DkimDNSTokenName1'] },
     });
     zoned.hasResourceProperties('AWS::Route53::RecordSet', {
-      HostedZoneId: ZONE.hostedZoneId,
+      HostedZoneId: ZONE.id,
       Type: 'MX',
       Name: 'reply.example.org.',
       ResourceRecords: [{ 'Fn::Join': ['', ['10 inbound-smtp.', { Ref: 'AWS::Region' }, '.amazonaws.com']] }],
@@ -119,7 +119,7 @@ describe('mail sending', () => {
 
   it('leaves domains outside the hosted zone to the outputs', () => {
     const { template: zoned } = templateOf({
-      context: { hostedZoneId: ZONE.hostedZoneId, hostedZoneName: 'reply.example.org' },
+      config: withDeploy({ hostedZone: { id: ZONE.id, name: 'reply.example.org' } }),
     });
     zoned.resourceCountIs('AWS::Route53::RecordSet', 4);
     zoned.hasOutput('SupportDomainMx', Match.anyValue());
@@ -127,7 +127,7 @@ describe('mail sending', () => {
   });
 
   it('can leave existing SES identities alone and still print the MX records', () => {
-    const { template: other } = templateOf({ context: { manageSesIdentities: 'false' } });
+    const { template: other } = templateOf({ config: withDeploy({ manageSesIdentities: false }) });
     other.resourceCountIs('AWS::SES::EmailIdentity', 0);
     other.hasOutput('SupportDomainMx', Match.anyValue());
     expect(Object.keys(other.findOutputs('*')).filter((key) => key.includes('Dkim'))).toEqual([]);

@@ -33,7 +33,9 @@ function acknowledgements(scope: IConstruct): { path: string; id: string; reason
 const variants = {
   default: {},
   'existing rule set': { config: withDeploy({ existingRuleSetName: 'company-inbound' }) },
-  'Route 53 records': { context: { hostedZoneId: 'Z0123456789EXAMPLE', hostedZoneName: 'example.org' } },
+  'Route 53 records': {
+    config: withDeploy({ hostedZone: { id: 'Z0123456789EXAMPLE', name: 'example.org' } }),
+  },
   'no alarm email, no deletion protection': {
     config: withDeploy({ alarmEmail: undefined, deletionProtection: false }),
   },

@@ -11,9 +11,10 @@ import {
   loadStackConfig,
   PROJECT_ROOT,
 } from '../../cdk/load-stack-config.js';
-import { readStackContext } from '../../cdk/spoc-app.js';
+import { DEFAULT_STACK_NAME, RETIRED_CONTEXT_FLAGS, refuseRetiredContextFlags } from '../../cdk/spoc-app.js';
+import { parseConfig } from '../../lib/config/load-config.js';
 import { ConfigError } from '../../lib/domain/errors.js';
-import { cdkJsonContext, TEST_CONFIG } from './support/stack-fixture.js';
+import { buildStack, cdkJsonContext, TEST_CONFIG, templateOf, withDeploy } from './support/stack-fixture.js';
 
 const run = promisify(execFile);
 /** A full app run in a child process: tsx start-up, aws-cdk-lib import, synth. */
@@ -68,6 +69,11 @@ describe('loadStackConfig', () => {
       requireTls: true,
       deletionProtection: true,
       inboundMemoryMb: 1536,
+      stackName: 'SpocInbox',
+      manageSesIdentities: true,
+      sesSandboxRecipients: [],
+      noInboundMailAlarmHours: 24,
+      sesDailySendingQuota: 50_000,
     });
   });
 
@@ -99,44 +105,54 @@ describe('loadStackConfig', () => {
   });
 });
 
-describe('readStackContext', () => {
-  it('defaults to the SpocInbox stack, managed identities, no hosted zone', () => {
-    expect(readStackContext(context({}))).toEqual({
-      stackName: 'SpocInbox',
-      hostedZone: undefined,
-      manageSesIdentities: true,
-      sandboxRecipients: [],
+describe('deployment settings', () => {
+  it('all come from deploy.* of the config file, with defaults', () => {
+    const { stack } = buildStack();
+    expect(stack.stackName).toBe(DEFAULT_STACK_NAME);
+    const { stack: staging, template } = templateOf({
+      config: withDeploy({
+        stackName: 'SpocInboxStaging',
+        hostedZone: { id: 'Z0123456789EXAMPLE', name: 'example.org' },
+        manageSesIdentities: false,
+        sesSandboxRecipients: ['Tester@Mail.example.net'],
+      }),
     });
+    expect(staging.stackName).toBe('SpocInboxStaging');
+    template.resourceCountIs('AWS::SES::EmailIdentity', 0);
+    // Identities are not managed here, so only the two MX records are written to the zone.
+    template.resourceCountIs('AWS::Route53::RecordSet', 2);
+    expect(JSON.stringify(template.toJSON())).toContain('identity/tester@mail.example.net');
   });
 
-  it('reads the stack name, the hosted zone and manageSesIdentities (string or boolean)', () => {
-    expect(
-      readStackContext(
-        context({
-          stackName: 'SpocInboxStaging',
-          hostedZoneId: 'Z123',
-          hostedZoneName: 'example.org',
-          manageSesIdentities: 'false',
-          sesSandboxRecipients: ' Alice@Example.org, tester@mail.example.net ',
-        }),
-      ),
-    ).toEqual({
-      stackName: 'SpocInboxStaging',
-      hostedZone: { hostedZoneId: 'Z123', zoneName: 'example.org' },
-      manageSesIdentities: false,
-      sandboxRecipients: ['alice@example.org', 'tester@mail.example.net'],
-    });
-    expect(readStackContext(context({ manageSesIdentities: false })).manageSesIdentities).toBe(false);
-  });
-
-  it('wants the hosted zone id and name together', () => {
-    expect(() => readStackContext(context({ hostedZoneId: 'Z123' }))).toThrow(/given together/);
-  });
-
-  it('rejects a sandbox recipient that is not an address, naming it', () => {
-    expect(() => readStackContext(context({ sesSandboxRecipients: 'alice@example.org,bob' }))).toThrow(
-      /sesSandboxRecipients.*bob/,
+  it('are validated by the config schema, naming the field', () => {
+    const bad = withDeploy({ stackName: 'no spaces', hostedZone: { id: 'nope', name: 'example.org' } });
+    expect(() => parseConfig(bad, 'test config')).toThrow(
+      /deploy\.stackName: must be a CloudFormation stack name/,
     );
+    expect(() => parseConfig(bad, 'test config')).toThrow(
+      /deploy\.hostedZone\.id: must be a Route 53 hosted zone id/,
+    );
+  });
+
+  it('refuses every retired -c flag, naming it and its config key', () => {
+    for (const [flag, key] of Object.entries(RETIRED_CONTEXT_FLAGS)) {
+      expect(() => refuseRetiredContextFlags(context({ [flag]: 'x' })), flag).toThrow(
+        new RegExp(`-c ${flag}: set "${key.replace(/\./g, '\\.')}" in the config file`),
+      );
+      // The stack is never built from a command line that carries one, even one agreeing with the file.
+      expect(() => buildStack({ context: { [flag]: 'SpocInbox' } }), flag).toThrow(ConfigError);
+    }
+    expect(() => refuseRetiredContextFlags(context({ spocConfigFile: 'prod.json' }))).not.toThrow();
+  });
+
+  it('give the same template on every synth of one config, whatever else the command line holds', () => {
+    const config = withDeploy({ hostedZone: { id: 'Z0123456789EXAMPLE', name: 'example.org' } });
+    const first = templateOf({ config }).template.toJSON();
+    const second = templateOf({
+      config,
+      context: { unrelated: 'value', [CONFIG_FILE_CONTEXT_KEY]: 'elsewhere.json' },
+    }).template.toJSON();
+    expect(second).toEqual(first);
   });
 });
 
@@ -173,16 +189,39 @@ describe('cdk/app.ts (as the CDK CLI runs it)', () => {
   );
 
   it(
-    'synthesizes the stack from a config file',
+    'synthesizes the stack from a config file, the same template from the same config inline',
     async () => {
-      const { outdir, promise } = runApp({ [CONFIG_FILE_CONTEXT_KEY]: 'spoc.config.example.json' });
-      await promise;
-      const templatePath = join(outdir, 'SpocInbox.template.json');
+      const fromFile = runApp({ [CONFIG_FILE_CONTEXT_KEY]: 'spoc.config.example.json' });
+      const example = readFileSync(resolve(PROJECT_ROOT, 'spoc.config.example.json'), 'utf8');
+      const inline = runApp({ [CONFIG_CONTEXT_KEY]: example, unrelated: 'value' });
+      await Promise.all([fromFile.promise, inline.promise]);
+      const templatePath = join(fromFile.outdir, 'SpocInbox.template.json');
       expect(existsSync(templatePath)).toBe(true);
       const template = JSON.parse(readFileSync(templatePath, 'utf8')) as {
         Resources: Record<string, { Type: string }>;
       };
       expect(Object.values(template.Resources).some((r) => r.Type === 'AWS::SES::ReceiptRule')).toBe(true);
+      expect(readFileSync(join(inline.outdir, 'SpocInbox.template.json'), 'utf8')).toBe(
+        readFileSync(templatePath, 'utf8'),
+      );
+    },
+    SUBPROCESS_TIMEOUT_MS,
+  );
+
+  it(
+    'refuses a retired -c flag, naming its config key, without a stack trace',
+    async () => {
+      const { promise } = runApp({
+        [CONFIG_FILE_CONTEXT_KEY]: 'spoc.config.example.json',
+        hostedZoneId: 'Z0123456789EXAMPLE',
+      });
+      const failure = await promise.then(
+        () => undefined,
+        (error: { code: number; stderr: string }) => error,
+      );
+      expect(failure?.code).toBe(1);
+      expect(failure?.stderr).toMatch(/-c hostedZoneId: set "deploy\.hostedZone\.id" in the config file/);
+      expect(failure?.stderr).not.toMatch(/\bat \S+\.ts:\d+/);
     },
     SUBPROCESS_TIMEOUT_MS,
   );

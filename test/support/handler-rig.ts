@@ -4,7 +4,7 @@ import { S3RawMailStore } from '../../lib/adapters/s3/s3-raw-mail-store.js';
 import type { SpocConfigInput } from '../../lib/config/config-schema.js';
 import { parseConfig } from '../../lib/config/load-config.js';
 import type { ReceiptVerdicts } from '../../lib/domain/route-inbound.js';
-import { createInboundBatchHandler } from '../../lib/handlers/inbound-batch.js';
+import { createInboundBatchHandler, type ThrottleHandling } from '../../lib/handlers/inbound-batch.js';
 import type { LocalClients } from '../../lib/local/embedded-engines.js';
 import { type EmbeddedEngines, ensureTable } from '../../lib/local/embedded-engines.js';
 import { createLocalDeps } from '../../lib/local/local-deps.js';
@@ -73,11 +73,15 @@ export class HandlerRig {
     readonly tableName: string,
     wrap: (deps: InboundDeps) => InboundDeps,
     logger: Logger = new Logger({ logLevel: 'SILENT' }),
+    throttling?: ThrottleHandling,
   ) {
     const wrapped = wrap(deps);
-    this.handler = createInboundBatchHandler(() => Promise.resolve(wrapped), logger) as (
-      event: SQSEvent,
-    ) => Promise<SQSBatchResponse>;
+    this.handler = createInboundBatchHandler(
+      () => Promise.resolve(wrapped),
+      logger,
+      undefined,
+      throttling,
+    ) as (event: SQSEvent) => Promise<SQSBatchResponse>;
     // Mail is stored by SES before any notification exists: never through the clients under test.
     this.setupRaw = new S3RawMailStore({ client: engines.s3, bucket: engines.bucket });
   }
@@ -95,6 +99,8 @@ export class HandlerRig {
       /** SDK clients the use cases run with (e.g. with faults injected); default the engines' own. */
       clients?: LocalClients;
       logger?: Logger;
+      /** How the handler returns records whose send SES throttled (the Lambda's SQS visibility port). */
+      throttling?: ThrottleHandling;
     } = {},
   ): Promise<HandlerRig> {
     const tableName = `t${Math.random().toString(36).slice(2, 12)}`;
@@ -115,7 +121,15 @@ export class HandlerRig {
     HandlerRig.offsets.set(deps, offset);
     const createdAt = new Date().toISOString();
     await Promise.all(config.owners.map((owner) => deps.store.putOwner({ ...owner, createdAt })));
-    return new HandlerRig(engines, deps, sender, tableName, options.wrap ?? ((d) => d), options.logger);
+    return new HandlerRig(
+      engines,
+      deps,
+      sender,
+      tableName,
+      options.wrap ?? ((d) => d),
+      options.logger,
+      options.throttling,
+    );
   }
 
   /** Stores the raw mail as SES's S3 action would and returns the SQS record SNS would deliver. */

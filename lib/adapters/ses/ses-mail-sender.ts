@@ -1,5 +1,5 @@
 import { type SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
-import { PermanentFailureError } from '../../domain/errors.js';
+import { PermanentFailureError, SendNotTakenError } from '../../domain/errors.js';
 import type { MailSender, OutgoingMail, SendReceipt } from '../../ports/mail-sender.js';
 
 /**
@@ -16,8 +16,35 @@ export class MailSendRejectedError extends PermanentFailureError {
 }
 
 /**
- * SES v2 errors that repeat on every retry. Throttling, quota, paused sending, suspended accounts and
- * 5xx are left to propagate: the queue retries them or parks them in the DLQ for a replay after a fix.
+ * SES refused the message because the account is sending faster than its rate allows. Transient: the
+ * same message goes through a few seconds later, so the inbound handler returns it to the queue with a
+ * short delay instead of waiting out the visibility timeout.
+ */
+export class SendThrottledError extends SendNotTakenError {
+  override readonly name = 'SendThrottledError';
+  readonly providerCode: string;
+  constructor(providerCode: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.providerCode = providerCode;
+  }
+}
+
+/** SES error names for a send over the rate limit (v2 answers TooManyRequests, v1 Throttling). */
+const THROTTLING_SES_ERRORS = new Set([
+  'Throttling',
+  'ThrottlingException',
+  'TooManyRequestsException',
+  'MaxSendingRateExceeded',
+]);
+
+/** Whether an SES error is a send-rate refusal: by name, or by SES's "Maximum sending rate exceeded". */
+export function isSendThrottling(error: Error): boolean {
+  return THROTTLING_SES_ERRORS.has(error.name) || /^Maximum sending rate exceeded/i.test(error.message);
+}
+
+/**
+ * SES v2 errors that repeat on every retry. Throttling is classified apart; quota, paused sending,
+ * suspended accounts and 5xx are left to propagate: the queue retries them or parks them in the DLQ for a replay after a fix.
  */
 const PERMANENT_SES_ERRORS = new Set([
   'MessageRejected',
@@ -75,6 +102,11 @@ export class SesMailSender implements MailSender {
     } catch (error) {
       if (error instanceof Error && PERMANENT_SES_ERRORS.has(error.name)) {
         throw new MailSendRejectedError(error.name, `SES rejected ${mail.messageId}: ${error.message}`, {
+          cause: error,
+        });
+      }
+      if (error instanceof Error && isSendThrottling(error)) {
+        throw new SendThrottledError(error.name, `SES throttled ${mail.messageId}: ${error.message}`, {
           cause: error,
         });
       }

@@ -1,10 +1,16 @@
 import {
+  ChangeMessageVisibilityCommand,
   DeleteMessageBatchCommand,
   type Message,
   ReceiveMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import type { MessageQueue, QueueMessage } from '../../ports/message-queue.js';
+import type {
+  MessageQueue,
+  MessageVisibility,
+  QueueMessage,
+  ReceivedMessageRef,
+} from '../../ports/message-queue.js';
 
 /** SQS allows at most ten messages per receive and per delete batch. */
 const SQS_BATCH_LIMIT = 10;
@@ -65,5 +71,28 @@ export class SqsMessageQueue implements MessageQueue {
         );
       }
     }
+  }
+}
+
+/** The URL of an SQS queue from its ARN (`arn:<partition>:sqs:<region>:<account>:<name>`). */
+export function queueUrlOf(queueArn: string): string {
+  const [, partition, , region, account, name] = queueArn.split(':');
+  if (!partition || !region || !account || !name) throw new Error(`not an SQS queue ARN: ${queueArn}`);
+  const suffix = partition === 'aws-cn' ? 'amazonaws.com.cn' : 'amazonaws.com';
+  return `https://sqs.${region}.${suffix}/${account}/${name}`;
+}
+
+/** {@link MessageVisibility} over SQS, for messages of any queue the client's role may change. */
+export class SqsMessageVisibility implements MessageVisibility {
+  constructor(private readonly client: SQSClient) {}
+
+  async returnAfter(message: ReceivedMessageRef, seconds: number): Promise<void> {
+    await this.client.send(
+      new ChangeMessageVisibilityCommand({
+        QueueUrl: queueUrlOf(message.queueArn),
+        ReceiptHandle: message.receiptHandle,
+        VisibilityTimeout: Math.max(0, Math.round(seconds)),
+      }),
+    );
   }
 }

@@ -4,7 +4,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import { PROJECT_ROOT } from '../../../cdk/load-stack-config.js';
-import { addSpocStack, readStackContext } from '../../../cdk/spoc-app.js';
+import { addSpocStack } from '../../../cdk/spoc-app.js';
 import type { SpocStack } from '../../../cdk/spoc-stack.js';
 import type { SpocConfigInput } from '../../../lib/config/config-schema.js';
 import { parseConfig } from '../../../lib/config/load-config.js';
@@ -37,7 +37,7 @@ export function cdkJsonContext(): Record<string, unknown> {
 
 export interface BuildOptions {
   config?: SpocConfigInput;
-  /** Extra cdk context (`hostedZoneId`, `stackName`, ...). */
+  /** Extra cdk context. */
   context?: Record<string, unknown>;
   /** Run esbuild for every function (seconds); off unless the test inspects the bundles. */
   bundle?: boolean;
@@ -58,7 +58,7 @@ export function buildStack(options: BuildOptions = {}): BuiltStack {
     },
   });
   const config = parseConfig(options.config ?? TEST_CONFIG, 'test config');
-  const stack = addSpocStack(app, { config, ...readStackContext(app.node) });
+  const stack = addSpocStack(app, { config });
   return { app, stack };
 }
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadStackConfig } from '../../../cdk/load-stack-config.js';
 import { closestKnownKey } from '../../../lib/config/closest-known-key.js';
-import { readLambdaEnv } from '../../../lib/config/lambda-env.js';
+import { functionConfigJson, readLambdaEnv } from '../../../lib/config/lambda-env.js';
 import { DEV_DEFAULT_CONFIG, loadConfigFile, parseConfig } from '../../../lib/config/load-config.js';
 import { ConfigError } from '../../../lib/domain/errors.js';
 import { readLocalSettings } from '../../../lib/local/local-settings.js';
@@ -139,5 +139,15 @@ describe('configuration', () => {
     expect(withRule({ 'acme.test': 'Alice@Example.test' })().assignment.domains).toEqual({
       'acme.test': 'alice@example.test',
     });
+  });
+
+  it('hands the functions a config without owners that still parses with its domain rules', () => {
+    const config = parseConfig({
+      ...DEV_DEFAULT_CONFIG,
+      assignment: { domains: { 'acme.test': 'alice@example.test' } },
+    });
+    const json = JSON.parse(functionConfigJson(config));
+    expect(json.owners).toBeUndefined();
+    expect(parseConfig(json).assignment.domains).toEqual({ 'acme.test': 'alice@example.test' });
   });
 });

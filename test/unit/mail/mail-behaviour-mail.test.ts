@@ -173,7 +173,7 @@ describe('addOutcomeMetrics', () => {
     expect(emf.FirstResponseSeconds).toBe(90);
   });
 
-  it('counts a new sender held by the hourly cap as NewCustomersHeld, without a dimension', () => {
+  it('counts a new sender held by the hourly cap as NewCustomersHeld (and MailsQuarantined), without an Owner dimension', () => {
     const metrics = new Metrics({ namespace: 'SpocInboxTest' });
     expect(
       addOutcomeMetrics(metrics, {
@@ -186,9 +186,29 @@ describe('addOutcomeMetrics', () => {
       _aws: { CloudWatchMetrics: Array<{ Dimensions: string[][]; Metrics: Array<{ Name: string }> }> };
       NewCustomersHeld?: number;
     };
-    expect(emf._aws.CloudWatchMetrics[0]?.Metrics.map((m) => m.Name)).toEqual(['NewCustomersHeld']);
+    expect(emf._aws.CloudWatchMetrics[0]?.Metrics.map((m) => m.Name)).toEqual([
+      'NewCustomersHeld',
+      'MailsQuarantined',
+    ]);
     expect(emf._aws.CloudWatchMetrics[0]?.Dimensions.flat()).not.toContain('Customer');
     expect(emf.NewCustomersHeld).toBe(1);
+  });
+
+  it('counts failed and quarantined mail without an Owner dimension, for the alarms', () => {
+    for (const [status, name] of [
+      ['failed', 'MailsFailed'],
+      ['quarantined', 'MailsQuarantined'],
+    ] as const) {
+      const metrics = new Metrics({ namespace: 'SpocInboxTest', serviceName: 'spoc-inbound' });
+      expect(addOutcomeMetrics(metrics, { status, ownerEmail: 'alice@example.test' })).toBe(true);
+      const emf = metrics.serializeMetrics() as unknown as Record<string, unknown> & {
+        _aws: { CloudWatchMetrics: Array<{ Dimensions: string[][]; Metrics: Array<{ Name: string }> }> };
+      };
+      const [directive] = emf._aws.CloudWatchMetrics;
+      expect(directive?.Metrics.map((m) => m.Name)).toEqual([name]);
+      expect(directive?.Dimensions).toEqual([['service']]);
+      expect(emf[name]).toBe(1);
+    }
   });
 
   it('adds nothing for outcomes that are not relays', () => {
