@@ -2,11 +2,12 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { SendThrottledError } from '../adapters/ses/ses-mail-sender.js';
+import { LeaseHeldError, SendNotTakenError } from '../domain/errors.js';
 import type { InboundOutcome } from '../domain/types.js';
 import { sqsBodyWithSesNotificationSchema, toInboundNotice } from '../events/ses-received-notification.js';
 import type { MessageVisibility } from '../ports/message-queue.js';
 import type { InboundDeps } from '../use-cases/inbound-deps.js';
-import { processInboundMail } from '../use-cases/process-inbound-mail.js';
+import { noteTransientFailure, processInboundMail } from '../use-cases/process-inbound-mail.js';
 
 /** A queue record that is not an SES receipt notification; it fails so the queue moves it to the DLQ. */
 export class UnreadableNotificationError extends Error {
@@ -16,6 +17,25 @@ export class UnreadableNotificationError extends Error {
 /** Delay before a throttled send's first retry; doubled per receive, capped at {@link THROTTLED_MAX_DELAY_SECONDS}. */
 export const THROTTLED_BASE_DELAY_SECONDS = 10;
 export const THROTTLED_MAX_DELAY_SECONDS = 300;
+
+/** Network errors of a connection that failed or was cut: the service, not the mail. */
+const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN']);
+
+/**
+ * Whether an attempt failed on a service (an AWS answer or a cut connection, another attempt holding the
+ * mail, a send that was not taken) rather than on the mail itself: such attempts are retried without
+ * counting towards the repeated-failure hold, which is for mail that breaks its function.
+ */
+export function failedOnService(error: unknown): boolean {
+  if (error instanceof LeaseHeldError || error instanceof SendNotTakenError) return true;
+  if (!(error instanceof Error)) return false;
+  const details = error as Error & { $metadata?: unknown; code?: unknown };
+  return (
+    details.$metadata !== undefined ||
+    error.name === 'TimeoutError' ||
+    (typeof details.code === 'string' && NETWORK_CODES.has(details.code))
+  );
+}
 
 /**
  * Seconds a record whose send SES throttled stays hidden before its next try: short, doubling with each
@@ -111,6 +131,7 @@ export function createInboundBatchHandler(
     try {
       processed = await processInboundMail(await deps(), notice, receiveCount);
     } catch (error) {
+      if (failedOnService(error)) await noteTransientFailure(await deps(), notice);
       const throttled = throttledSend(error);
       if (throttled) await returnThrottled(record, throttled);
       throw error;

@@ -10,6 +10,8 @@ export interface InboundRecord {
   outcome?: InboundOutcome;
   /** How many times processing started. */
   attempts: number;
+  /** Attempts that ended on a transient error, thrown for the queue to retry (not a crash or a timeout). */
+  transientFailures?: number;
   /** The message's one relay (to the owner or to the customer), once sent: a retry never sends it again. */
   relay?: SentMailRecord;
 }
@@ -156,6 +158,8 @@ export interface SupportStore {
   /** Ends the lease of a claim if `holder` still holds it (a failed attempt that sent nothing). */
   releaseInboundLease(id: string, holder: string): Promise<void>;
   getInbound(id: string): Promise<InboundRecord | undefined>;
+  /** Counts one attempt that failed cleanly on a transient error (creating the record if need be). */
+  noteTransientFailure(id: string, rawKey: string, at: string): Promise<void>;
 
   getSentMail(key: string): Promise<SentMailRecord | undefined>;
   recordSentMail(record: SentMailRecord): Promise<void>;

@@ -238,8 +238,10 @@ async function settle(
  * ended in one write after parsing. Mail that may send is claimed with a lease, while its lookups run.
  *
  * Reading and deciding a mail has `limits.processingBudgetMs`; past it the mail ends `quarantined`
- * (`processing-budget`). A delivery past `limits.maxProcessingAttempts` ends it `quarantined`
- * (`repeated-failure`) without reading it. Either way its raw mail is kept.
+ * (`processing-budget`). Once `limits.maxProcessingAttempts` deliveries ended without a trace (crashed
+ * or timed out), the next ends it `quarantined` (`repeated-failure`) without reading it; attempts that
+ * failed on a transient error are noted (see {@link noteTransientFailure}) and do not count. Either way
+ * its raw mail is kept.
  */
 export async function processInboundMail(
   deps: InboundDeps,
@@ -253,7 +255,16 @@ export async function processInboundMail(
   // Mail that arrived inside the notification is put where S3-action mail already is, so it is kept too.
   if (notice.inlineRaw) await deps.rawMail.putRaw(notice.rawKey, notice.inlineRaw);
   const { maxProcessingAttempts, processingBudgetMs } = deps.config.limits;
-  const given = repeatedFailureOutcome(receiveCount, maxProcessingAttempts, notice.rawKey);
+  // Only a mail delivered often enough to be held costs the read of its record.
+  const record =
+    receiveCount > maxProcessingAttempts ? await deps.store.getInbound(notice.inboundId) : undefined;
+  if (record?.outcome) return { outcome: record.outcome, duplicate: true };
+  const given = repeatedFailureOutcome(
+    receiveCount,
+    maxProcessingAttempts,
+    notice.rawKey,
+    record?.transientFailures,
+  );
   if (given) return settle(deps, notice, given);
   let planned: Plan;
   try {
@@ -280,4 +291,15 @@ export async function processInboundMail(
   }
   if (!result.recorded) await deps.store.recordOutcome(notice.inboundId, result.outcome);
   return { outcome: result.outcome, duplicate: false };
+}
+
+/**
+ * Notes that an attempt at `notice` failed cleanly on a transient error, so the queue's redeliveries of a
+ * sound mail in a bad minute are not taken for a mail that crashes its function. Best effort: a note
+ * that cannot be written leaves the attempt counted as untraced.
+ */
+export async function noteTransientFailure(deps: InboundDeps, notice: InboundNotice): Promise<void> {
+  await deps.store
+    .noteTransientFailure(notice.inboundId, notice.rawKey, deps.now().toISOString())
+    .catch(() => undefined);
 }

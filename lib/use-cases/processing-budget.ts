@@ -29,20 +29,23 @@ export async function withinBudget<T>(work: Promise<T>, budgetMs: number): Promi
 
 /**
  * The outcome of a mail delivered for the `receiveCount`-th time when at most `maxAttempts` attempts
- * are allowed: every earlier attempt failed or was cut off (a crash or timeout of the whole function
- * leaves no record, but the queue counts its receives), so it is held instead of taking its batch down
- * again, and before the queue moves it to the dead-letter queue unrecorded. `undefined` while attempts
- * remain.
+ * may end without a trace: an attempt that crashed or timed out (the whole function, so nothing was
+ * recorded, but the queue counted its receive) is held instead of taking its batch down again, and before
+ * the queue moves it to the dead-letter queue unrecorded. Attempts that failed cleanly on a transient
+ * error (throttling, a 5xx; noted with the claim as `transientFailures`) are retried as before: the
+ * mail is fine, the service was not. `undefined` while attempts remain.
  */
 export function repeatedFailureOutcome(
   receiveCount: number,
   maxAttempts: number,
   rawKey: string,
+  transientFailures = 0,
 ): InboundOutcome | undefined {
-  if (receiveCount <= maxAttempts) return undefined;
+  const untraced = receiveCount - 1 - transientFailures;
+  if (receiveCount <= maxAttempts || untraced < maxAttempts) return undefined;
   return {
     status: 'quarantined',
     reason: 'repeated-failure',
-    detail: `${receiveCount - 1} attempts at this mail failed or timed out; kept at ${rawKey}`,
+    detail: `${untraced} attempts at this mail crashed or timed out; kept at ${rawKey}`,
   };
 }

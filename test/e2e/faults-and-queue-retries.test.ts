@@ -45,8 +45,11 @@ class ThrottlingSender implements MailSender {
   send(mail: OutgoingMail): Promise<SendReceipt> {
     if (this.random() < this.rate) {
       this.refused += 1;
-      const error = new Error('Maximum sending rate exceeded.');
-      error.name = 'TooManyRequestsException';
+      // Shaped as the SDK's: every service error carries the response's metadata.
+      const error = Object.assign(new Error('Maximum sending rate exceeded.'), {
+        name: 'TooManyRequestsException',
+        $metadata: { httpStatusCode: 429 },
+      });
       return Promise.reject(error);
     }
     return this.inner.send(mail);

@@ -87,6 +87,20 @@ describe('a mail that cannot be finished ends held, and never takes its batch wi
     expect((await rig.setupRaw.getRaw(crashy.rawKey)).equals(raw)).toBe(true);
   });
 
+  it('deliveries that failed on a service do not count: a sound mail in a bad minute is relayed', async () => {
+    const raw = await customerMail('unlucky@customer.test', 'unlucky', 'Hello');
+    const unlucky = await rig.receive(raw, { from: 'unlucky@customer.test', to: SUPPORT });
+    // Three earlier attempts met throttling or a 5xx: each was thrown for the queue and noted.
+    const at = new Date().toISOString();
+    for (let i = 0; i < 3; i += 1)
+      await rig.deps.store.noteTransientFailure(unlucky.inboundId, unlucky.rawKey, at);
+
+    const result = await rig.run(withReceiveCount(unlucky.record, 4));
+
+    expect(result.batchItemFailures).toEqual([]);
+    expect((await rig.deps.store.getInbound(unlucky.inboundId))?.outcome?.status).toBe('relayed-to-owner');
+  });
+
   it('the last allowed delivery is still processed', async () => {
     const raw = await customerMail('third@customer.test', 'third', 'Hello');
     const third = await rig.receive(raw, { from: 'third@customer.test', to: SUPPORT });

@@ -665,6 +665,21 @@ export class DynamoDbSupportStore implements SupportStore {
     return this.get<InboundRecord>(keys.inbound(id));
   }
 
+  async noteTransientFailure(id: string, rawKey: string, at: string): Promise<void> {
+    const { names, values, set } = this.claimParts(id, rawKey, at);
+    names['#failures'] = 'transientFailures';
+    delete names['#attempts'];
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: keys.inbound(id),
+        UpdateExpression: `SET ${set} ADD #failures :one`,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      }),
+    );
+  }
+
   async getSentMail(key: string): Promise<SentMailRecord | undefined> {
     return this.get<SentMailRecord>(keys.sent(key));
   }

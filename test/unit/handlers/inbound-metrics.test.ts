@@ -21,14 +21,17 @@ describe('the no-active-owner figure', () => {
     };
     const [directive] = emf._aws.CloudWatchMetrics;
     expect(directive?.Dimensions).toEqual([['service']]);
-    expect(directive?.Metrics.map((m) => m.Name)).toEqual([NO_ACTIVE_OWNER_METRIC]);
+    expect(directive?.Metrics.map((m) => m.Name)).toEqual([NO_ACTIVE_OWNER_METRIC, 'MailsFailed']);
     expect(emf.service).toBe('spoc-inbound');
     expect(emf[NO_ACTIVE_OWNER_METRIC]).toBe(1);
   });
 
-  it('counts nothing for other failures', () => {
+  it('counts other failures only as failed mail', () => {
     const metrics = new Metrics({ namespace: 'SpocInboxTest', serviceName: INBOUND_METRICS_SERVICE });
-    expect(addOutcomeMetrics(metrics, { status: 'failed', reason: 'raw-mail-missing' })).toBe(false);
-    expect(metrics.hasStoredMetrics()).toBe(false);
+    expect(addOutcomeMetrics(metrics, { status: 'failed', reason: 'raw-mail-missing' })).toBe(true);
+    const emf = metrics.serializeMetrics() as unknown as {
+      _aws: { CloudWatchMetrics: Array<{ Metrics: Array<{ Name: string }> }> };
+    };
+    expect(emf._aws.CloudWatchMetrics[0]?.Metrics.map((m) => m.Name)).toEqual(['MailsFailed']);
   });
 });
