@@ -1,6 +1,7 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { isServiceError } from '../adapters/aws-errors.js';
 import { SendThrottledError } from '../adapters/ses/ses-mail-sender.js';
 import { LeaseHeldError, SendNotTakenError } from '../domain/errors.js';
 import type { InboundOutcome } from '../domain/types.js';
@@ -18,23 +19,13 @@ export class UnreadableNotificationError extends Error {
 export const THROTTLED_BASE_DELAY_SECONDS = 10;
 export const THROTTLED_MAX_DELAY_SECONDS = 300;
 
-/** Network errors of a connection that failed or was cut: the service, not the mail. */
-const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN']);
-
 /**
  * Whether an attempt failed on a service (an AWS answer or a cut connection, another attempt holding the
  * mail, a send that was not taken) rather than on the mail itself: such attempts are retried without
  * counting towards the repeated-failure hold, which is for mail that breaks its function.
  */
 export function failedOnService(error: unknown): boolean {
-  if (error instanceof LeaseHeldError || error instanceof SendNotTakenError) return true;
-  if (!(error instanceof Error)) return false;
-  const details = error as Error & { $metadata?: unknown; code?: unknown };
-  return (
-    details.$metadata !== undefined ||
-    error.name === 'TimeoutError' ||
-    (typeof details.code === 'string' && NETWORK_CODES.has(details.code))
-  );
+  return error instanceof LeaseHeldError || error instanceof SendNotTakenError || isServiceError(error);
 }
 
 /**

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { isTransientAwsError } from '../adapters/aws-errors.js';
 import { SendNotTakenError } from '../domain/errors.js';
 import type { OutgoingMail } from '../ports/mail-sender.js';
 import type { SentMailRecord } from '../ports/support-store.js';
@@ -110,26 +111,6 @@ async function recordPersistently(write: () => Promise<void>): Promise<void> {
       await new Promise((resolve) => setTimeout(resolve, RECORD_FIRST_PAUSE_MS * 2 ** (attempt - 1)));
     }
   }
-}
-
-const TRANSIENT_NAMES = new Set([
-  'ThrottlingException',
-  'ProvisionedThroughputExceededException',
-  'RequestLimitExceeded',
-  'InternalServerError',
-  'ServiceUnavailable',
-  'TimeoutError',
-]);
-
-/** Throttling, a 5xx or a timeout from an AWS client: worth another try; anything else is not. */
-function isTransientAwsError(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  const meta = error as Error & { $retryable?: unknown; $metadata?: { httpStatusCode?: number } };
-  return (
-    meta.$retryable !== undefined ||
-    TRANSIENT_NAMES.has(error.name) ||
-    (meta.$metadata?.httpStatusCode ?? 0) >= 500
-  );
 }
 
 /** Options of {@link sendOnce}. */
