@@ -1,5 +1,5 @@
+import type { ReceiptVerdicts } from './receipt-verdicts.js';
 import { isOnReplyDomain } from './reply-token.js';
-import type { ReceiptVerdicts } from './route-inbound.js';
 
 /**
  * How far a customer-side mail can be believed to come from its `From`:

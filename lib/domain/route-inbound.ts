@@ -1,4 +1,5 @@
 import { isOwnAddress } from './customer-trust.js';
+import type { ReceiptVerdicts } from './receipt-verdicts.js';
 import {
   type ClaimedReplyToken,
   isOnReplyDomain,
@@ -9,17 +10,7 @@ import {
 import { judgeSender, type SenderEvidence } from './sender-alignment.js';
 import type { Conversation } from './types.js';
 
-/** SES verdict values (`receipt.*Verdict.status`). */
-export type VerdictStatus = 'PASS' | 'FAIL' | 'GRAY' | 'PROCESSING_FAILED' | 'DISABLED' | 'NOT_AVAILABLE';
-
-/** The checks SES ran on receipt. */
-export interface ReceiptVerdicts {
-  spf: VerdictStatus;
-  dkim: VerdictStatus;
-  dmarc: VerdictStatus;
-  spam: VerdictStatus;
-  virus: VerdictStatus;
-}
+export type { ReceiptVerdicts, VerdictStatus } from './receipt-verdicts.js';
 
 /** Which path an inbound mail takes. */
 export type InboundRoute =

@@ -1,6 +1,6 @@
 import { type AuthenticationResult, parseAuthenticationResults } from './authentication-results.js';
 import { domainOf } from './mail-address.js';
-import type { ReceiptVerdicts } from './route-inbound.js';
+import type { ReceiptVerdicts } from './receipt-verdicts.js';
 
 /** What a mail shows about who sent it, beyond SES's verdicts. */
 export interface SenderEvidence {

@@ -1,6 +1,6 @@
 import type { ReceiptVerdicts, VerdictStatus } from '../domain/route-inbound.js';
-import type { InboundNotice } from '../use-cases/inbound-deps.js';
 import * as z from '../validation/zod-mini.js';
+import type { InboundNotice } from './inbound-notice.js';
 import { sqsBodyWithSnsNotification } from './sns-sqs-envelope.js';
 
 const KNOWN_VERDICTS = ['PASS', 'FAIL', 'GRAY', 'PROCESSING_FAILED', 'DISABLED'] as const;

@@ -1,15 +1,11 @@
 import { trimReferences } from '../domain/thread-conversation.js';
 import { CONTEXT_MARKERS } from './context-block.js';
-import type { ComposeInput, MailAddress, MailAttachment } from './mail-types.js';
+import type { ComposeInput, InternalTraces, MailAddress, MailAttachment } from './mail-types.js';
 import { referencedContentIds } from './reply-html.js';
 import { extractReplyText } from './reply-text.js';
 import { stripContextBlock } from './strip-context-block.js';
 
-/** What must never reach a customer from the owner's side. */
-export interface InternalTraces {
-  ownerEmail: string;
-  replyDomain: string;
-}
+export type { InternalTraces } from './mail-types.js';
 
 /** An owner's reply, read for the customer. */
 export interface OwnerAnswer {

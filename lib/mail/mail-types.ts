@@ -60,3 +60,9 @@ export interface ComposeInput {
   headers?: Record<string, string>;
   date?: Date;
 }
+
+/** What must never reach a customer from the owner's side. */
+export interface InternalTraces {
+  ownerEmail: string;
+  replyDomain: string;
+}

@@ -1,7 +1,7 @@
 import type { DomDocument, DomElement, DomNode } from 'jsdom';
 import { CONTEXT_HTML_ATTRIBUTE } from './context-block.js';
-import type { InternalTraces } from './customer-reply.js';
 import { findTracesInText } from './internal-traces.js';
+import type { InternalTraces } from './mail-types.js';
 
 /** Larger HTML is not analysed: the customer gets the text version instead. */
 const MAX_HTML_CHARS = 2 * 1024 * 1024;

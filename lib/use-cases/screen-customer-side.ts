@@ -1,7 +1,6 @@
-import type { InboundOutcome } from '../domain/types.js';
+import type { Conversation, Customer, InboundOutcome, Owner } from '../domain/types.js';
 import type { InboundDeps, InboundNotice } from './inbound-deps.js';
 import { notifyOwner } from './notify-owner.js';
-import type { MailLookups } from './relay-customer-mail.js';
 import { rateWindowOf } from './screen-inbound.js';
 
 const HOUR_MS = 60 * 60 * 1000;
@@ -38,6 +37,13 @@ export function loopDecision(input: {
   return input.admitted === false ? 'ends-now' : 'relay';
 }
 
+/** What the customer-side screens read of a mail's lookups: the owners, the customer, the conversation. */
+export interface CustomerSideLookups {
+  owners: readonly Owner[];
+  customer: Customer | null | undefined;
+  thread: Conversation | undefined;
+}
+
 /**
  * Customer-side screens that need the lookups: an owner's own mail to the support address (an
  * auto-responder answering one of our notices) is recorded, never relayed; a new sender beyond the
@@ -52,7 +58,7 @@ export async function screenCustomerSide(
   deps: Pick<InboundDeps, 'store' | 'sender' | 'now' | 'config'>,
   notice: InboundNotice,
   senderEmail: string,
-  looked: Pick<MailLookups, 'owners' | 'thread' | 'customer'>,
+  looked: CustomerSideLookups,
   isWriter: boolean,
 ): Promise<InboundOutcome | undefined> {
   const { limits } = deps.config;

@@ -1,9 +1,9 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { replayQueue } from '../../lib/handlers/replay-queue.js';
 import { DEFAULT_LOCAL_BUCKET } from '../../lib/local/embedded-engines.js';
 import { synthesizeSesEvent } from '../../lib/local/synthesize-ses-event.js';
 import type { MessageQueue, QueueMessage } from '../../lib/ports/message-queue.js';
-import { replayQueue } from '../../lib/use-cases/replay-queue.js';
 import { LocalHarness } from '../support/local-harness.js';
 
 /**

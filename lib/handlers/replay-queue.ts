@@ -1,9 +1,9 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { sqsBodyWithSesNotificationSchema, toInboundNotice } from '../events/ses-received-notification.js';
-import { createInboundBatchHandler } from '../handlers/inbound-batch.js';
 import type { MessageQueue, QueueMessage } from '../ports/message-queue.js';
-import type { InboundDeps } from './inbound-deps.js';
+import type { InboundDeps } from '../use-cases/inbound-deps.js';
+import { createInboundBatchHandler } from './inbound-batch.js';
 
 /** Totals of a dead-letter-queue replay. */
 export interface QueueReplaySummary {
