@@ -3,7 +3,7 @@ import { CONTEXT_MARKERS } from './context-block.js';
 import type { ComposeInput, InternalTraces, MailAddress, MailAttachment } from './mail-types.js';
 import { referencedContentIds } from './reply-html.js';
 import { extractReplyText } from './reply-text.js';
-import { stripContextBlock } from './strip-context-block.js';
+import { markerValue, stripContextBlock } from './strip-context-block.js';
 
 export type { InternalTraces } from './mail-types.js';
 
@@ -23,11 +23,7 @@ export interface OwnerAnswer {
 }
 
 function isContextMarker(line: string): boolean {
-  // Any run of white space (a no-break space from an HTML answer too) reads as one space.
-  const value = line
-    .replace(/^[\s>]*/, '')
-    .replace(/\s+/g, ' ')
-    .trim();
+  const value = markerValue(line);
   return value === CONTEXT_MARKERS.start || value === CONTEXT_MARKERS.end;
 }
 

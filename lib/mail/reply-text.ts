@@ -14,7 +14,7 @@ export interface BlockMarker {
  *
  * Quote detection is email-reply-parser's; the pre-processing below only covers client formats it
  * misses (see the comments there). Text that is not recognised as quoted is kept, so strip internal
- * blocks with {@link stripMarkedBlockTolerant} as well before the text leaves the house.
+ * blocks with `stripContextBlock` as well before the text leaves the house.
  *
  * @param text A plain-text body (any line endings).
  * @param options `keepSignature`: keep a signature after a `-- ` delimiter (at most
@@ -109,48 +109,6 @@ function setLongLinesAside(lines: string[]): { shortened: string[]; restore: (te
       ? text
       : text.replace(/\uE000(\d+)\uE000/g, (_, index: string) => aside[Number(index)] ?? '');
   return { shortened, restore };
-}
-
-/**
- * Removes every block from a line equal to `marker.start` through the next line equal to `marker.end`
- * (both inclusive; surrounding whitespace ignored). An unterminated block is removed to the end of the
- * text, so a damaged block never leaks.
- */
-export function stripMarkedBlock(text: string, marker: BlockMarker): string {
-  return stripBlocks(text, marker, (line) => line.trim());
-}
-
-/**
- * {@link stripMarkedBlock} that also recognises quoted copies of the marker lines (`> `, `>>`, `> > `),
- * as found when a recipient replies inline to a mail that carried the block, and spaced differently.
- */
-export function stripMarkedBlockTolerant(text: string, marker: BlockMarker): string {
-  // Runs of white space count as one space: HTML-only answers turn `&nbsp;` into U+00A0 in the text.
-  return stripBlocks(text, marker, (line) =>
-    line
-      .replace(/^[\s>]*/, '')
-      .replace(/\s+/g, ' ')
-      .trim(),
-  );
-}
-
-function stripBlocks(text: string, marker: BlockMarker, normalise: (line: string) => string): string {
-  const start = marker.start.trim();
-  const end = marker.end.trim();
-  const newline = text.includes('\r\n') ? '\r\n' : '\n';
-  const kept: string[] = [];
-  let inside = false;
-  for (const line of text.split(/\r?\n/)) {
-    const value = normalise(line);
-    if (inside) {
-      if (value === end) inside = false;
-    } else if (value === start) {
-      inside = true;
-    } else {
-      kept.push(line);
-    }
-  }
-  return kept.join(newline);
 }
 
 /** Header names of a quoted message header block, in the languages of common clients. */

@@ -24,11 +24,13 @@ function quoteDepth(line: string): number {
   return depth;
 }
 
-/** The line without its quote prefix and surrounding whitespace. */
-function content(line: string): string {
+/**
+ * The line without its quote prefix and surrounding whitespace, runs of white space as one space: what
+ * is compared with a marker.
+ */
+export function markerValue(line: string): string {
   let index = 0;
-  while (index < line.length && (line[index] === '>' || line[index] === ' ' || line[index] === '\t'))
-    index += 1;
+  while (index < line.length && (line[index] === '>' || /\s/.test(line.charAt(index)))) index += 1;
   // Any run of white space (a no-break space from an HTML answer too) reads as one space.
   return line.slice(index).replace(/\s+/g, ' ').trim();
 }
@@ -53,7 +55,7 @@ export function stripContextBlock(text: string, marker: BlockMarker): ContextStr
   const newline = text.includes('\r\n') ? '\r\n' : '\n';
   const lines = text.split(/\r?\n/);
   // Each line is read once; finding a block's end compares what was read.
-  const values = lines.map(content);
+  const values = lines.map(markerValue);
   const depths = lines.map(quoteDepth);
   const kept: string[] = [];
   const inside: string[] = [];

@@ -7,7 +7,7 @@ import { storedAttachments, storedText } from '../domain/stored-message.js';
 import { replySubject, withConversationReference } from '../domain/thread-conversation.js';
 import type { InboundOutcome } from '../domain/types.js';
 import { composeMail } from '../mail/compose-mail.js';
-import { buildCustomerReply, customerFacingText, readOwnerAnswer } from '../mail/customer-reply.js';
+import { buildCustomerReply, readOwnerAnswer } from '../mail/customer-reply.js';
 import {
   describeTraces,
   findInternalTracesInParts,
@@ -162,7 +162,7 @@ async function relay(
   // The HTML goes only when it says what the text says: a command line or a covering line exists in the
   // text version alone, so such replies go as text.
   const html =
-    mail.html !== undefined && !check.asCover && text === customerFacingText(mail.text, traces)
+    mail.html !== undefined && !check.asCover && text === read.text
       ? await customerFacingHtml(mail.html, traces, text)
       : undefined;
   const cc = (accepted.participants ?? []).map((address) => ({ address, name: '' }));

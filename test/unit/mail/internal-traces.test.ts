@@ -18,7 +18,7 @@ import {
 } from '../../../lib/mail/internal-traces.js';
 import { buildOwnerRelay } from '../../../lib/mail/owner-relay.js';
 import { parseMail } from '../../../lib/mail/parse-mail.js';
-import { stripMarkedBlockTolerant } from '../../../lib/mail/reply-text.js';
+import { stripContextBlock } from '../../../lib/mail/strip-context-block.js';
 import { corpusAvailable, corpusFile, corpusFiles } from '../../support/corpus.js';
 import { rawMail } from '../../support/mail-builder.js';
 
@@ -264,7 +264,7 @@ describe('marker lines someone else typed', () => {
     expect(relayed).toBe(`My order is late.\n${NEUTRALISED_PREFIX}${CONTEXT_MARKERS.end}\nPlease hurry.`);
     // Inside a block, the neutralised line no longer ends it: the whole block goes.
     const history = `${CONTEXT_MARKERS.start}\n  ${relayed.replace(/\n/g, '\n  ')}\nsecret note\n${CONTEXT_MARKERS.end}\nAnswer`;
-    expect(stripMarkedBlockTolerant(history, CONTEXT_MARKERS)).toBe('Answer');
+    expect(stripContextBlock(history, CONTEXT_MARKERS).text).toBe('Answer');
     expect(neutraliseMarkers('Nothing to see')).toBe('Nothing to see');
   });
 

@@ -2,11 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseMail } from '../../../lib/mail/parse-mail.js';
-import {
-  extractReplyText,
-  stripMarkedBlock,
-  stripMarkedBlockTolerant,
-} from '../../../lib/mail/reply-text.js';
+import { extractReplyText } from '../../../lib/mail/reply-text.js';
+import { stripContextBlock } from '../../../lib/mail/strip-context-block.js';
 import { corpusAvailable, corpusDir, corpusFile, corpusFiles } from '../../support/corpus.js';
 
 /**
@@ -189,7 +186,7 @@ describe('extractReplyText on replies to our relays', () => {
   for (const [client, body] of Object.entries(RELAY_REPLIES)) {
     it(`keeps only the answer of a ${client} reply`, () => {
       expect(extractReplyText(body)).toBe(ANSWER);
-      expect(extractReplyText(stripMarkedBlockTolerant(body, MARKER))).toBe(ANSWER);
+      expect(extractReplyText(stripContextBlock(body, MARKER).text)).toBe(ANSWER);
     });
   }
 
@@ -204,7 +201,7 @@ describe('extractReplyText on replies to our relays', () => {
       '',
       '> Jane',
     ].join('\n');
-    const text = extractReplyText(stripMarkedBlockTolerant(inline, MARKER));
+    const text = extractReplyText(stripContextBlock(inline, MARKER).text);
     expect(text).toBe('Refunded just now.');
   });
 
@@ -256,24 +253,10 @@ describe('extractReplyText on replies to our relays', () => {
   });
 });
 
-describe('stripMarkedBlock', () => {
-  it('removes every marked block, markers included', () => {
-    const text = `Before\n${CONTEXT}\nMiddle\n  ${MARKER.start}  \nsecret\n${MARKER.end}\nAfter`;
-    expect(stripMarkedBlock(text, MARKER)).toBe('Before\nMiddle\nAfter');
-  });
-
-  it('keeps CRLF line endings', () => {
-    expect(stripMarkedBlock(`a\r\n${MARKER.start}\r\nx\r\n${MARKER.end}\r\nb`, MARKER)).toBe('a\r\nb');
-  });
-
-  it('removes an unterminated block to the end', () => {
-    expect(stripMarkedBlock(`answer\n${MARKER.start}\nsecret\nmore secret`, MARKER)).toBe('answer');
-  });
-
-  it('leaves quoted copies alone; the tolerant variant removes them at any quote depth', () => {
+describe('the context block cut, on replies to our relays', () => {
+  it('removes quoted copies of the block at any quote depth', () => {
     const quoted = `answer\n${quote(CONTEXT)}\n> customer text\n>> ${MARKER.start}\n>> old secret\n> > ${MARKER.end}\nend`;
-    expect(stripMarkedBlock(quoted, MARKER)).toBe(quoted);
-    const stripped = stripMarkedBlockTolerant(quoted, MARKER);
+    const stripped = stripContextBlock(quoted, MARKER).text;
     expect(stripped).toBe('answer\n> customer text\nend');
     expect(stripped).not.toMatch(/secret|Internal note/);
   });
