@@ -1,7 +1,8 @@
+import { type InboundPlan, mailsOnly, outcomeOnly } from '../delivery/delivery-plan.js';
 import type { InboundOutcome } from '../domain/types.js';
 import type { ParsedMail } from '../mail/mail-types.js';
 import type { InboundDeps, InboundNotice } from './inbound-deps.js';
-import { notifyOwner } from './notify-owner.js';
+import { readOwnerNotice } from './notify-owner.js';
 import { rateWindowOf } from './screen-inbound.js';
 
 /**
@@ -15,12 +16,12 @@ export async function holdForgedMail(
   notice: InboundNotice,
   mail: ParsedMail,
   held: InboundOutcome,
-): Promise<InboundOutcome> {
+): Promise<InboundPlan> {
   const claimed = held.customerEmail ?? '';
   const customer = claimed ? await deps.store.getCustomer(claimed) : undefined;
-  if (!customer) return held;
+  if (!customer) return outcomeOnly(held);
   const { window } = rateWindowOf(notice.receivedAt, deps.now());
-  await notifyOwner(deps, {
+  const told = await readOwnerNotice(deps, {
     key: `forged:${claimed}:${window}`,
     ownerEmail: customer.ownerEmail,
     subject: `Held: a mail claiming to be from ${claimed} failed authentication`,
@@ -28,5 +29,5 @@ export async function holdForgedMail(
       `A mail claiming to be from your customer ${claimed} failed authentication (${held.detail ?? ''}); it was held and not forwarded, and further ones this hour are held without another notice. Subject: "${mail.subject.slice(0, 120)}".`,
     ],
   });
-  return { ...held, ownerEmail: customer.ownerEmail };
+  return outcomeOnly({ ...held, ownerEmail: customer.ownerEmail }, told ? mailsOnly(told) : undefined);
 }

@@ -2,7 +2,7 @@ import type { Customer, InboundOutcome } from '../domain/types.js';
 import type { ParsedMail } from '../mail/mail-types.js';
 import type { SenderCount } from '../ports/support-store.js';
 import type { InboundDeps, InboundNotice } from './inbound-deps.js';
-import { notifyOwner } from './notify-owner.js';
+import { notifyOwner, type OwnerNotice } from './notify-owner.js';
 
 /** Rate windows are clock hours (UTC); counters outlive their hour by a day, then TTL removes them. */
 const WINDOW_MS = 60 * 60 * 1000;
@@ -109,24 +109,24 @@ const REPORTED_REASONS = new Set([
 ]);
 
 /**
- * Tells the conversation's true owner, once, that an owner-side mail for their conversation was refused
- * or held. Only for mail with a valid reply token: a tampered or unknown token names no conversation
- * anyone can vouch for, so it is only recorded. Refusals are told once per conversation and reason
- * and owner (a forger cannot flood the owner; a new owner after a handoff is told too); a held spam/virus
- * mail once per mail, since it may be the owner's own.
+ * Pure: the notice that tells the conversation's true owner, once, that an owner-side mail for their
+ * conversation was refused or held; `undefined` when nobody is told. Only for mail with a valid reply
+ * token: a tampered or unknown token names no conversation anyone can vouch for, so it is only
+ * recorded. Refusals are told once per conversation and reason and owner (a forger cannot flood the
+ * owner; a new owner after a handoff is told too); a held spam/virus mail once per mail, since it may
+ * be the owner's own.
  */
-export async function reportOwnerSideRefusal(
-  deps: Pick<InboundDeps, 'store' | 'sender' | 'now' | 'config'>,
-  notice: InboundNotice,
-  mail: ParsedMail,
+export function ownerSideRefusalNotice(
+  notice: Pick<InboundNotice, 'inboundId' | 'rawKey'>,
+  mail: Pick<ParsedMail, 'from' | 'subject'>,
   outcome: InboundOutcome,
-): Promise<void> {
-  if (outcome.status !== 'rejected' && outcome.status !== 'quarantined') return;
+): OwnerNotice | undefined {
+  if (outcome.status !== 'rejected' && outcome.status !== 'quarantined') return undefined;
   const { reason, conversationId, ownerEmail } = outcome;
-  if (!reason || !REPORTED_REASONS.has(reason) || !conversationId || !ownerEmail) return;
+  if (!reason || !REPORTED_REASONS.has(reason) || !conversationId || !ownerEmail) return undefined;
   const held = outcome.status === 'quarantined';
   const sender = mail.from?.address ?? '(no sender)';
-  await notifyOwner(deps, {
+  return {
     key: held
       ? `owner-side:${notice.inboundId}:${reason}`
       : `owner-side:${conversationId}:${ownerEmail}:${reason}`,
@@ -143,5 +143,5 @@ export async function reportOwnerSideRefusal(
         : 'If it was you, reply from your own mailbox. Otherwise someone may be trying to write to your customer in your name; further attempts of this kind for this conversation are refused without another notice.',
       `Raw mail: ${notice.rawKey}.`,
     ],
-  });
+  };
 }

@@ -1,7 +1,7 @@
 import type { SQSRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SEND_LEASE_MS } from '../../lib/delivery/deliver-mail.js';
 import { type EmbeddedEngines, startEmbeddedEngines } from '../../lib/local/embedded-engines.js';
-import { SEND_LEASE_MS } from '../../lib/use-cases/send-once.js';
 import { type CrashPlan, withCrashAt } from '../support/crash-injection.js';
 import { HandlerRig } from '../support/handler-rig.js';
 import { customerMail, ownerAnswer } from '../support/mail-builder.js';
@@ -9,7 +9,7 @@ import { customerMail, ownerAnswer } from '../support/mail-builder.js';
 const JANE = 'jane@customer.test';
 const SUPPORT = ['support@example.test'];
 
-/** The first record write after the relay's send: the one duplicate window (see send-once.ts). */
+/** The first record write after the relay's send: the one duplicate window (see deliver-mail.ts). */
 function relayRecordStep(steps: string[]): string {
   const sent = steps.indexOf('sender.send');
   const at = steps.findIndex((step, index) => index > sent && /^store\.record(Relay|Outcome)$/.test(step));
