@@ -28,6 +28,8 @@ export async function applyStoreWrite(store: SupportStore, write: StoreWrite): P
       return store.updateCustomerOwner(write.email, write.ownerEmail);
     case 'fill-customer-name':
       return store.fillCustomerName(write.email, write.name);
+    case 'mark-loop-ended':
+      return store.markLoopEnded(write.conversationId, write.at);
     case 'put-owner':
       return store.putOwner(write.owner);
     default:

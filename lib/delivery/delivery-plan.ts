@@ -45,6 +45,7 @@ export type StoreWrite =
     }
   | { kind: 'update-customer-owner'; email: string; ownerEmail: string }
   | { kind: 'fill-customer-name'; email: string; name: string }
+  | { kind: 'mark-loop-ended'; conversationId: string; at: string }
   | { kind: 'put-owner'; owner: Owner };
 
 /**

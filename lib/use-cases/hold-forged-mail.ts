@@ -9,7 +9,7 @@ import { rateWindowOf } from './screen-inbound.js';
  * Holds a customer-side mail whose sender failed authentication (`quarantined`/`forged-sender`, see
  * `quarantineByVerdict`): nothing is relayed, threaded or added. When the address it claims is a
  * customer, their owner is told in one line, once per customer and hour, so a flood of forgeries is one
- * notice an hour.
+ * notice an hour. Returns the plan: the outcome, and the notice when there is an owner to tell.
  */
 export async function holdForgedMail(
   deps: Pick<InboundDeps, 'store' | 'sender' | 'now' | 'config'>,

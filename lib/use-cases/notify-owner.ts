@@ -64,8 +64,8 @@ export async function readOwnerNotice(
 
 /**
  * Tells an owner something once, through the delivery module, so retries, repeated deliveries and every
- * further message with the same key send nothing more. Used by the screens, which tell an owner while
- * they decide; a plan names its notices with {@link readOwnerNotice} instead. Returns `undefined` when
+ * further message with the same key send nothing more: read, plan and deliver in one call, for a path
+ * that only tells (a bounce or complaint). An inbound plan names its notices with {@link readOwnerNotice}. Returns `undefined` when
  * the owner no longer exists (nobody to tell).
  */
 export async function notifyOwner(

@@ -1,6 +1,13 @@
 import type { SpocConfig } from '../config/config-schema.js';
 import { visibleMessageId } from '../delivery/deliver-mail.js';
-import { type InboundPlan, outcomeOnly, type StoreWrite, writesOnly } from '../delivery/delivery-plan.js';
+import {
+  type InboundPlan,
+  joinOperations,
+  mailsOnly,
+  outcomeOnly,
+  type StoreWrite,
+  writesOnly,
+} from '../delivery/delivery-plan.js';
 import { customerTrust } from '../domain/customer-trust.js';
 import { domainOf } from '../domain/mail-address.js';
 import { admitParticipants, newParticipants } from '../domain/participants.js';
@@ -20,8 +27,9 @@ import type { InboundRecord, SenderCount, SentMailRecord } from '../ports/suppor
 import { awaitAll } from './await-all.js';
 import { findOrAssignOwner } from './find-or-assign-owner.js';
 import type { InboundDeps, InboundNotice } from './inbound-deps.js';
+import { readOwnerNotice } from './notify-owner.js';
 import { type CoverRoute, routeToCover } from './owner-cover.js';
-import { screenCustomerSide } from './screen-customer-side.js';
+import { type Screened, screenCustomerSide } from './screen-customer-side.js';
 import { refuseCustomerMail, resentOutcome } from './screen-inbound.js';
 import { firstContactDelivery } from './send-first-contact.js';
 import { mayMailAutomatically } from './suppression.js';
@@ -122,7 +130,7 @@ export async function decideCustomerMail(
     return outcomeOnly(resentOutcome(ownLink.messageId, customerEmail, ownLink.inboundId));
   }
   if (count) {
-    const refused = await refuseCustomerMail(
+    const refused = refuseCustomerMail(
       deps,
       notice,
       mail,
@@ -130,11 +138,11 @@ export async function decideCustomerMail(
       count,
       looked.customer ?? undefined,
     );
-    if (refused) return outcomeOnly(refused);
+    if (refused) return screenedPlan(deps, refused);
   }
   const trust = customerTrust(notice.verdicts);
   const held = await screenCustomerSide(deps, notice, customerEmail, looked, Boolean(writer));
-  if (held) return outcomeOnly(held);
+  if (held) return screenedPlan(deps, held);
   const assigned = writer
     ? await findOrAssignOwner(deps, thread?.customerEmail ?? customerEmail, '', undefined, { owners })
     : await findOrAssignOwner(
@@ -167,6 +175,17 @@ export async function decideCustomerMail(
     mayGreet,
     ...(options.describe ? { describe: options.describe } : {}),
   });
+}
+
+/** A held mail's plan: the screen's writes, then its notice (read: the owner, and whether it went before). */
+async function screenedPlan(deps: InboundDeps, screened: Screened): Promise<InboundPlan> {
+  const told = screened.notice ? await readOwnerNotice(deps, screened.notice) : undefined;
+  const operation = joinOperations(
+    writesOnly(...(screened.writes ?? [])),
+    told ? mailsOnly(told) : undefined,
+  );
+  const empty = operation.before.length + operation.mails.length === 0;
+  return outcomeOnly(screened.outcome, empty ? undefined : operation);
 }
 
 /** Someone the customer put on Cc writes in the customer's conversation: they are its writer. */

@@ -2,7 +2,8 @@ import type { Customer, InboundOutcome } from '../domain/types.js';
 import type { ParsedMail } from '../mail/mail-types.js';
 import type { SenderCount } from '../ports/support-store.js';
 import type { InboundDeps, InboundNotice } from './inbound-deps.js';
-import { notifyOwner, type OwnerNotice } from './notify-owner.js';
+import type { OwnerNotice } from './notify-owner.js';
+import type { Screened } from './screen-customer-side.js';
 
 /** Rate windows are clock hours (UTC); counters outlive their hour by a day, then TTL removes them. */
 const WINDOW_MS = 60 * 60 * 1000;
@@ -53,41 +54,42 @@ export function countCustomerMail(
  * id) is the same message and ends as `duplicate`; beyond the per-sender flood cap the mail is kept (raw
  * mail stays, the outcome is `rejected`/`rate-limited`) and not relayed, and the customer's owner gets
  * one notice per sender and hour. A pair of auto-responders that do not mark their mail ends here too.
- * A resend a later hour is recognised by its Message-ID link instead (see `relayCustomerMail`).
+ * A resend a later hour is recognised by its Message-ID link instead (see `decideCustomerMail`).
  */
-export async function refuseCustomerMail(
-  deps: Pick<InboundDeps, 'store' | 'sender' | 'now' | 'config'>,
+export function refuseCustomerMail(
+  deps: Pick<InboundDeps, 'now' | 'config'>,
   notice: InboundNotice,
   mail: ParsedMail,
   customerEmail: string,
   count: SenderCount,
   customer: Customer | undefined,
-): Promise<InboundOutcome | undefined> {
+): Screened | undefined {
   if (count.firstInboundId !== undefined && count.firstInboundId !== notice.inboundId) {
-    return resentOutcome(mail.messageId ?? '', customerEmail, count.firstInboundId);
+    return { outcome: resentOutcome(mail.messageId ?? '', customerEmail, count.firstInboundId) };
   }
   const cap = deps.config.limits.maxMailsPerSenderPerHour;
   if (count.position <= cap) return undefined;
   const { window, start } = rateWindowOf(notice.receivedAt, deps.now());
-  if (customer) {
-    await notifyOwner(deps, {
-      key: `rate-limited:${customerEmail}:${window}`,
-      ownerEmail: customer.ownerEmail,
-      subject: `Held back: more than ${cap} mails in an hour from ${customerEmail}`,
-      paragraphs: [
-        `${customerEmail} sent more than ${cap} mails in the hour starting ${start.toISOString()}.`,
-        'The mails beyond that were kept but not forwarded to you, so a flood or a loop between automatic responders cannot fill your mailbox. This notice is sent once for that hour.',
-        `First held-back mail: ${notice.rawKey}. Ops can replay held-back mail from the raw mail store.`,
-      ],
-    });
-  }
-  return {
+  const told: OwnerNotice | undefined = customer
+    ? {
+        key: `rate-limited:${customerEmail}:${window}`,
+        ownerEmail: customer.ownerEmail,
+        subject: `Held back: more than ${cap} mails in an hour from ${customerEmail}`,
+        paragraphs: [
+          `${customerEmail} sent more than ${cap} mails in the hour starting ${start.toISOString()}.`,
+          'The mails beyond that were kept but not forwarded to you, so a flood or a loop between automatic responders cannot fill your mailbox. This notice is sent once for that hour.',
+          `First held-back mail: ${notice.rawKey}. Ops can replay held-back mail from the raw mail store.`,
+        ],
+      }
+    : undefined;
+  const outcome: InboundOutcome = {
     status: 'rejected',
     reason: 'rate-limited',
     detail: `mail ${count.position} from ${customerEmail} in hour ${window}; cap ${cap}; kept at ${notice.rawKey}`,
     customerEmail,
     ...(customer ? { ownerEmail: customer.ownerEmail } : {}),
   };
+  return { outcome, ...(told ? { notice: told } : {}) };
 }
 
 /** The outcome of a mail that repeats one already received from the same sender. */
