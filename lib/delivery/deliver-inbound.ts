@@ -84,6 +84,9 @@ async function deliverRelay(
   /** Set while the relay may have gone out unrecorded: a failure then keeps the lease. */
   state: { keepLease: boolean },
 ): Promise<RelayDelivered> {
+  if (record.relay) return redoRelayWrites(deps, relay, record.relay);
+  // Composed before the writes start, so the send goes out beside them rather than after them.
+  const mail = await renderMail(deps, relay.mail);
   const beside = applyStoreWrites(deps.store, relay.beside);
   beside.catch(() => undefined);
   const stored = beside.then(
@@ -91,19 +94,9 @@ async function deliverRelay(
     () => false,
   );
   const endsHere = (plan.followUps ?? []).length === 0;
-  if (record.relay) {
-    // An earlier attempt sent and recorded the relay: only its writes are made again.
-    const existing = record.relay;
-    const after = stored.then(() => applyStoreWrites(deps.store, relay.afterSend(existing)));
-    await Promise.allSettled([after, beside]);
-    await after;
-    await beside;
-    return { sent: existing, recorded: false };
-  }
   let recorded = false;
   let sending: Awaited<ReturnType<typeof sendAndRecord>>;
   try {
-    const mail = await renderMail(deps, relay.mail);
     state.keepLease = true;
     sending = await sendAndRecord(deps, relay.key, mail, {
       beside,
@@ -129,4 +122,21 @@ async function deliverRelay(
   state.keepLease = false;
   await beside;
   return { sent: sending.sent, recorded };
+}
+
+/** An earlier attempt sent and recorded the relay: only its writes are made again (all idempotent). */
+async function redoRelayWrites(
+  deps: DeliveryDeps,
+  relay: InboundRelay,
+  existing: SentMailRecord,
+): Promise<RelayDelivered> {
+  const beside = applyStoreWrites(deps.store, relay.beside);
+  const after = beside.then(
+    () => applyStoreWrites(deps.store, relay.afterSend(existing)),
+    () => undefined,
+  );
+  await Promise.allSettled([beside, after]);
+  await beside;
+  await after;
+  return { sent: existing, recorded: false };
 }
