@@ -214,8 +214,10 @@ function permanentOutcome(error: PermanentFailureError, notice: InboundNotice): 
  * step on the way is idempotent. Transient failures are thrown so the queue retries; permanent ones
  * become a recorded `failed` outcome. The raw mail is never deleted.
  *
- * Mail that ends without sending anything (automatic mail, refusals, unreadable mail) is claimed and
- * ended in one write after parsing. Mail that may send is claimed with a lease, while its lookups run.
+ * Read → decide → deliver: mail that ends without sending anything (automatic mail, refusals,
+ * unreadable mail) is claimed and ended in one write after parsing. Mail that may send is claimed with
+ * a lease while its lookups run; its use case reads and returns a plan, and the delivery module
+ * (`deliverInbound`) carries it out, records the outcome and recovers from a failure.
  *
  * Reading and deciding a mail has `limits.processingBudgetMs`; past it the mail ends `quarantined`
  * (`processing-budget`). Once `limits.maxProcessingAttempts` deliveries ended without a trace (crashed
