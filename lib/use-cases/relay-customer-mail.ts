@@ -29,8 +29,8 @@ import { findOrAssignOwner } from './find-or-assign-owner.js';
 import type { InboundDeps, InboundNotice } from './inbound-deps.js';
 import { readOwnerNotice } from './notify-owner.js';
 import { type CoverRoute, routeToCover } from './owner-cover.js';
-import { type Screened, screenCustomerSide } from './screen-customer-side.js';
-import { refuseCustomerMail, resentOutcome } from './screen-inbound.js';
+import { screenCustomerSide } from './screen-customer-side.js';
+import { refuseCustomerMail, resentOutcome, type Screened } from './screen-inbound.js';
 import { firstContactDelivery } from './send-first-contact.js';
 import { mayMailAutomatically } from './suppression.js';
 

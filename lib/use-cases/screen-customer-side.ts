@@ -1,8 +1,6 @@
-import type { StoreWrite } from '../delivery/delivery-plan.js';
 import type { Conversation, Customer, InboundOutcome, Owner } from '../domain/types.js';
 import type { InboundDeps, InboundNotice } from './inbound-deps.js';
-import type { OwnerNotice } from './notify-owner.js';
-import { rateWindowOf } from './screen-inbound.js';
+import { rateWindowOf, type Screened } from './screen-inbound.js';
 
 const HOUR_MS = 60 * 60 * 1000;
 const MINUTE_MS = 60 * 1000;
@@ -142,13 +140,6 @@ export async function screenCustomerSide(
       ],
     },
   };
-}
-
-/** A mail a screen holds: its outcome, and what is written and who is told for it. */
-export interface Screened {
-  outcome: InboundOutcome;
-  writes?: StoreWrite[];
-  notice?: OwnerNotice;
 }
 
 function held(outcome: InboundOutcome): Screened {

@@ -1,9 +1,9 @@
+import type { StoreWrite } from '../delivery/delivery-plan.js';
 import type { Customer, InboundOutcome } from '../domain/types.js';
 import type { ParsedMail } from '../mail/mail-types.js';
 import type { SenderCount } from '../ports/support-store.js';
 import type { InboundDeps, InboundNotice } from './inbound-deps.js';
 import type { OwnerNotice } from './notify-owner.js';
-import type { Screened } from './screen-customer-side.js';
 
 /** Rate windows are clock hours (UTC); counters outlive their hour by a day, then TTL removes them. */
 const WINDOW_MS = 60 * 60 * 1000;
@@ -146,4 +146,11 @@ export function ownerSideRefusalNotice(
       `Raw mail: ${notice.rawKey}.`,
     ],
   };
+}
+
+/** A mail a screen holds: its outcome, and what is written and who is told for it. */
+export interface Screened {
+  outcome: InboundOutcome;
+  writes?: StoreWrite[];
+  notice?: OwnerNotice;
 }
