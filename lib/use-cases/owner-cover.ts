@@ -27,18 +27,24 @@ type CoverDeps = Pick<InboundDeps, 'store' | 'sender' | 'config' | 'now'>;
 export interface CoverRoute {
   recipient: Owner;
   coveringFor?: Owner;
+  /** The owner's return, carried out before the mail: its digest, then the owner without `away`. */
+  returning?: OperationPlan;
 }
 
 /**
  * Routes an owner's customer mail: to the backup while the owner is away (when the backup is still an
- * active owner), else to the owner. An absence whose day has come is ended here first (the digest is
- * sent), so the first mail after the return already reaches the owner.
+ * active owner), else to the owner. An absence whose day has come is ended first (the route names the
+ * return, with its digest, for the plan), so the first mail after the return already reaches the owner.
  */
-export async function routeToCover(deps: CoverDeps, owner: Owner, owners?: Owner[]): Promise<CoverRoute> {
+export async function routeToCover(
+  deps: Pick<InboundDeps, 'store' | 'config' | 'now'>,
+  owner: Owner,
+  owners?: Owner[],
+): Promise<CoverRoute> {
   const state = coverState(owner, deps.now());
   if (state.kind === 'returned') {
-    await endAway(deps, owner.email);
-    return { recipient: owner };
+    const facts = await readReturn(deps, owner.email);
+    return { recipient: owner, ...(facts ? { returning: planReturn(facts).operation } : {}) };
   }
   if (state.kind === 'present') return { recipient: owner };
   const backup = await ownerByEmail(deps, state.away.backupEmail, owners);

@@ -338,8 +338,10 @@ export function planCustomerRelay(facts: CustomerRelayFacts): InboundPlan {
         ]
       : []),
   ];
+  const operation = joinOperations(facts.cover.returning, writesOnly(...before));
+  const operates = operation.before.length + operation.mails.length + operation.after.length > 0;
   return {
-    ...(before.length > 0 ? { operation: writesOnly(...before) } : {}),
+    ...(operates ? { operation } : {}),
     relay: {
       key: `${notice.inboundId}:owner`,
       mail: {

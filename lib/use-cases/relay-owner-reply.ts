@@ -128,7 +128,7 @@ export async function decideOwnerAnswer(
         at: now,
       })
     : [];
-  if (!check.asCover) await routeToCover(deps, owner, owners);
+  const returning = check.asCover ? undefined : (await routeToCover(deps, owner, owners)).returning;
   const traces = { ownerEmail: writer.email, replyDomain: deps.config.replyDomain };
   const read = readOwnerAnswer(mail.text, traces);
   const asCover = check.asCover === true;
@@ -159,6 +159,7 @@ export async function decideOwnerAnswer(
     suppression,
     notes: messages.filter((m) => m.direction === 'note').map((m) => m.text),
     remembered,
+    ...(returning ? { returning } : {}),
     ...(command ? { command } : {}),
   });
 }
@@ -184,6 +185,8 @@ export interface OwnerAnswerFacts {
   notes: string[];
   /** Writes that remember a backup's answer (see `rememberCover`). */
   remembered: StoreWrite[];
+  /** The owner's return, when their absence ended with this answer (see `routeToCover`). */
+  returning?: OperationPlan;
   /** The command on the answer's first line, as decided (absent when the answer is unsent for its context). */
   command?: CommandEffect;
 }
@@ -199,8 +202,11 @@ export async function planOwnerAnswer(facts: OwnerAnswerFacts): Promise<InboundP
   const { config, notice, mail, conversation: accepted, owner, writer, asCover } = facts;
   const traces = { ownerEmail: writer.email, replyDomain: config.replyDomain };
   const read = readOwnerAnswer(mail.text, traces);
+  // Carried out first, whatever the answer becomes.
   const remembered: OperationPlan | undefined =
-    facts.remembered.length > 0 ? writesOnly(...facts.remembered) : undefined;
+    facts.remembered.length > 0 || facts.returning
+      ? joinOperations(facts.returning, writesOnly(...facts.remembered))
+      : undefined;
   const unsent = (reason: UnsentReason, detail: string, operation?: OperationPlan): InboundPlan =>
     outcomeOnly(
       { status: 'rejected', reason, detail, conversationId: accepted.id, ownerEmail: owner.email },
