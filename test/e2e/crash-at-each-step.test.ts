@@ -388,4 +388,49 @@ describe('at-least-once input, exactly-once effect (Lambda handler, real engines
       [relayRecordStep(probe.steps), ...sentRecordSteps(backProbe.steps)],
     );
   });
+
+  it('the first mail after an absence ended: a crash before any step sends the digest once, then the relay once, to the owner', async () => {
+    const setup = async (plan: CrashPlan, index: number) => {
+      const rig = await HandlerRig.create(engines, { wrap: (d) => withCrashAt(d, plan) });
+      const { owner, other } = await customerWithOwner(rig, `<crash-r${index}@customer.test>`);
+      await rig.deps.store.putOwner({
+        ...owner,
+        away: { since: '2026-01-01T00:00:00.000Z', until: '2026-01-02', backupEmail: other.email },
+      });
+      const followUp = await customerMail(JANE, 'Re: Contract', 'Back yet?', {
+        messageId: `<crash-r${index}-2@customer.test>`,
+        inReplyTo: `<crash-r${index}@customer.test>`,
+        references: [`<crash-r${index}@customer.test>`],
+      });
+      const received = await rig.receive(followUp, { from: JANE, to: SUPPORT });
+      plan.steps.length = 0;
+      return { rig, owner, ...received };
+    };
+    const probe: CrashPlan = { steps: [] };
+    const clean = await setup(probe, 0);
+    await clean.rig.run(clean.record);
+    const total = probe.steps.length;
+    // The digest, then the relay: both to the owner, who is present again.
+    expect(clean.rig.sender.to(clean.owner.email).map((m) => m.mail.subject)).toHaveLength(2);
+    const runs: Array<CrashRun & { present: boolean }> = [];
+    for (let crashAt = 1; crashAt <= total; crashAt += 1) {
+      const plan: CrashPlan = { steps: [] };
+      const { rig, record, inboundId, owner } = await setup(plan, crashAt);
+      plan.crashAt = crashAt;
+      const step = await crashThenRedeliver(rig, plan, record);
+      runs.push({
+        step: `${crashAt}:${step}`,
+        sends: rig.sender.to(owner.email).length,
+        storedMessages: 0,
+        status: (await rig.deps.store.getInbound(inboundId))?.outcome?.status,
+        present: (await rig.deps.store.getOwner(owner.email))?.away === undefined,
+      });
+    }
+    expect(runs.filter((r) => r.status !== 'relayed-to-owner' || !r.present)).toEqual([]);
+    expect(runs.every((r) => r.sends >= 2)).toBe(true);
+    expect(runs.filter((r) => r.sends > 2).map((r) => r.step)).toEqual([
+      ...sentRecordSteps(probe.steps),
+      relayRecordStep(probe.steps),
+    ]);
+  });
 });
