@@ -340,30 +340,36 @@ describe.each<DynamoEngine>([dynaliteEngine, dynamoDbLocalEngine])(
     });
 
     describe('Message-ID links', () => {
+      /** The conversation each linked id threads into, as the mail path's batched read finds it. */
+      async function linkedConversations(messageIds: string[]): Promise<Map<string, string>> {
+        const { links } = await store.lookUp({ messageIds });
+        return new Map([...links].map(([id, link]) => [id, link.conversationId]));
+      }
+
       it('finds linked ids and leaves unknown ones out', async () => {
         await store.linkMessageIds(['<a@x>', '<b@x>'], 'conv-1');
         await store.linkMessageIds(['<a@x>', '<b@x>'], 'conv-1');
         await store.linkMessageIds(['<c@x>'], 'conv-2');
-        const found = await store.findConversationIds(['<a@x>', '<c@x>', '<unknown@x>', '<a@x>']);
+        const found = await linkedConversations(['<a@x>', '<c@x>', '<unknown@x>', '<a@x>']);
         expect(found).toEqual(
           new Map([
             ['<a@x>', 'conv-1'],
             ['<c@x>', 'conv-2'],
           ]),
         );
-        expect(await store.findConversationIds([])).toEqual(new Map());
+        expect(await linkedConversations([])).toEqual(new Map());
       });
 
       it('keeps the first conversation an id was linked to', async () => {
         await store.linkMessageIds(['<shared@x>'], 'conv-first');
         await store.linkMessageIds(['<shared@x>'], 'conv-second');
-        expect((await store.findConversationIds(['<shared@x>'])).get('<shared@x>')).toBe('conv-first');
+        expect((await linkedConversations(['<shared@x>'])).get('<shared@x>')).toBe('conv-first');
       });
 
       it('looks up more ids than one BatchGet carries', async () => {
         const ids = Array.from({ length: 250 }, (_, i) => `<bulk-${i}@x>`);
         await store.linkMessageIds(ids, 'conv-bulk');
-        const found = await store.findConversationIds([...ids, '<missing@x>']);
+        const found = await linkedConversations([...ids, '<missing@x>']);
         expect(found.size).toBe(250);
         for (const id of ids) expect(found.get(id)).toBe('conv-bulk');
       });
