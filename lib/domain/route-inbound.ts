@@ -1,4 +1,5 @@
 import { isOwnAddress } from './customer-trust.js';
+import type { AutomaticReason, OutcomeReason } from './outcome-reasons.js';
 import type { ReceiptVerdicts } from './receipt-verdicts.js';
 import {
   type ClaimedReplyToken,
@@ -14,17 +15,17 @@ export type { ReceiptVerdicts, VerdictStatus } from './receipt-verdicts.js';
 
 /** Which path an inbound mail takes. */
 export type InboundRoute =
-  | { kind: 'automatic'; reason: string; automaticKind: string }
+  | { kind: 'automatic'; reason: AutomaticReason; automaticKind: string }
   | { kind: 'owner-side'; claim: ClaimedReplyToken; senderAddress: string }
   | { kind: 'customer'; customerEmail: string; customerName: string }
-  | { kind: 'rejected'; reason: string; detail: string };
+  | { kind: 'rejected'; reason: 'token-malformed' | 'no-sender' | 'own-address'; detail: string };
 
 /** What routing looks at: envelope recipients, the header sender and the automatic-mail verdict. */
 export interface RouteInput {
   recipients: string[];
   fromAddress?: string;
   fromName?: string;
-  automatic: { automatic: false } | { automatic: true; kind: string; reason: string };
+  automatic: { automatic: false } | { automatic: true; kind: string; reason: AutomaticReason };
   replyDomain: string;
   /** The configured owners' addresses, lower-cased: who may write to a reply address and to support at once. */
   ownerEmails?: ReadonlySet<string>;
@@ -80,7 +81,7 @@ export function routeInbound(input: RouteInput): InboundRoute {
 /** Result of checking that an owner-side mail really comes from the conversation's owner. */
 export type OwnerReplyCheck =
   | { accepted: true; conversation: Conversation; asCover?: boolean }
-  | { accepted: false; status: 'rejected' | 'quarantined'; reason: string; detail: string };
+  | { accepted: false; status: 'rejected' | 'quarantined'; reason: OutcomeReason; detail: string };
 
 /**
  * True when the mail provably comes from its From domain: DMARC passing, or SPF or DKIM passing aligned

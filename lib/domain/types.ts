@@ -1,3 +1,5 @@
+import type { OutcomeReason } from './outcome-reasons.js';
+
 /** An owner: the one named person a customer deals with. */
 export interface Owner {
   /** Lower-cased personal mailbox the owner works from. */
@@ -97,8 +99,8 @@ export type OutcomeStatus =
 /** The recorded result of processing one inbound message. */
 export interface InboundOutcome {
   status: OutcomeStatus;
-  /** Machine-readable reason, e.g. `token-invalid`, `sender-not-owner`, `auto-submitted`. */
-  reason?: string;
+  /** Machine-readable reason, e.g. `token-invalid`, `sender-not-owner`, `auto-submitted` (see {@link OutcomeReason}). */
+  reason?: OutcomeReason;
   /** Human-readable detail. */
   detail?: string;
   conversationId?: string;

@@ -3,6 +3,7 @@ import type { Conversation, InboundOutcome } from '../domain/types.js';
 import { composeMail } from '../mail/compose-mail.js';
 import { buildHandoffNotice } from '../mail/handoff-notice.js';
 import type { ParsedMail } from '../mail/mail-types.js';
+import { awaitAll } from './await-all.js';
 import type { InboundDeps, InboundNotice } from './inbound-deps.js';
 import { sendOnce } from './send-once.js';
 
@@ -20,7 +21,7 @@ export async function answerFormerOwner(
 ): Promise<InboundOutcome | undefined> {
   const former = await deps.store.getFormerOwner(conversation.id, senderAddress);
   if (!former) return undefined;
-  const [current, formerOwner, customer] = await Promise.all([
+  const [current, formerOwner, customer] = await awaitAll([
     deps.store.getOwner(conversation.ownerEmail),
     deps.store.getOwner(senderAddress),
     deps.store.getCustomer(conversation.customerEmail),

@@ -1,6 +1,7 @@
 import { chooseOwner } from '../domain/assign-owner.js';
 import { PermanentFailureError } from '../domain/errors.js';
 import type { Customer, Owner } from '../domain/types.js';
+import { awaitAll } from './await-all.js';
 import type { InboundDeps } from './inbound-deps.js';
 
 /** A customer with their owner, and whether this message made them a customer. */
@@ -15,7 +16,7 @@ async function assign(
   customerEmail: string,
   knownOwners?: Owner[],
 ): Promise<Owner> {
-  const [owners, sequence, storedRules] = await Promise.all([
+  const [owners, sequence, storedRules] = await awaitAll([
     knownOwners ?? deps.store.listOwners(),
     deps.store.nextAssignmentSequence(),
     deps.store.listDomainRules(),

@@ -6,6 +6,7 @@ import { withConversationReference } from '../domain/thread-conversation.js';
 import type { Owner } from '../domain/types.js';
 import { composeMail } from '../mail/compose-mail.js';
 import { buildCustomerIntroduction, buildHandoffHistory } from '../mail/handoff-mails.js';
+import { awaitAll } from './await-all.js';
 import type { InboundDeps } from './inbound-deps.js';
 import { allMessageIds, sendOnce, visibleMessageId } from './send-once.js';
 
@@ -92,7 +93,7 @@ export async function handOffCustomer(
     customer.ownerEmail === toOwner.email ? undefined : await store.getOwner(customer.ownerEmail);
   const formerOwnerName = formerOwner?.name ?? '';
 
-  const open = await Promise.all(
+  const open = await awaitAll(
     conversations
       .filter((c) => c.status === 'open')
       .map(async (conversation) => ({

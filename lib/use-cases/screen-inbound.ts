@@ -1,3 +1,4 @@
+import type { OutcomeReason } from '../domain/outcome-reasons.js';
 import type { Customer, InboundOutcome } from '../domain/types.js';
 import type { ParsedMail } from '../mail/mail-types.js';
 import type { SenderCount } from '../ports/support-store.js';
@@ -100,7 +101,7 @@ export function resentOutcome(messageId: string, sender: string, firstInboundId:
 }
 
 /** Owner-side refusals that mean someone else may be using an owner's conversation, or the owner's mail was held. */
-const REPORTED_REASONS = new Set([
+const REPORTED_REASONS: ReadonlySet<OutcomeReason> = new Set<OutcomeReason>([
   'sender-not-owner',
   'sender-unauthenticated',
   'sender-ambiguous',

@@ -447,7 +447,7 @@ describe.each<DynamoEngine>([dynaliteEngine, dynamoDbLocalEngine])(
 
       it('replaces an outcome and refuses one for a message never claimed', async () => {
         await store.claimInbound('ses-2', 'inbound/ses-2', '2024-02-01T00:00:00Z');
-        await store.recordOutcome('ses-2', { status: 'failed', reason: 'x' });
+        await store.recordOutcome('ses-2', { status: 'failed', reason: 'raw-mail-missing' });
         await store.recordOutcome('ses-2', {
           status: 'automatic',
           reason: 'auto-submitted',

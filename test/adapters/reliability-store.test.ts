@@ -95,7 +95,7 @@ describe.each<DynamoEngine>([dynaliteEngine, dynamoDbLocalEngine])(
     });
 
     it('settles a message in one write, once', async () => {
-      const outcome = { status: 'automatic' as const, reason: 'bounce' };
+      const outcome = { status: 'automatic' as const, reason: 'mailer-daemon' as const };
       expect(await store.settleInbound('in-2', 'inbound/in-2', 'T', outcome)).toMatchObject({
         settled: true,
       });

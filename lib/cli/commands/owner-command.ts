@@ -1,4 +1,5 @@
 import { readLocalSettings } from '../../local/local-settings.js';
+import { awaitAll } from '../../use-cases/await-all.js';
 import * as z from '../../validation/zod-mini.js';
 import { type CliIo, UsageError } from '../cli-io.js';
 import { formatTable } from '../format-table.js';
@@ -68,9 +69,7 @@ export async function ownerCommand(
       }
       case 'list': {
         const owners = await store.listOwners();
-        const counts = await Promise.all(
-          owners.map((o) => store.listCustomers(o.email).then((c) => c.length)),
-        );
+        const counts = await awaitAll(owners.map((o) => store.listCustomers(o.email).then((c) => c.length)));
         if (flags.json) {
           // What the table shows, for scripts: with the customer count (and `away` while absent).
           const rows = owners.map((o, i) => ({ ...o, customers: counts[i] }));
@@ -100,7 +99,7 @@ export async function ownerCommand(
         const email = ownerEmail(address, 'spoc owner remove <email>');
         if (!(await store.getOwner(email)))
           throw new UsageError(`no owner ${email} in ${opened.where}; see \`spoc owner list\``);
-        const [customers, rules] = await Promise.all([
+        const [customers, rules] = await awaitAll([
           store.listCustomers(email),
           store.listDomainRules().then((all) => all.filter((rule) => rule.ownerEmail === email)),
         ]);
