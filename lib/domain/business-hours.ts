@@ -1,17 +1,8 @@
 import { isIsoDate } from './owner-cover.js';
+import type { BusinessHoursSpec } from './types.js';
 import { isKnownTimeZone } from './zoned-time.js';
 
-/** Business hours as written in the config or given to `spoc owner hours`. */
-export interface BusinessHoursSpec {
-  /** IANA time zone name, e.g. `Europe/Berlin`. */
-  timeZone: string;
-  /** Working days: names, ranges and lists, e.g. `mon-fri`, `mon,wed,fri`, `mon-sun`. */
-  days: string;
-  /** Start of the working span, `HH:MM` on the wall clock of `timeZone`. */
-  from: string;
-  /** End of the working span, `HH:MM`; `23:59` means the end of the day. */
-  to: string;
-}
+export type { BusinessHoursSpec };
 
 /** Business hours ready for arithmetic. */
 export interface BusinessHours {
@@ -168,6 +159,11 @@ export function effectiveHoursSpec(
   defaults: BusinessHoursSpec,
 ): BusinessHoursSpec {
   return owner.hours ?? defaults;
+}
+
+/** Hours in one line, as listings show them: `mon-fri 09:00-17:30 Europe/Berlin`. */
+export function formatHours(spec: BusinessHoursSpec): string {
+  return `${spec.days} ${spec.from}-${spec.to} ${spec.timeZone}`;
 }
 
 /** Reads a holiday list (`YYYY-MM-DD` days in the owner's zone) into a set; names the first bad entry. */
