@@ -8,12 +8,14 @@ import {
 import { readLocalSettings } from '../../local/local-settings.js';
 import { type CliIo, UsageError } from '../cli-io.js';
 import { openStore } from '../open-store.js';
-import type { StoreFlags } from './owner-command.js';
 import { describeOwnerHours, readOwnerDefaults } from './owner-defaults.js';
 import { requireOwner } from './owner-presence-command.js';
 
 /** Flags of `spoc owner hours` and `spoc owner backup`. */
-export interface OwnerHoursFlags extends StoreFlags {
+export interface OwnerHoursFlags {
+  table?: string;
+  region?: string;
+  json?: boolean;
   tz?: string;
   days?: string;
   from?: string;
