@@ -144,13 +144,13 @@ export function parseBusinessHours(spec: BusinessHoursSpec): SpecResult<Business
 /** Hours known to be valid (the config's defaults, an owner's stored hours); throws when they are not. */
 export function businessHoursOf(spec: BusinessHoursSpec): BusinessHours {
   const parsed = parseBusinessHours(spec);
-  if (!parsed.ok) throw new InvalidBusinessHoursError(parsed.problem);
+  if (!parsed.ok) throw new InvalidBusinessTimeError(parsed.problem);
   return parsed.value;
 }
 
-/** Stored or configured business hours that do not parse. */
-export class InvalidBusinessHoursError extends Error {
-  override readonly name = 'InvalidBusinessHoursError';
+/** Stored or configured business hours, or a promise duration, that do not parse. */
+export class InvalidBusinessTimeError extends Error {
+  override readonly name = 'InvalidBusinessTimeError';
 }
 
 /** The hours that apply to an owner: their own, else the configured default. */
