@@ -125,6 +125,20 @@ describe('spoc owner hours and spoc owner backup on the data directory', () => {
     const unknown = await runSpoc(['owner', 'backup', 'bob@example.test', 'zed@example.test'], env);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('no owner "zed@example.test"');
+    // An inactive owner (here one the config lists as inactive) receives no new work, so cannot be a backup.
+    const inactiveConfig = join(base, 'inactive.json');
+    await writeFile(
+      inactiveConfig,
+      JSON.stringify({
+        supportAddress: 'support@example.test',
+        replyDomain: 'reply.example.test',
+        owners: [{ email: 'dan@example.test', name: 'Dan Brown', active: false }],
+      }),
+    );
+    expect((await runSpoc(['owner', 'sync'], { ...env, SPOC_CONFIG: inactiveConfig })).code).toBe(0);
+    const inactive = await runSpoc(['owner', 'backup', 'bob@example.test', 'Dan Brown'], env);
+    expect(inactive.code).toBe(2);
+    expect(inactive.stderr).toContain('dan@example.test is inactive and cannot be a backup');
     const missing = await runSpoc(['owner', 'backup', 'bob@example.test'], env);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('missing backup');
