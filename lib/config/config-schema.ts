@@ -1,4 +1,13 @@
+import { parseBusinessDuration } from '../domain/business-duration.js';
+import {
+  DEFAULT_BUSINESS_HOURS,
+  parseClockTime,
+  parseDays,
+  parseTimeZone,
+  type SpecResult,
+} from '../domain/business-hours.js';
 import { isFreeMailDomain } from '../domain/free-mail-domains.js';
+import { isIsoDate } from '../domain/owner-cover.js';
 import * as z from '../validation/zod-mini.js';
 
 const emailAddress = z.pipe(
@@ -28,6 +37,45 @@ export const ownerConfigSchema = z.strictObject({
   name: z.string().check(z.trim(), z.minLength(1, 'must not be empty'), z.maxLength(100)),
   active: z._default(z.boolean(), true),
 });
+
+/**
+ * Business hours: an IANA time zone, working days (`mon-fri`, `mon,wed,fri`, `mon-sun`) and the working
+ * span `from`–`to` (`HH:MM`; `to` is its end, `23:59` the end of the day); a field left out keeps its
+ * default. Each field is checked by the reader `spoc owner hours` uses, so both accept the same hours.
+ */
+export const businessHoursSchema = z
+  .strictObject({
+    timeZone: z._default(z.string().check(specCheck(parseTimeZone)), DEFAULT_BUSINESS_HOURS.timeZone),
+    days: z._default(z.string().check(specCheck(parseDays)), DEFAULT_BUSINESS_HOURS.days),
+    from: z._default(z.string().check(specCheck(parseClockTime)), DEFAULT_BUSINESS_HOURS.from),
+    to: z._default(z.string().check(specCheck(parseClockTime)), DEFAULT_BUSINESS_HOURS.to),
+  })
+  .check(
+    z.superRefine((hours, ctx) => {
+      // Each field's own problems are reported above; what is left is the span itself.
+      const from = parseClockTime(hours.from);
+      const to = parseClockTime(hours.to);
+      if (from.ok && to.ok && from.value >= to.value) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['to'],
+          message: `must be after from (${hours.from}); a span past midnight is not supported`,
+          input: hours.to,
+        });
+      }
+    }),
+  );
+
+/** A check that runs one of the business-hours readers and reports its problem. */
+function specCheck(read: (text: string) => SpecResult<unknown>) {
+  return z.superRefine((text: string, ctx) => {
+    const parsed = read(text);
+    if (!parsed.ok) ctx.addIssue({ code: 'custom', message: parsed.problem, input: text });
+  });
+}
+
+/** A duration of business time: `90m`, `4h`, `2d` (a business day is one full working span). */
+const businessDuration = z.string().check(specCheck(parseBusinessDuration));
 
 /** Stack name when `deploy.stackName` is not set. */
 export const DEFAULT_STACK_NAME = 'SpocInbox';
@@ -110,8 +158,46 @@ export const spocConfigSchema = z
         policy: z._default(z.literal('round-robin'), 'round-robin'),
         /** B2B accounts: customer domain → owner email. */
         domains: z._default(z.record(domainName, emailAddress), {}),
+        /** How a new customer's owner is chosen: in turn, or the one with the fewest open conversations. */
+        strategy: z._default(
+          z.enum(['round-robin', 'least-loaded'], 'must be "round-robin" or "least-loaded"'),
+          'round-robin',
+        ),
+        /** A new customer is not given to an owner whose absence starts within this many days. */
+        skipIfAwayWithinDays: z._default(wholeNumber(0, 365), 2),
       }),
-      { policy: 'round-robin', domains: {} },
+      { policy: 'round-robin', domains: {}, strategy: 'round-robin', skipIfAwayWithinDays: 2 },
+    ),
+    /** Every owner's business hours unless set for the owner (`spoc owner hours`). */
+    hours: z._default(businessHoursSchema, { ...DEFAULT_BUSINESS_HOURS }),
+    /** Days without business hours (`YYYY-MM-DD`), read in each owner's own time zone. */
+    holidays: z._default(
+      z.array(z.string().check(z.refine(isIsoDate, { message: 'must be a date written as YYYY-MM-DD' }))),
+      [],
+    ),
+    /** The response promise: how long, in business time, a customer waits for an answer at most. */
+    promise: z._default(
+      z.strictObject({
+        /** Due time of the first answer to a new conversation. */
+        firstResponse: z._default(businessDuration, '4h'),
+        /** Due time of the answer to each later customer mail. */
+        followUp: z._default(businessDuration, '8h'),
+        /** Share of the time after which the owner is nudged (above 0, below 1). */
+        nudgeAt: z._default(z.number().check(z.gt(0, 'must be above 0'), z.lt(1, 'must be below 1')), 0.75),
+        /** Broken promises in a day beyond which the alarm fires. */
+        alarmThreshold: z._default(wholeNumber(0, 1_000_000), 10),
+      }),
+      { firstResponse: '4h', followUp: '8h', nudgeAt: 0.75, alarmThreshold: 10 },
+    ),
+    /** Who takes over when an owner leaves a promise unanswered. */
+    escalation: z._default(
+      z.strictObject({
+        /** Backup for owners who have none of their own (`spoc owner backup`). */
+        defaultBackup: z.optional(emailAddress),
+        /** Receives one mail when the backup stays silent too (a team lead, say). */
+        leadAddress: z.optional(emailAddress),
+      }),
+      {},
     ),
     limits: z._default(
       z.strictObject({
@@ -211,6 +297,21 @@ export const spocConfigSchema = z
             message: `names ${ownerEmail}, who is not an active owner in owners: add them there or name one who is`,
           });
         }
+      }
+      const backup = config.escalation.defaultBackup;
+      if (backup !== undefined && config.owners.length > 0 && !owners.has(backup)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['escalation', 'defaultBackup'],
+          message: `names ${backup}, who is not an active owner in owners: add them there or name one who is`,
+        });
+      }
+      if (config.escalation.leadAddress === config.supportAddress) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['escalation', 'leadAddress'],
+          message: 'must not be the support address: the lead is a person who is told',
+        });
       }
       if (config.supportAddress.endsWith(`@${config.replyDomain}`)) {
         ctx.addIssue({

@@ -11,6 +11,26 @@ export interface Owner {
   createdAt: string;
   /** Set while the owner is away: a backup answers their customers; ownership does not move. */
   away?: OwnerAway;
+  /** The owner's own business hours (`spoc owner hours`); without them the configured `hours` apply. */
+  hours?: BusinessHoursSpec;
+  /**
+   * The owner named to take over a conversation this owner leaves unanswered past its due time
+   * (`spoc owner backup`); without one, `escalation.defaultBackup`. Not the cover of an absence, which
+   * `away` names.
+   */
+  backupEmail?: string;
+}
+
+/** Business hours as written in the config or given to `spoc owner hours`. */
+export interface BusinessHoursSpec {
+  /** IANA time zone name, e.g. `Europe/Berlin`. */
+  timeZone: string;
+  /** Working days: names, ranges and lists, e.g. `mon-fri`, `mon,wed,fri`, `mon-sun`. */
+  days: string;
+  /** Start of the working span, `HH:MM` on the wall clock of `timeZone`. */
+  from: string;
+  /** End of the working span, `HH:MM`; `23:59` means the end of the day. */
+  to: string;
 }
 
 /** An owner's absence: from when, until which day, and who covers. */
