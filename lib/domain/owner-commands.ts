@@ -1,3 +1,5 @@
+import { type Colleague, readColleagues } from './consult-colleagues.js';
+
 /** One command an owner can put on the first line of a reply. */
 export type OwnerCommand =
   /** Record the reply on the conversation; nobody receives it. */
@@ -9,14 +11,17 @@ export type OwnerCommand =
   /** Mark the sender away until a date, with a backup owner (address or unique name). */
   | { kind: 'away'; until: string; backup: string }
   /** Take one person off the conversation's Cc (reply-all). */
-  | { kind: 'uncc'; address: string };
+  | { kind: 'uncc'; address: string }
+  /** Ask colleagues behind the scenes; the text below the line is the question. */
+  | { kind: 'ask'; colleagues: Colleague[] };
 
 /** What the top of an owner's reply says. */
 export type CommandParse =
   | { kind: 'none' }
   /** `rest`: the reply without the command line (text after the command on its line comes first). */
   | { kind: 'command'; command: OwnerCommand; rest: string }
-  | { kind: 'invalid'; line: string; problem: string };
+  /** `command`: the known command whose line was wrong, when it names one. */
+  | { kind: 'invalid'; line: string; problem: string; command?: OwnerCommand['kind'] };
 
 /** The commands, one line each, as shown to an owner who wrote a wrong one. */
 export const COMMAND_HELP = [
@@ -26,6 +31,13 @@ export const COMMAND_HELP = [
   '#close                      close the conversation (any text below is still sent to the customer)',
   '#uncc <address>             take that person off the Cc of this conversation (text below still goes)',
 ] as const;
+
+/**
+ * The line of `#ask` in the list of commands, aligned with {@link COMMAND_HELP}. Kept apart until the
+ * command is carried out: the list names only what an owner can use.
+ */
+export const ASK_COMMAND_HELP =
+  '#ask <address> [<address>]  ask colleagues behind the scenes; your question goes below the line';
 
 /** Reads one command's argument (the rest of its line) and the text below its line. */
 type CommandReader = (
@@ -37,7 +49,7 @@ type CommandReader = (
  * The commands by name: a new command is one entry here (and one line of {@link COMMAND_HELP}). A
  * name is matched in any case.
  */
-const COMMANDS: Readonly<Record<string, CommandReader>> = {
+const COMMANDS: Readonly<Record<OwnerCommand['kind'], CommandReader>> = {
   note: (argument, below) => ({
     command: { kind: 'note' },
     rest: [argument, below].filter(Boolean).join('\n'),
@@ -61,6 +73,12 @@ const COMMANDS: Readonly<Record<string, CommandReader>> = {
     /^[^\s@]+@[^\s@]+$/.test(argument)
       ? { command: { kind: 'uncc', address: argument.toLowerCase() }, rest: below }
       : { problem: '#uncc needs the address to take off Cc: #uncc carol@example.com' },
+  ask: (argument, below) => {
+    const read = readColleagues(argument);
+    if ('problem' in read) return read;
+    if (below === '') return { problem: '#ask needs your question below its line' };
+    return { command: { kind: 'ask', colleagues: read.colleagues }, rest: below };
+  },
 };
 
 /** `#`, or the full-width `＃` an East Asian keyboard types. */
@@ -108,7 +126,7 @@ export function parseOwnerCommand(replyText: string): CommandParse {
     while (from < line.length && isSeparator(line.charAt(from))) from += 1;
     const result = read(line.slice(from).trim(), below);
     return 'problem' in result
-      ? { kind: 'invalid', line, problem: result.problem }
+      ? { kind: 'invalid', line, problem: result.problem, command: name as OwnerCommand['kind'] }
       : { kind: 'command', ...result };
   }
   let end = 1;
