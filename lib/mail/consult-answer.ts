@@ -58,7 +58,7 @@ export function buildConsultAnswer(input: ConsultAnswerInput): ComposeInput {
   const attachments = input.mail.attachments;
   const text = [
     CONTEXT_MARKERS.start,
-    `${colleagueName} <${input.colleague.address}> answered your question about ${customerName}'s conversation ${input.conversation.id}. Only you receive this.`,
+    `${colleagueName} <${input.colleague.address}> answered your internal question on conversation ${input.conversation.id} with ${customerName}. Only you receive this.`,
     `Reply to answer the customer: they receive your own words from "${ownerName}" <${input.supportAddress}>, never this answer.`,
     CONTEXT_MARKERS.end,
     '',

@@ -226,7 +226,9 @@ describe("the colleague's answer relayed to the owner", () => {
   it('holds the answer with its quote stripped, and its attachments', async () => {
     const mail = await relayed();
     expect(mail.text).toContain(ANSWER);
-    expect(mail.text).toContain('Carol Diaz <carol@example.test> answered your question');
+    expect(mail.text).toContain(
+      `Carol Diaz <carol@example.test> answered your internal question on conversation ${conversation.id} with Jane Doe.`,
+    );
     // Nothing of the quoted question and conversation came along.
     expect(mail.text).not.toContain(QUESTION);
     expect(mail.text).not.toContain('My lamp broke');
