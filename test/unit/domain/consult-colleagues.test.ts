@@ -29,6 +29,8 @@ describe('#ask', () => {
       '#ask carol@example.com;dave@example.com carol@example.com',
       '#ask: <carol@example.com>, <mailto:dave@example.com>',
       '#ask carol@example.com <mailto:carol@example.com>, dave@example.com',
+      // Outlook's plain text of an address it turned into a link.
+      '#ask carol@example.com<mailto:carol@example.com>; dave@example.com<mailto:dave@example.com>',
     ]) {
       expect(parseOwnerCommand(`${line}\n${QUESTION}`), line).toMatchObject({
         kind: 'command',
