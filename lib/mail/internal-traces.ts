@@ -74,8 +74,8 @@ const BLOCK_PHRASES = [
   'answered your internal question on conversation',
 ];
 
+// The key id's length is not counted (`{1,8}`): recheck cannot decide that form, and any length finds as much.
 /** `reply+<conversation>.[<key id>.]<signature>` and `consult+…`, with or without the domain. */
-// The key id is not counted (`{1,8}`): recheck cannot decide the counted form; any length finds as much.
 const TOKEN_SHAPE = /\b(reply|consult)\+[a-z0-9]+\.(?:[a-z0-9]+\.)?[a-f0-9]{8}/;
 /** Any consult address, whatever its domain: it only ever leads to an owner. */
 const CONSULT_ADDRESS = /\bconsult\+[a-z0-9]/;
