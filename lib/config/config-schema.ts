@@ -261,6 +261,24 @@ export const spocConfigSchema = z
       }),
       { graceDays: 90 },
     ),
+    /** Asking colleagues behind the scenes (`#ask` in an owner's reply). */
+    consult: z._default(
+      z.strictObject({
+        /**
+         * Domains colleagues may be asked at, besides the domains of the owners' own addresses (a
+         * free-mail domain only when listed here). Exactly these domains, not their subdomains.
+         */
+        allowedDomains: z._default(z.array(domainName), []),
+        /** The conversation's attachments go along with a question (`attach`), or are only named (`list`). */
+        attachments: z._default(z.enum(['attach', 'list']), 'attach'),
+        /** Business time after which an unanswered question is reminded once: `<n>d` days or `<n>h` hours. */
+        remindAfter: z._default(
+          z.string().check(z.regex(/^[1-9][0-9]{0,2}[dh]$/, 'must be days or hours, as "1d" or "4h"')),
+          '1d',
+        ),
+      }),
+      { allowedDomains: [], attachments: 'attach', remindAfter: '1d' },
+    ),
     deploy: deployConfigSchema,
   })
   .check(

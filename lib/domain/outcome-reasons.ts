@@ -74,6 +74,10 @@ export type OutcomeReason =
   | 'no-longer-owner'
   /** `rejected`: the conversation's owner (or the covering backup) is no longer an owner. */
   | 'owner-unknown'
+  /** `rejected`: mail to a consult address, until asking colleagues is carried out. */
+  | 'consult-not-wired'
+  /** `rejected`: mail to a consult address from someone other than the colleague it was given to. */
+  | 'sender-not-colleague'
   /** `rejected`: the owner typed (part of) the answer inside the context block; writer told. */
   | 'answer-in-context'
   /** `rejected`: a context marker line is left in the owner's own text; writer told. */
@@ -177,6 +181,8 @@ export const OUTCOME_REASONS = [
   'virus',
   'no-longer-owner',
   'owner-unknown',
+  'consult-not-wired',
+  'sender-not-colleague',
   'answer-in-context',
   'context-damaged',
   'empty-reply',

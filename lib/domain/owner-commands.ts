@@ -1,3 +1,4 @@
+import { type Colleague, readColleagues } from './consult-colleagues.js';
 import { isIsoDate } from './owner-cover.js';
 
 /** One command an owner can put on the first line of a reply. */
@@ -11,14 +12,17 @@ export type OwnerCommand =
   /** Mark the sender away until a date, with a backup owner (address or unique name). */
   | { kind: 'away'; until: string; backup: string }
   /** Take one person off the conversation's Cc (reply-all). */
-  | { kind: 'uncc'; address: string };
+  | { kind: 'uncc'; address: string }
+  /** Ask colleagues behind the scenes; the text below the line is the question. */
+  | { kind: 'ask'; colleagues: Colleague[] };
 
 /** What the top of an owner's reply says. */
 export type CommandParse =
   | { kind: 'none' }
   /** `rest`: the reply without the command line (text after the command on its line comes first). */
   | { kind: 'command'; command: OwnerCommand; rest: string }
-  | { kind: 'invalid'; line: string; problem: string };
+  /** `command`: the known command whose line was wrong, when it names one. */
+  | { kind: 'invalid'; line: string; problem: string; command?: OwnerCommand['kind'] | 'wait' };
 
 /**
  * The day a `#wait <YYYY-MM-DD>` names, or what is wrong with it. `today` is the owner's day
@@ -56,7 +60,14 @@ export const COMMAND_HELP = [
   '#wait <YYYY-MM-DD>          you are waiting on something until that day (kept as a private note)',
 ] as const;
 
-/** Reads one command's argument (the rest of its line) and the text below its line, on the owner's day. */
+/**
+ * The line of `#ask` in the list of commands, aligned with {@link COMMAND_HELP}. Kept apart until the
+ * command is carried out: the list names only what an owner can use.
+ */
+export const ASK_COMMAND_HELP =
+  '#ask <address> [<address>]  ask colleagues behind the scenes; your question goes below the line';
+
+/** Reads one command's argument (the rest of its line) and the text below its line. */
 type CommandReader = (
   argument: string,
   below: string,
@@ -67,7 +78,7 @@ type CommandReader = (
  * The commands by name: a new command is one entry here (and one line of {@link COMMAND_HELP}). A
  * name is matched in any case.
  */
-const COMMANDS: Readonly<Record<string, CommandReader>> = {
+const COMMANDS: Readonly<Record<OwnerCommand['kind'] | 'wait', CommandReader>> = {
   note: (argument, below) => ({
     command: { kind: 'note' },
     rest: [argument, below].filter(Boolean).join('\n'),
@@ -100,6 +111,12 @@ const COMMANDS: Readonly<Record<string, CommandReader>> = {
       command: { kind: 'note' },
       rest: [`Waiting until ${day.until}.`, below].filter(Boolean).join('\n'),
     };
+  },
+  ask: (argument, below) => {
+    const read = readColleagues(argument);
+    if ('problem' in read) return read;
+    if (below === '') return { problem: '#ask needs your question below its line' };
+    return { command: { kind: 'ask', colleagues: read.colleagues }, rest: below };
   },
 };
 
@@ -150,7 +167,7 @@ export function parseOwnerCommand(replyText: string, today?: string): CommandPar
     while (from < line.length && isSeparator(line.charAt(from))) from += 1;
     const result = read(line.slice(from).trim(), below, today);
     return 'problem' in result
-      ? { kind: 'invalid', line, problem: result.problem }
+      ? { kind: 'invalid', line, problem: result.problem, command: name as OwnerCommand['kind'] | 'wait' }
       : { kind: 'command', ...result };
   }
   let end = 1;

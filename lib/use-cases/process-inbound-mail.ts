@@ -142,6 +142,12 @@ async function decide(deps: InboundDeps, notice: InboundNotice, ahead: LookAhead
       return { kind: 'settle', outcome: automaticOutcome(route) };
     case 'rejected':
       return { kind: 'settle', outcome: { status: 'rejected', reason: route.reason, detail: route.detail } };
+    case 'consult-answer':
+      // Answers to consult addresses are not relayed yet: recorded, raw mail kept, sent to nobody.
+      return {
+        kind: 'settle',
+        outcome: { status: 'rejected', reason: 'consult-not-wired', detail: `from ${route.senderAddress}` },
+      };
     case 'owner-side':
       return {
         kind: 'work',

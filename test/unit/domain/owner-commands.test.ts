@@ -158,6 +158,7 @@ describe('#wait', () => {
   it('answers a wrong #wait with the problem, so nothing reaches the customer', () => {
     expect(parseOwnerCommand('#wait 2026-11-30\nThe supplier answers next week.', today)).toEqual({
       kind: 'invalid',
+      command: 'wait',
       line: '#wait 2026-11-30',
       problem: '2026-11-30 is not after today (2026-12-04): name a day to come, like #wait 2026-12-24',
     });
