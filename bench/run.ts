@@ -2,12 +2,13 @@ import { writeFile } from 'node:fs/promises';
 import { type ColdStartResult, runColdStart } from './sections/cold-start.js';
 import { type LargeMailFigures, runLargeMail } from './sections/large-mail.js';
 import { type LatencyResult, runLatency } from './sections/latency.js';
+import { runScale, type ScaleResult } from './sections/scale.js';
 import { runThroughput, type ThroughputResult } from './sections/throughput.js';
 import { KINDS, runWork, type WorkResult } from './sections/work.js';
 import { round, startEnginesProcess } from './support/harness.js';
 
 // `npm run bench` runs every section; `npm run bench -- work latency` runs the named ones.
-const SECTIONS = ['work', 'latency', 'throughput', 'large-mail', 'cold-start'] as const;
+const SECTIONS = ['work', 'scale', 'latency', 'throughput', 'large-mail', 'cold-start'] as const;
 type Section = (typeof SECTIONS)[number];
 
 const asked = process.argv.slice(2);
@@ -35,13 +36,15 @@ const results: {
   startedAt: string;
   node: string;
   work?: WorkResult;
+  scale?: ScaleResult;
   latency?: LatencyResult;
   throughput?: ThroughputResult;
   largeMail?: LargeMailFigures[];
   coldStart?: ColdStartResult;
 } = { startedAt: new Date().toISOString(), node: process.version };
 
-const needsEngines = selected.has('work') || selected.has('latency') || selected.has('large-mail');
+const needsEngines =
+  selected.has('work') || selected.has('scale') || selected.has('latency') || selected.has('large-mail');
 const engines = needsEngines ? await startEnginesProcess() : undefined;
 try {
   if (engines && selected.has('work')) {
@@ -84,6 +87,52 @@ try {
         kind === 'follow-up' ? k.sequentialRoundTrips <= 4 : undefined,
       );
     }
+  }
+  if (engines && selected.has('scale')) {
+    console.error('scale…');
+    const s = await runScale(engines);
+    results.scale = s;
+    const units = (c: { wcu: number; rcu: number; calls: number; outcome: string }) =>
+      `${c.wcu} / ${c.rcu}, ${c.calls} calls, ${c.outcome}`;
+    for (const r of s.conversationLength) {
+      row(
+        'scale',
+        `follow-up in ${r.messages} messages: WCU / RCU`,
+        units(r.followUp),
+        r.threadEntries < r.messages ? `item holds ${r.threadEntries}` : '',
+        'WCU ≤ 6, RCU ≤ 5',
+        r.followUp.wcu <= 6 && r.followUp.rcu <= 5 && !r.followUp.outcome.startsWith('failed'),
+      );
+      row(
+        'scale',
+        `owner answer in ${r.messages + 1} messages: WCU / RCU`,
+        units(r.ownerReply),
+        '',
+        'WCU ≤ 7, RCU ≤ 5',
+        r.ownerReply.wcu <= 7 && r.ownerReply.rcu <= 5 && !r.ownerReply.outcome.startsWith('failed'),
+      );
+    }
+    for (const r of s.senderFlood) {
+      const last = r.mailsInHour === Math.max(...s.senderFlood.map((f) => f.mailsInHour));
+      row(
+        'scale',
+        `mail ${r.mailsInHour} of one sender in an hour: WCU`,
+        `${r.wcu}, ${r.outcome}`,
+        r.counted < r.mailsInHour - 1 ? `counter holds ${r.counted}` : '',
+        last ? 'rate-limited, WCU ≤ 3' : '',
+        last ? r.outcome === 'rate-limited' && r.wcu <= 3 : undefined,
+      );
+    }
+    const fewest = s.owners[0];
+    for (const r of s.owners)
+      row(
+        'scale',
+        `customer mail with ${r.owners} owners: RCU`,
+        String(r.customerMail.rcu),
+        fewest && r !== fewest ? `${fewest.owners} owners: ${fewest.customerMail.rcu}` : '',
+        r !== fewest ? '≤ +1 RCU' : '',
+        fewest && r !== fewest ? r.customerMail.rcu <= fewest.customerMail.rcu + 1 : undefined,
+      );
   }
   if (engines && selected.has('latency')) {
     console.error('latency…');

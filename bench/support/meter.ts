@@ -12,6 +12,8 @@ export interface AwsCall {
   /** Bytes of an S3 object read or written, or of a raw mail sent. */
   bytes: number;
   failed: boolean;
+  /** The error of a failed call, as `Name: message`. */
+  error?: string;
   /** The kind of item a DynamoDB single-item call addressed (its partition key's prefix). */
   item?: string;
 }
@@ -120,6 +122,7 @@ export class AwsMeter {
           return result;
         } catch (error) {
           call.failed = true;
+          call.error = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
           // A write whose condition failed is billed like a write of the existing item (1 KB here).
           if (service === 'dynamodb' && WRITES.has(command)) call.writeUnits = 1;
           throw error;
