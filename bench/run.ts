@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { type ColdStartResult, runColdStart } from './sections/cold-start.js';
 import { type LargeMailFigures, runLargeMail } from './sections/large-mail.js';
-import { type LatencyResult, runLatency } from './sections/latency.js';
+import { type LatencyResult, OUTCOME_KINDS, runLatency } from './sections/latency.js';
 import { runScale, type ScaleResult } from './sections/scale.js';
 import { runThroughput, type ThroughputResult } from './sections/throughput.js';
 import { KINDS, runWork, type WorkResult } from './sections/work.js';
@@ -163,6 +163,18 @@ try {
       `${l.sdkCallCpuMs.toFixed(2)} ms; ${l.awsCallsP50}`,
       'DynamoDB GetItem',
     );
+    for (const kind of OUTCOME_KINDS) {
+      const k = l.byKind[kind];
+      const relayed = kind === 'relayed-to-owner' || kind === 'relayed-to-customer';
+      row(
+        'latency',
+        `  ${kind} (${k.count}): CPU p50 / p99 ÷ parse-only`,
+        `${k.cpuMs.p50.toFixed(2)} / ${k.cpuMs.p99.toFixed(2)} ms = ${k.ratio.p50}× / ${k.ratio.p99}×`,
+        `same mails parsed: ${k.ownParseRatio.p50}× / ${k.ownParseRatio.p99}×`,
+        relayed ? 'p50 ≤ 10×' : '',
+        relayed ? k.count > 0 && k.ratio.p50 <= 10 : undefined,
+      );
+    }
     for (const [status, o] of Object.entries(l.byOutcome))
       row(
         'latency',
@@ -181,6 +193,11 @@ try {
       `SMTP→file ${t.baseline.perSecond} msg/s (${(t.ratio * 100).toFixed(1)}%)`,
     );
     row('throughput', 'lost (no outcome, or relay missing)', String(t.lost), '', '0', t.lost === 0);
+    row(
+      'throughput',
+      `  SMTP transaction start → relay written, p50 / p99 (${t.acceptToRelayMs.measured} relays)`,
+      `${t.acceptToRelayMs.p50} / ${t.acceptToRelayMs.p99} ms`,
+    );
   }
   if (engines && selected.has('large-mail')) {
     console.error('large mail…');
