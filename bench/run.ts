@@ -88,6 +88,38 @@ try {
       );
     }
   }
+  if (engines && selected.has('work')) {
+    const w = results.work as WorkResult;
+    for (const [name, k] of [
+      ['typical 50 KB follow-up', w.typical],
+      ['owner answer, 2 on Cc', w.ownerReplyTwoCc],
+    ] as const) {
+      row(
+        'cost',
+        `${name}: $ per 10k, non-SES / SES`,
+        `${k.otherCostPer10k.toFixed(3)} / ${k.sesCostPer10k.toFixed(3)} = ${(k.otherToSes * 100).toFixed(1)}%`,
+        w.sesPricingPlan.split(' (')[0] ?? '',
+        name.startsWith('typical') ? '≤ 5%' : '',
+        name.startsWith('typical') ? k.otherToSes <= 0.05 : undefined,
+      );
+      row(
+        'cost',
+        `${name}: storage per 10k per month (S3 / DynamoDB / PITR)`,
+        Object.values(k.storagePer10kPerMonth)
+          .map((v) => v.toFixed(4))
+          .join(' / '),
+        `first year ${k.storagePer10kFirstYear.toFixed(3)}`,
+      );
+      row(
+        'cost',
+        `${name}: non-SES with a year of storage ÷ SES`,
+        `${(k.otherWithYearToSes * 100).toFixed(1)}%`,
+        '',
+        name.startsWith('typical') ? '≤ 10%' : '',
+        name.startsWith('typical') ? k.otherWithYearToSes <= 0.1 : undefined,
+      );
+    }
+  }
   if (engines && selected.has('scale')) {
     console.error('scale…');
     const s = await runScale(engines);
