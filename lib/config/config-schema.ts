@@ -98,6 +98,23 @@ export const deployConfigSchema = z._default(
     deletionProtection: z._default(z.boolean(), true),
     /** Lambda memory for the inbound function, sized for 40 MB mail. */
     inboundMemoryMb: z._default(wholeNumber(512, 10240), 1536),
+    /**
+     * Inbound function invocations at most (the SQS event source's maximum concurrency, and the
+     * function's reserved concurrency): with `inboundBatchSize`, the ceiling of mails processed at once.
+     */
+    inboundMaxConcurrency: z._default(wholeNumber(2, 1000), 5),
+    /** Mails per inbound invocation (processed in parallel; five 40 MB mails need about 1 GB). */
+    inboundBatchSize: z._default(wholeNumber(1, 10), 5),
+    /**
+     * Days after which raw mail larger than `rawMailArchiveMinBytes` moves to S3 Glacier Instant
+     * Retrieval (still read in milliseconds); 0 keeps all raw mail in S3 Standard.
+     */
+    rawMailArchiveAfterDays: z._default(wholeNumber(0, 3650), 30),
+    /**
+     * Only raw mail larger than this moves: a smaller object is billed as 128 KB there, and each move is
+     * a request, so small mail costs less left in S3 Standard for a year.
+     */
+    rawMailArchiveMinBytes: z._default(wholeNumber(0, 50 * 1024 * 1024), 256 * 1024),
     /** CloudFormation stack name: one stack per environment (and one AWS account per environment). */
     stackName: z._default(
       z
@@ -131,6 +148,10 @@ export const deployConfigSchema = z._default(
     requireTls: true,
     deletionProtection: true,
     inboundMemoryMb: 1536,
+    inboundMaxConcurrency: 5,
+    inboundBatchSize: 5,
+    rawMailArchiveAfterDays: 30,
+    rawMailArchiveMinBytes: 256 * 1024,
     stackName: DEFAULT_STACK_NAME,
     manageSesIdentities: true,
     sesSandboxRecipients: [],

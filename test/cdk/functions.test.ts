@@ -173,6 +173,21 @@ describe('functions', () => {
     });
   });
 
+  it('takes the inbound batch size and concurrency from config', () => {
+    const { template: other, stack: wider } = templateOf({
+      config: withDeploy({ inboundBatchSize: 10, inboundMaxConcurrency: 50 }),
+    });
+    const fn = wider.inbound.handler.function;
+    expect(
+      other.findResources('AWS::Lambda::Function')[logicalIdOf(fn)]?.Properties.ReservedConcurrentExecutions,
+    ).toBe(50);
+    other.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: logicalIdOf(fn) },
+      BatchSize: 10,
+      ScalingConfig: { MaximumConcurrency: 50 },
+    });
+  });
+
   it('lets the inbound function return a throttled record early, on its own queue only', () => {
     const changing = statementsOf(inbound).filter((s) =>
       actionsOf(s).includes('sqs:ChangeMessageVisibility'),
