@@ -299,6 +299,7 @@ class ThreadUpdate {
   readonly sets = ['#updatedAt = :at'];
   readonly removes: string[] = [];
   readonly conditions = ['attribute_exists(#pk)'];
+  private lists = 0;
 
   constructor(at: string) {
     this.values = { ':at': at };
@@ -311,7 +312,7 @@ class ThreadUpdate {
    * list that is not as seen fails the condition instead of passing the limit.
    */
   append(list: ThreadList, value: string, seenLength: number): void {
-    const n = Object.keys(this.names).filter((name) => name.startsWith('#l')).length;
+    const n = this.lists++;
     const [l, id] = [`#l${n}`, `:id${n}`];
     this.names[l] = list;
     this.values[id] = value;
