@@ -116,6 +116,11 @@ describe('no item grows with use (Lambda handler, real engines)', () => {
       expect(mail.outcome).toMatchObject({ status: 'relayed-to-owner', conversationId });
       const relay = lastTo(owner);
       expectCount(relay);
+      // Reply-all wanted a newcomer on Cc: the conversation has the most it keeps, the owner is told.
+      if (n === 1)
+        expect(relay.mail.text).toContain(
+          'Not added to Cc (the conversation has the most it keeps): newcomer@customer.test',
+        );
       await answer(relay, `Try again (${n}).`);
       messages += 1;
       sizes.push(sizeOf(await item(rig, conversationKey)));
@@ -226,6 +231,9 @@ describe('no item grows with use (Lambda handler, real engines)', () => {
       expect((await rig.deps.store.getInbound(result.inboundId))?.outcome?.reason).toBe('rate-limited');
     }
     expect(await item(rig, keys.rate(flood, window))).toEqual(counter);
+    console.info(
+      `sender counter item at the cap of ${cap}: ${sizeOf(counter)} bytes, unchanged by 15 more mails`,
+    );
     // A mail resending one counted earlier in the hour is still recognised as the same mail.
     const resent = await rig.deliver(
       await customerMail(flood, 'Auto 0', 'Thank you for your mail.', {
