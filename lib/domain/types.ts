@@ -76,6 +76,28 @@ export interface Conversation {
   participants?: string[];
   /** When customer-side mail in it last ran faster than a person writes and was ended as a loop. */
   loopEndedAt?: string;
+  /**
+   * Ids trimmed off each thread list (see `THREAD_LIMIT`): a list's length plus this is how long it
+   * would be untrimmed. Absent while nothing was trimmed.
+   */
+  customerThreadDropped?: number;
+  ownerThreadDropped?: number;
+  /** When the customer's opening mail was received: the start of the first-response figure. */
+  askedAt?: string;
+  /** The answer that settled the first-response figure, written with that answer's threads. */
+  firstAnswer?: FirstAnswer;
+}
+
+/**
+ * The first owner answer recorded on a conversation: its inbound id, when it was relayed and, when it
+ * was the conversation's first answer, the seconds since the customer asked. A conversation stored
+ * before these were kept records here the first answer after that, without `seconds` when an earlier
+ * answer existed.
+ */
+export interface FirstAnswer {
+  id: string;
+  at: string;
+  seconds?: number | undefined;
 }
 
 /** Which way a stored message travelled. */

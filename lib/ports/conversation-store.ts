@@ -1,4 +1,4 @@
-import type { Conversation, ConversationMessage, Customer } from '../domain/types.js';
+import type { Conversation, ConversationMessage, Customer, FirstAnswer } from '../domain/types.js';
 
 /** Where an RFC Message-ID was seen first: the conversation it threads into, and who sent it. */
 export interface MessageLink {
@@ -50,7 +50,10 @@ export interface ConversationStore {
     messageIds?: string[];
   }): Promise<LookUpResult>;
 
-  /** Appends Message-IDs to a thread list, skipping ones already present; sets `updatedAt`. */
+  /**
+   * Appends Message-IDs to a thread list, skipping ones already present; sets `updatedAt`. A list keeps
+   * its first id and the newest, at most `THREAD_LIMIT` (older ids thread through `linkMessageIds`).
+   */
   appendToThread(
     conversationId: string,
     thread: 'customerThread' | 'ownerThread',
@@ -58,13 +61,16 @@ export interface ConversationStore {
     at: string,
   ): Promise<void>;
   /**
-   * Appends one id to each named thread of a conversation in one write (skipping ids already there),
-   * and reopens it when asked. Throws `ConditionFailedError` when the conversation does not exist.
+   * Appends one id to each named thread of a conversation in one write (skipping ids already there,
+   * trimming as `appendToThread` does), reopens it when asked, and records `firstAnswer` unless one is
+   * recorded. `seen` is the caller's copy of the conversation: with the lists as long as it says, it is
+   * one write. Throws `ConditionFailedError` when the conversation does not exist.
    */
   recordThreads(
     conversationId: string,
-    add: { customerThread?: string; ownerThread?: string; reopen?: boolean },
+    add: { customerThread?: string; ownerThread?: string; reopen?: boolean; firstAnswer?: FirstAnswer },
     at: string,
+    seen?: Pick<Conversation, 'customerThread' | 'ownerThread'>,
   ): Promise<void>;
   /** Maps RFC Message-IDs to the conversation they belong to. Idempotent. */
   linkMessageIds(

@@ -27,12 +27,15 @@ export interface GuardStore {
    * Counts one inbound message against a sender's window and returns its position in that window
    * (1 for the first). The position is kept per inbound id, so a retried message keeps its place. With
    * `rfcMessageId`, the same write claims that Message-ID for the window: `firstInboundId` names the
-   * message that carried it first (a client resending a mail within the hour).
+   * message that carried it first (a client resending a mail within the hour). Once `cap` messages are
+   * counted nothing more is written: every later message gets the position `cap + 1` (and the claim of
+   * its Message-ID when an earlier counted message made it), so the window's item stays bounded.
    */
   countSenderMail(
     sender: string,
     window: string,
     inboundId: string,
+    cap: number,
     expiresAt: number,
     rfcMessageId?: string,
   ): Promise<SenderCount>;

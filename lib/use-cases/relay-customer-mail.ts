@@ -179,6 +179,7 @@ export async function relayCustomerMail(
     updatedAt: now,
     customerThread: [],
     ownerThread: [],
+    askedAt: notice.receivedAt,
   };
 
   const customerThread = mail.messageId
@@ -205,7 +206,8 @@ export async function relayCustomerMail(
       conversationId: conversation.id,
       conversationOpened: conversation.createdAt,
       // A mail without a Message-ID is not on the thread, yet it is a message of it all the same.
-      messageCount: customerThread.length + (mail.messageId ? 0 : 1),
+      messageCount:
+        customerThread.length + (conversation.customerThreadDropped ?? 0) + (mail.messageId ? 0 : 1),
       ownerName: recipient.name,
       supportAddress,
       ...(coveringFor?.away
@@ -286,6 +288,7 @@ export async function relayCustomerMail(
             reopen: conversation.status === 'closed',
           },
           now,
+          conversation,
         );
       },
     },

@@ -99,7 +99,7 @@ async function relay(
   const [owner, customer, firstResponseSeconds, suppression, messages] = await awaitAll([
     ownerByEmail(deps, accepted.ownerEmail, owners),
     deps.store.getCustomer(accepted.customerEmail),
-    firstResponseFor(deps, accepted.id, notice.inboundId, now),
+    firstResponseFor(deps, accepted, notice.inboundId, now),
     deps.store.getSuppression(accepted.customerEmail),
     deps.store.listMessages(accepted.id),
   ]);
@@ -258,8 +258,10 @@ async function relay(
             {
               customerThread: visibleMessageId(relayed),
               ...(mail.messageId ? { ownerThread: mail.messageId } : {}),
+              firstAnswer: { id: notice.inboundId, at: now, seconds: firstResponseSeconds },
             },
             now,
+            accepted,
           ),
         ]),
     },

@@ -39,14 +39,15 @@ export function rateWindowOf(receivedAt: string, fallback: Date): { window: stri
  * {@link refuseCustomerMail} for what the count decides).
  */
 export function countCustomerMail(
-  deps: Pick<InboundDeps, 'store' | 'now'>,
+  deps: Pick<InboundDeps, 'store' | 'now' | 'config'>,
   notice: InboundNotice,
   mail: ParsedMail,
   customerEmail: string,
 ): Promise<SenderCount> {
   const { window, start } = rateWindowOf(notice.receivedAt, deps.now());
   const expiresAt = Math.floor((start.getTime() + WINDOW_MS) / 1000) + COUNTER_GRACE_SECONDS;
-  return deps.store.countSenderMail(customerEmail, window, notice.inboundId, expiresAt, mail.messageId);
+  const cap = deps.config.limits.maxMailsPerSenderPerHour;
+  return deps.store.countSenderMail(customerEmail, window, notice.inboundId, cap, expiresAt, mail.messageId);
 }
 
 /**

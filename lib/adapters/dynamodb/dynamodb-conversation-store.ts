@@ -1,6 +1,7 @@
 import { ConditionFailedError, PermanentFailureError } from '../../domain/errors.js';
 import { MAX_PARTICIPANTS } from '../../domain/participants.js';
-import type { Conversation, ConversationMessage, Customer } from '../../domain/types.js';
+import { THREAD_LIMIT, trimReferences } from '../../domain/thread-conversation.js';
+import type { Conversation, ConversationMessage, Customer, FirstAnswer } from '../../domain/types.js';
 import type {
   ConversationStore,
   FormerOwnerRecord,
@@ -15,6 +16,7 @@ import {
   isItemTooLarge,
   toDomain,
   WRITE_CONCURRENCY,
+  withoutUndefined,
 } from './dynamodb-table.js';
 import { directoryKeys, ITEM_TYPE_ATTRIBUTE, conversationKeys as keys } from './item-keys.js';
 import { PARTITION_KEY } from './table-schema.js';
@@ -121,7 +123,8 @@ export class DynamoDbConversationStore implements ConversationStore {
 
   /**
    * One conditional update per id, in order, so concurrent appends interleave without losing or doubling
-   * an id. Throws `ConditionFailedError` when the conversation does not exist.
+   * an id; each list keeps at most `THREAD_LIMIT` ids. Throws `ConditionFailedError` when the
+   * conversation does not exist.
    */
   async appendToThread(
     conversationId: string,
@@ -129,51 +132,46 @@ export class DynamoDbConversationStore implements ConversationStore {
     messageIds: string[],
     at: string,
   ): Promise<void> {
-    for (const messageId of messageIds) await appendOnce(this.table, conversationId, thread, messageId, at);
+    for (const messageId of messageIds)
+      await appendToThread(this.table, conversationId, thread, messageId, at);
   }
 
   /**
-   * One conditional update for both threads; when it finds an id already there (a retry), each missing
-   * id is appended on its own.
+   * One conditional update for both threads (trimming each to `THREAD_LIMIT` on the way, by the lengths
+   * `seen` in the caller's copy), the reopening and the first answer; when the condition fails (a retry,
+   * a racing append, a list not as seen) each missing piece is written on its own.
    */
   async recordThreads(
     conversationId: string,
-    add: { customerThread?: string; ownerThread?: string; reopen?: boolean },
+    add: { customerThread?: string; ownerThread?: string; reopen?: boolean; firstAnswer?: FirstAnswer },
     at: string,
+    seen?: Pick<Conversation, 'customerThread' | 'ownerThread'>,
   ): Promise<void> {
-    const names: Record<string, string> = { '#updatedAt': 'updatedAt', '#pk': PARTITION_KEY };
-    const values: Record<string, unknown> = { ':at': at };
-    const sets = ['#updatedAt = :at'];
-    const conditions = ['attribute_exists(#pk)'];
+    const update = new ThreadUpdate(at);
     const lists = (['customerThread', 'ownerThread'] as const).filter((list) => add[list] !== undefined);
-    for (const [index, list] of lists.entries()) {
-      names[`#l${index}`] = list;
-      values[`:one${index}`] = [add[list]];
-      values[`:id${index}`] = add[list];
-      values[':empty'] = [];
-      sets.push(`#l${index} = list_append(if_not_exists(#l${index}, :empty), :one${index})`);
-      conditions.push(`NOT contains(#l${index}, :id${index})`);
-    }
+    for (const list of lists) update.append(list, add[list] as string, seen?.[list]?.length ?? 0);
     if (add.reopen) {
-      names['#status'] = 'status';
-      values[':open'] = 'open';
-      sets.push('#status = :open');
+      update.names['#status'] = 'status';
+      update.values[':open'] = 'open';
+      update.sets.push('#status = :open');
     }
+    if (add.firstAnswer) update.firstAnswer(add.firstAnswer);
     try {
-      await this.table.update({
-        Key: keys.conversation(conversationId),
-        UpdateExpression: `SET ${sets.join(', ')}`,
-        ConditionExpression: conditions.join(' AND '),
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-      });
+      await this.table.update(update.input(conversationId));
     } catch (error) {
       if (!isConditionalCheckFailed(error)) throw error;
       const existing = await existingConversation(this.table, conversationId, error);
       await Promise.all([
-        ...lists.map((list) => this.appendToThread(conversationId, list, [add[list] as string], at)),
+        ...lists
+          .filter((list) => !(existing[list] ?? []).includes(add[list] as string))
+          .map((list) =>
+            appendToThread(this.table, conversationId, list, add[list] as string, at, existing[list] ?? []),
+          ),
         ...(add.reopen && existing.status !== 'open'
           ? [this.updateConversation(conversationId, { status: 'open' }, at)]
+          : []),
+        ...(add.firstAnswer && !existing.firstAnswer
+          ? [recordFirstAnswer(this.table, conversationId, add.firstAnswer, at)]
           : []),
       ]);
     }
@@ -294,34 +292,145 @@ export class DynamoDbConversationStore implements ConversationStore {
   }
 }
 
+/** Names, values and clauses of one conversation update, built piece by piece. */
+class ThreadUpdate {
+  readonly names: Record<string, string> = { '#updatedAt': 'updatedAt', '#pk': PARTITION_KEY };
+  readonly values: Record<string, unknown>;
+  readonly sets = ['#updatedAt = :at'];
+  readonly removes: string[] = [];
+  readonly conditions = ['attribute_exists(#pk)'];
+  private lists = 0;
+
+  constructor(at: string) {
+    this.values = { ':at': at };
+  }
+
+  /**
+   * Appends `value` to `list` unless it is there. A list of fewer than `THREAD_LIMIT` ids grows by one;
+   * a full one (as long as `seenLength` says) drops its second id as the new one goes on the end, so it
+   * keeps its first id and the newest, and counts the drop. Either is conditional on the length, so a
+   * list that is not as seen fails the condition instead of passing the limit.
+   */
+  append(list: ThreadList, value: string, seenLength: number): void {
+    const n = this.lists++;
+    const [l, id] = [`#l${n}`, `:id${n}`];
+    this.names[l] = list;
+    this.values[id] = value;
+    this.values[':limit'] = THREAD_LIMIT;
+    this.conditions.push(`NOT contains(${l}, ${id})`);
+    if (seenLength < THREAD_LIMIT) {
+      this.values[':empty'] = [];
+      this.values[`:one${n}`] = [value];
+      this.sets.push(`${l} = list_append(if_not_exists(${l}, :empty), :one${n})`);
+      this.conditions.push(`(attribute_not_exists(${l}) OR size(${l}) < :limit)`);
+    } else {
+      // Setting past the end appends; the two paths name different elements, so one update does both.
+      this.sets.push(`${l}[${THREAD_LIMIT}] = ${id}`);
+      this.removes.push(`${l}[1]`);
+      this.conditions.push(`size(${l}) = :limit`);
+      this.countDropped(list, n, 1);
+    }
+  }
+
+  /** Replaces a list longer than the limit (stored before lists were trimmed) by its trimmed form. */
+  replace(list: ThreadList, whole: string[], value: string): void {
+    const trimmed = trimReferences([...whole, value]);
+    this.names['#l0'] = list;
+    this.values[':id0'] = value;
+    this.values[':list'] = trimmed;
+    this.values[':length'] = whole.length;
+    this.sets.push('#l0 = :list');
+    this.conditions.push('NOT contains(#l0, :id0)', 'size(#l0) = :length');
+    this.countDropped(list, 0, whole.length + 1 - trimmed.length);
+  }
+
+  firstAnswer(answer: FirstAnswer): void {
+    this.names['#answer'] = 'firstAnswer';
+    this.values[':answer'] = answer;
+    this.sets.push('#answer = if_not_exists(#answer, :answer)');
+  }
+
+  input(conversationId: string) {
+    return {
+      Key: keys.conversation(conversationId),
+      UpdateExpression: `SET ${this.sets.join(', ')}${this.removes.length ? ` REMOVE ${this.removes.join(', ')}` : ''}`,
+      ConditionExpression: this.conditions.join(' AND '),
+      ExpressionAttributeNames: this.names,
+      ExpressionAttributeValues: withoutUndefined(this.values),
+    };
+  }
+
+  private countDropped(list: ThreadList, n: number, count: number): void {
+    this.names[`#d${n}`] = `${list}Dropped`;
+    this.values[`:dropped${n}`] = count;
+    this.values[':zero'] = 0;
+    this.sets.push(`#d${n} = if_not_exists(#d${n}, :zero) + :dropped${n}`);
+  }
+}
+
+type ThreadList = 'customerThread' | 'ownerThread';
+
 /**
- * Appends `value` to the conversation's `list` unless it is there already (or the list holds `max`
- * entries), and sets `updatedAt`: the one write behind threads and participants.
+ * Appends `value` to a thread list unless it is there, keeping at most `THREAD_LIMIT` ids: one
+ * conditional update, and when the list was not as `seen`, a read and another try.
+ */
+async function appendToThread(
+  table: DynamoDbTable,
+  conversationId: string,
+  list: ThreadList,
+  value: string,
+  at: string,
+  seen: string[] = [],
+): Promise<void> {
+  let current = seen;
+  for (;;) {
+    const update = new ThreadUpdate(at);
+    if (current.length > THREAD_LIMIT) update.replace(list, current, value);
+    else update.append(list, value, current.length);
+    try {
+      await table.update(update.input(conversationId));
+      return;
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+      const existing = await existingConversation(table, conversationId, error);
+      current = existing[list] ?? [];
+      if (current.includes(value)) return;
+    }
+  }
+}
+
+/** Records the first answer on a conversation that has none yet. */
+async function recordFirstAnswer(
+  table: DynamoDbTable,
+  conversationId: string,
+  answer: FirstAnswer,
+  at: string,
+): Promise<void> {
+  const update = new ThreadUpdate(at);
+  update.firstAnswer(answer);
+  await table.update(update.input(conversationId));
+}
+
+/**
+ * Appends `value` to the conversation's participants unless it is there already or the list holds `max`
+ * entries, and sets `updatedAt`.
  */
 async function appendOnce(
   table: DynamoDbTable,
   conversationId: string,
-  list: 'customerThread' | 'ownerThread' | 'participants',
+  list: 'participants',
   value: string,
   at: string,
-  max?: number,
+  max: number,
 ): Promise<void> {
   try {
     await table.update({
       Key: keys.conversation(conversationId),
       UpdateExpression: 'SET #list = list_append(if_not_exists(#list, :empty), :one), #updatedAt = :at',
       ConditionExpression:
-        max === undefined
-          ? 'attribute_exists(#pk) AND NOT contains(#list, :id)'
-          : 'attribute_exists(#pk) AND NOT contains(#list, :id) AND (attribute_not_exists(#list) OR size(#list) < :max)',
+        'attribute_exists(#pk) AND NOT contains(#list, :id) AND (attribute_not_exists(#list) OR size(#list) < :max)',
       ExpressionAttributeNames: { '#list': list, '#updatedAt': 'updatedAt', '#pk': PARTITION_KEY },
-      ExpressionAttributeValues: {
-        ':empty': [],
-        ':one': [value],
-        ':id': value,
-        ':at': at,
-        ...(max === undefined ? {} : { ':max': max }),
-      },
+      ExpressionAttributeValues: { ':empty': [], ':one': [value], ':id': value, ':at': at, ':max': max },
     });
   } catch (error) {
     if (!isConditionalCheckFailed(error)) throw error;

@@ -1,6 +1,6 @@
 import type { GuardStore, SenderCount, SuppressionRecord } from '../../ports/guard-store.js';
 import { type DynamoDbTable, isConditionalCheckFailed } from './dynamodb-table.js';
-import { ITEM_TYPE_ATTRIBUTE, type Item, guardKeys as keys } from './item-keys.js';
+import { ITEM_TYPE_ATTRIBUTE, type Item, type ItemKey, guardKeys as keys } from './item-keys.js';
 import { TTL_ATTRIBUTE } from './table-schema.js';
 
 /** {@link GuardStore} over the one table: Message-ID claims, rate and capped counters, suppressions. */
@@ -16,52 +16,30 @@ export class DynamoDbGuardStore implements GuardStore {
   }
 
   /**
-   * One counter item per sender and hour, holding each message's position (`slot#<inbound id>`) and the
-   * first inbound id of each Message-ID (`rfc#<id>`): the count, the position and the resend claim are
-   * one write, and a retried message finds its slot instead of counting again.
+   * One counter item per sender and hour, holding each counted message's position (`slot#<inbound id>`)
+   * and the first inbound id of each Message-ID (`rfc#<id>`): the count, the position and the resend
+   * claim are one write, and a retried message finds its slot instead of counting again. Like
+   * {@link countCapped}, nothing is written once `cap` messages are counted: a later message reads the
+   * item and gets the position `cap + 1`, so the item never holds more than `cap` slots and claims.
    */
   async countSenderMail(
     sender: string,
     window: string,
     inboundId: string,
+    cap: number,
     expiresAt: number,
     rfcMessageId?: string,
   ): Promise<SenderCount> {
-    const names: Record<string, string> = {
-      '#type': ITEM_TYPE_ATTRIBUTE,
-      '#ttl': TTL_ATTRIBUTE,
-      '#count': 'count',
-      '#slot': `slot#${inboundId}`,
-    };
-    const values: Record<string, unknown> = { ':type': 'RATE', ':ttl': expiresAt, ':zero': 0, ':one': 1 };
-    let set =
-      '#type = :type, #ttl = :ttl, #count = if_not_exists(#count, :zero) + :one, #slot = if_not_exists(#count, :zero) + :one';
-    if (rfcMessageId !== undefined) {
-      names['#rfc'] = `rfc#${rfcMessageId}`;
-      values[':inbound'] = inboundId;
-      set += ', #rfc = if_not_exists(#rfc, :inbound)';
-    }
-    const read = (item: Item | undefined): SenderCount => {
-      const position = item?.[names['#slot'] as string];
-      if (typeof position !== 'number')
-        throw new Error(`rate counter of ${sender} holds no slot for ${inboundId}`);
-      const first = rfcMessageId === undefined ? undefined : item?.[names['#rfc'] as string];
-      return { position, ...(typeof first === 'string' ? { firstInboundId: first } : {}) };
-    };
-    try {
-      const result = await this.table.update({
-        Key: keys.rate(sender, window),
-        UpdateExpression: `SET ${set}`,
-        ConditionExpression: 'attribute_not_exists(#slot)',
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-        ReturnValues: 'ALL_NEW',
-      });
-      return read(result.Attributes);
-    } catch (error) {
-      if (!isConditionalCheckFailed(error)) throw error;
-      return read(await this.table.getItem(keys.rate(sender, window)));
-    }
+    const { item, position } = await this.countInWindow(
+      keys.rate(sender, window),
+      'RATE',
+      inboundId,
+      cap,
+      expiresAt,
+      rfcMessageId,
+    );
+    const first = rfcMessageId === undefined ? undefined : item?.[`rfc#${rfcMessageId}`];
+    return { position, ...(typeof first === 'string' ? { firstInboundId: first } : {}) };
   }
 
   /**
@@ -75,38 +53,69 @@ export class DynamoDbGuardStore implements GuardStore {
     cap: number,
     expiresAt: number,
   ): Promise<{ admitted: boolean; position: number }> {
-    const key = keys.capped(counter, window);
+    const { position } = await this.countInWindow(
+      keys.capped(counter, window),
+      'CAPPED',
+      inboundId,
+      cap,
+      expiresAt,
+    );
+    return { admitted: position <= cap, position };
+  }
+
+  /**
+   * Counts `inboundId` on the item at `key` while fewer than `cap` are counted there (claiming
+   * `rfcMessageId` in the same write): its position, kept per inbound id, or `cap + 1` past the cap;
+   * with the item as it stands after the count.
+   */
+  private async countInWindow(
+    key: ItemKey,
+    type: string,
+    inboundId: string,
+    cap: number,
+    expiresAt: number,
+    rfcMessageId?: string,
+  ): Promise<{ item: Item | undefined; position: number }> {
     const slot = `slot#${inboundId}`;
+    const names: Record<string, string> = {
+      '#type': ITEM_TYPE_ATTRIBUTE,
+      '#ttl': TTL_ATTRIBUTE,
+      '#count': 'count',
+      '#slot': slot,
+    };
+    const values: Record<string, unknown> = {
+      ':type': type,
+      ':ttl': expiresAt,
+      ':zero': 0,
+      ':one': 1,
+      ':cap': cap,
+    };
+    let set =
+      '#type = :type, #ttl = :ttl, #count = if_not_exists(#count, :zero) + :one, #slot = if_not_exists(#count, :zero) + :one';
+    if (rfcMessageId !== undefined) {
+      names['#rfc'] = `rfc#${rfcMessageId}`;
+      values[':inbound'] = inboundId;
+      set += ', #rfc = if_not_exists(#rfc, :inbound)';
+    }
+    let item: Item | undefined;
     try {
       const result = await this.table.update({
         Key: key,
-        UpdateExpression:
-          'SET #type = :type, #ttl = :ttl, #count = if_not_exists(#count, :zero) + :one, #slot = if_not_exists(#count, :zero) + :one',
+        UpdateExpression: `SET ${set}`,
         ConditionExpression:
           'attribute_not_exists(#slot) AND (attribute_not_exists(#count) OR #count < :cap)',
-        ExpressionAttributeNames: {
-          '#type': ITEM_TYPE_ATTRIBUTE,
-          '#ttl': TTL_ATTRIBUTE,
-          '#count': 'count',
-          '#slot': slot,
-        },
-        ExpressionAttributeValues: {
-          ':type': 'CAPPED',
-          ':ttl': expiresAt,
-          ':zero': 0,
-          ':one': 1,
-          ':cap': cap,
-        },
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
         ReturnValues: 'ALL_NEW',
       });
-      return { admitted: true, position: Number(result.Attributes?.[slot]) };
+      item = result.Attributes;
     } catch (error) {
       if (!isConditionalCheckFailed(error)) throw error;
-      const item = await this.table.getItem(key);
-      const position = item?.[slot];
-      if (typeof position === 'number') return { admitted: true, position };
-      return { admitted: false, position: Number(item?.count ?? cap) + 1 };
+      // Counted before (a retry keeps its place), or the cap is reached and nothing more is written.
+      item = await this.table.getItem(key);
     }
+    const position = item?.[slot];
+    return { item, position: typeof position === 'number' ? position : Number(item?.count ?? cap) + 1 };
   }
 
   async suppressAddress(record: SuppressionRecord): Promise<void> {
