@@ -301,6 +301,7 @@ async function senderFlood(engines: EnginesProcess, now: Date): Promise<SenderFl
             sender,
             window,
             newInboundId(now),
+            inbound.deps.config.limits.maxMailsPerSenderPerHour,
             expiresAt,
             newMessageId('customer.test'),
           );
