@@ -1,7 +1,9 @@
-import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
+import { accessSync, constants, mkdtempSync, rmSync, statfsSync } from 'node:fs';
 
 /** A memory-backed file system most Linux systems mount; absent elsewhere. */
 const MEMORY_FS = '/dev/shm';
+/** Free space a run needs there (a 37 MiB mail and its copies, engines of files running at once). */
+const NEEDED_BYTES = 2 * 1024 ** 3;
 
 /**
  * Vitest global setup: the test run's temporary files (embedded engines, local-mode data, `spoc` child
@@ -11,11 +13,14 @@ const MEMORY_FS = '/dev/shm';
  * cut loses nothing; the tests exercise that code, but what they check is what survives a killed
  * process, which the page cache keeps either way. On a disk each flush waits for the device (tens of
  * milliseconds under load, thousands of them per run); in memory it returns at once. Where there is no
- * such file system the default temporary directory is used and the run is only slower.
+ * such file system, or it is small (containers often get 64 MiB), the default temporary directory is
+ * used and the run is only slower.
  */
 export default function useMemoryTmpdir(): (() => void) | undefined {
   try {
     accessSync(MEMORY_FS, constants.W_OK);
+    const { bavail, bsize } = statfsSync(MEMORY_FS);
+    if (bavail * bsize < NEEDED_BYTES) return undefined;
   } catch {
     return undefined;
   }
