@@ -179,8 +179,9 @@ describe('no item grows with use (Lambda handler, real engines)', () => {
       to: [replyAddressOf(relay)],
     });
     expect(answered.outcome?.status).toBe('relayed-to-customer');
-    // Read from its messages: the first answer, timed from the customer's mail.
-    expect(answered.outcome?.firstResponseSeconds).toBeGreaterThan(0);
+    // Read from its messages: the first answer, timed from the customer's mail (dated in whole seconds,
+    // so an answer within the same second counts 0).
+    expect(answered.outcome?.firstResponseSeconds).toBeGreaterThanOrEqual(0);
     const stored = (await rig.deps.store.getConversation(conversationId)) as Conversation;
     expect(stored.firstAnswer).toEqual({
       id: answered.inboundId,
