@@ -4,13 +4,11 @@ import {
   previousKeyValid,
   type ReplyTokenKey,
   type ReplyTokenWindow,
+  readTokenAddress,
 } from './reply-token.js';
 
 /** Hex characters of the HMAC kept in a consult token: as many as a reply token keeps (96 bits). */
 const MAC_HEX_LENGTH = 24;
-const CONVERSATION_PATTERN = /^[a-z0-9]{8,40}$/;
-const KEY_ID_PATTERN = /^[a-z0-9]{1,8}$/;
-const MAC_PATTERN = /^[a-f0-9]{1,64}$/;
 
 /** The local-part prefix of consult addresses; reply addresses use `reply+`. */
 export const CONSULT_PREFIX = 'consult+';
@@ -58,21 +56,7 @@ export interface ClaimedConsultToken {
  * address: another domain, a reply address, a local part that is not a token.
  */
 export function readConsultAddress(address: string, replyDomain: string): ClaimedConsultToken | undefined {
-  const normalized = address.trim().toLowerCase();
-  const at = normalized.lastIndexOf('@');
-  if (at < 0 || normalized.slice(at + 1) !== replyDomain.trim().toLowerCase()) return undefined;
-  const local = normalized.slice(0, at);
-  if (!local.startsWith(CONSULT_PREFIX)) return undefined;
-  const parts = local.slice(CONSULT_PREFIX.length).split('.');
-  const [conversationId, middle, last] = parts;
-  if (parts.length < 2 || parts.length > 3 || !conversationId || !CONVERSATION_PATTERN.test(conversationId)) {
-    return undefined;
-  }
-  const signature = parts.length === 3 ? last : middle;
-  if (!signature || !MAC_PATTERN.test(signature)) return undefined;
-  if (parts.length === 2) return { conversationId, signature };
-  if (!middle || !KEY_ID_PATTERN.test(middle)) return undefined;
-  return { conversationId, signature, keyId: middle };
+  return readTokenAddress(address, replyDomain, CONSULT_PREFIX);
 }
 
 /**
