@@ -2,7 +2,7 @@ import { displayNameOr } from '../domain/mail-address.js';
 import { trimReferences } from '../domain/thread-conversation.js';
 import type { AttachmentSummary, Conversation, ConversationMessage } from '../domain/types.js';
 import { CONTEXT_MARKERS, neutraliseMarkers } from './context-block.js';
-import { authorOf, describeAttachments } from './conversation-history.js';
+import { authorOf, describeAttachments, indent, minute } from './conversation-history.js';
 import { displayText, MAX_NAME_LENGTH } from './display-text.js';
 import type { ComposeInput, MailAddress, MailAttachment } from './mail-types.js';
 
@@ -40,18 +40,6 @@ export interface ConsultQuestionInput {
   colleagueThread?: readonly string[];
   messageId: string;
   date?: Date;
-}
-
-function minute(iso: string): string {
-  return `${iso.slice(0, 16).replace('T', ' ')} UTC`;
-}
-
-function indent(text: string): string {
-  return text
-    .trim()
-    .split('\n')
-    .map((line) => `  ${line}`)
-    .join('\n');
 }
 
 /** The summaries of the files of a message that went along, and those that did not. */
