@@ -1,13 +1,14 @@
 import { writeFile } from 'node:fs/promises';
 import { type ColdStartResult, runColdStart } from './sections/cold-start.js';
 import { type LargeMailFigures, runLargeMail } from './sections/large-mail.js';
-import { type LatencyResult, runLatency } from './sections/latency.js';
+import { type LatencyResult, OUTCOME_KINDS, runLatency } from './sections/latency.js';
+import { runScale, type ScaleResult } from './sections/scale.js';
 import { runThroughput, type ThroughputResult } from './sections/throughput.js';
 import { KINDS, runWork, type WorkResult } from './sections/work.js';
 import { round, startEnginesProcess } from './support/harness.js';
 
 // `npm run bench` runs every section; `npm run bench -- work latency` runs the named ones.
-const SECTIONS = ['work', 'latency', 'throughput', 'large-mail', 'cold-start'] as const;
+const SECTIONS = ['work', 'scale', 'latency', 'throughput', 'large-mail', 'cold-start'] as const;
 type Section = (typeof SECTIONS)[number];
 
 const asked = process.argv.slice(2);
@@ -35,13 +36,15 @@ const results: {
   startedAt: string;
   node: string;
   work?: WorkResult;
+  scale?: ScaleResult;
   latency?: LatencyResult;
   throughput?: ThroughputResult;
   largeMail?: LargeMailFigures[];
   coldStart?: ColdStartResult;
 } = { startedAt: new Date().toISOString(), node: process.version };
 
-const needsEngines = selected.has('work') || selected.has('latency') || selected.has('large-mail');
+const needsEngines =
+  selected.has('work') || selected.has('scale') || selected.has('latency') || selected.has('large-mail');
 const engines = needsEngines ? await startEnginesProcess() : undefined;
 try {
   if (engines && selected.has('work')) {
@@ -85,6 +88,84 @@ try {
       );
     }
   }
+  if (engines && selected.has('work')) {
+    const w = results.work as WorkResult;
+    for (const [name, k] of [
+      ['typical 50 KB follow-up', w.typical],
+      ['owner answer, 2 on Cc', w.ownerReplyTwoCc],
+    ] as const) {
+      row(
+        'cost',
+        `${name}: $ per 10k, non-SES / SES`,
+        `${k.otherCostPer10k.toFixed(3)} / ${k.sesCostPer10k.toFixed(3)} = ${(k.otherToSes * 100).toFixed(1)}%`,
+        w.sesPricingPlan.split(' (')[0] ?? '',
+        name.startsWith('typical') ? '≤ 5%' : '',
+        name.startsWith('typical') ? k.otherToSes <= 0.05 : undefined,
+      );
+      row(
+        'cost',
+        `${name}: storage per 10k per month (S3 / DynamoDB / PITR)`,
+        Object.values(k.storagePer10kPerMonth)
+          .map((v) => v.toFixed(4))
+          .join(' / '),
+        `first year ${k.storagePer10kFirstYear.toFixed(3)}`,
+      );
+      row(
+        'cost',
+        `${name}: non-SES with a year of storage ÷ SES`,
+        `${(k.otherWithYearToSes * 100).toFixed(1)}%`,
+        '',
+        name.startsWith('typical') ? '≤ 10%' : '',
+        name.startsWith('typical') ? k.otherWithYearToSes <= 0.1 : undefined,
+      );
+    }
+  }
+  if (engines && selected.has('scale')) {
+    console.error('scale…');
+    const s = await runScale(engines);
+    results.scale = s;
+    const units = (c: { wcu: number; rcu: number; calls: number; outcome: string }) =>
+      `${c.wcu} / ${c.rcu}, ${c.calls} calls, ${c.outcome}`;
+    for (const r of s.conversationLength) {
+      row(
+        'scale',
+        `follow-up in ${r.messages} messages: WCU / RCU`,
+        units(r.followUp),
+        r.threadEntries < r.messages ? `item holds ${r.threadEntries}` : '',
+        'WCU ≤ 6, RCU ≤ 5',
+        r.followUp.wcu <= 6 && r.followUp.rcu <= 5 && !r.followUp.outcome.startsWith('failed'),
+      );
+      row(
+        'scale',
+        `owner answer in ${r.messages + 1} messages: WCU / RCU`,
+        units(r.ownerReply),
+        '',
+        'WCU ≤ 7, RCU ≤ 5',
+        r.ownerReply.wcu <= 7 && r.ownerReply.rcu <= 5 && !r.ownerReply.outcome.startsWith('failed'),
+      );
+    }
+    for (const r of s.senderFlood) {
+      const last = r.mailsInHour === Math.max(...s.senderFlood.map((f) => f.mailsInHour));
+      row(
+        'scale',
+        `mail ${r.mailsInHour} of one sender in an hour: WCU`,
+        `${r.wcu}, ${r.outcome}`,
+        r.counted < r.mailsInHour - 1 ? `counter holds ${r.counted}` : '',
+        last ? 'rate-limited, WCU ≤ 3' : '',
+        last ? r.outcome === 'rate-limited' && r.wcu <= 3 : undefined,
+      );
+    }
+    const fewest = s.owners[0];
+    for (const r of s.owners)
+      row(
+        'scale',
+        `customer mail with ${r.owners} owners: RCU`,
+        String(r.customerMail.rcu),
+        fewest && r !== fewest ? `${fewest.owners} owners: ${fewest.customerMail.rcu}` : '',
+        r !== fewest ? '≤ +1 RCU' : '',
+        fewest && r !== fewest ? r.customerMail.rcu <= fewest.customerMail.rcu + 1 : undefined,
+      );
+  }
   if (engines && selected.has('latency')) {
     console.error('latency…');
     const l = await runLatency(engines);
@@ -114,6 +195,18 @@ try {
       `${l.sdkCallCpuMs.toFixed(2)} ms; ${l.awsCallsP50}`,
       'DynamoDB GetItem',
     );
+    for (const kind of OUTCOME_KINDS) {
+      const k = l.byKind[kind];
+      const relayed = kind === 'relayed-to-owner' || kind === 'relayed-to-customer';
+      row(
+        'latency',
+        `  ${kind} (${k.count}): CPU p50 / p99 ÷ parse-only`,
+        `${k.cpuMs.p50.toFixed(2)} / ${k.cpuMs.p99.toFixed(2)} ms = ${k.ratio.p50}× / ${k.ratio.p99}×`,
+        `same mails parsed: ${k.ownParseRatio.p50}× / ${k.ownParseRatio.p99}×`,
+        relayed ? 'p50 ≤ 10×' : '',
+        relayed ? k.count > 0 && k.ratio.p50 <= 10 : undefined,
+      );
+    }
     for (const [status, o] of Object.entries(l.byOutcome))
       row(
         'latency',
@@ -132,6 +225,11 @@ try {
       `SMTP→file ${t.baseline.perSecond} msg/s (${(t.ratio * 100).toFixed(1)}%)`,
     );
     row('throughput', 'lost (no outcome, or relay missing)', String(t.lost), '', '0', t.lost === 0);
+    row(
+      'throughput',
+      `  SMTP transaction start → relay written, p50 / p99 (${t.acceptToRelayMs.measured} relays)`,
+      `${t.acceptToRelayMs.p50} / ${t.acceptToRelayMs.p99} ms`,
+    );
   }
   if (engines && selected.has('large-mail')) {
     console.error('large mail…');

@@ -76,6 +76,7 @@ export class SpocStack extends Stack {
       supportAddress: config.supportAddress,
       replyDomain: config.replyDomain,
       rawMailRetentionDays: deploy.rawMailRetentionDays,
+      rawMailArchive: { afterDays: deploy.rawMailArchiveAfterDays, minBytes: deploy.rawMailArchiveMinBytes },
       requireTls: deploy.requireTls,
       existingRuleSetName: deploy.existingRuleSetName,
       notificationKey,
@@ -120,6 +121,8 @@ export class SpocStack extends Stack {
     this.inbound = new InboundFunction(this, 'Inbound', {
       environment: inboundEnvironment,
       memorySize: deploy.inboundMemoryMb,
+      batchSize: deploy.inboundBatchSize,
+      maxConcurrency: deploy.inboundMaxConcurrency,
       ingest: this.ingest,
       table: this.store,
       secret: this.replyTokenSecret,

@@ -7,7 +7,7 @@ import {
   percentile,
   round,
 } from '../support/harness.js';
-import { corpusMails } from '../support/mail.js';
+import { corpusMails, ownerAnswer } from '../support/mail.js';
 import { summarize } from '../support/meter.js';
 
 export interface LatencyResult {
@@ -22,6 +22,28 @@ export interface LatencyResult {
   /** AWS calls per message, median, all kinds together. */
   awsCallsP50: number;
   byOutcome: Record<string, { count: number; wallP50: number; cpuP50: number; roundTripsP50: number }>;
+  /**
+   * Handler CPU per kind of mail, p50 and p99, and each as a ratio to the parse-only p50 / p99 of all mails
+   * of the run (`ratio`) and of the same mails (`ownParseRatio`).
+   */
+  byKind: Record<OutcomeKind, KindCpu>;
+}
+
+/** The kinds of outcome the CPU target is set for. */
+export type OutcomeKind = 'automatic' | 'duplicate' | 'relayed-to-owner' | 'relayed-to-customer';
+export const OUTCOME_KINDS: OutcomeKind[] = [
+  'automatic',
+  'duplicate',
+  'relayed-to-owner',
+  'relayed-to-customer',
+];
+
+export interface KindCpu {
+  count: number;
+  cpuMs: { p50: number; p99: number };
+  parseOnlyCpuMs: { p50: number; p99: number };
+  ratio: { p50: number; p99: number };
+  ownParseRatio: { p50: number; p99: number };
 }
 
 function cpuMs(start: NodeJS.CpuUsage): number {
@@ -68,13 +90,19 @@ export async function runLatency(engines: EnginesProcess): Promise<LatencyResult
   const parse: number[] = [];
   const callCounts: number[] = [];
   const sdkCall: number[] = [];
-  const byOutcome = new Map<string, { wall: number[]; cpu: number[]; trips: number[] }>();
+  const byOutcome = new Map<string, { wall: number[]; cpu: number[]; trips: number[]; parse: number[] }>();
+  // Each relay to an owner is answered by that owner (a Gmail reply), run next: the corpus holds no answers.
+  const answers: Array<{ raw: Buffer; envelope: { from: string; to: string[] } }> = [];
   try {
     // Warm-up: the first mails load lazily required modules and fill the JIT; they are not counted.
     const warmup = Math.min(50, corpus.length);
+    let fromCorpus = 0;
     for (let i = 0; i < count + warmup; i++) {
-      const mail = corpus[i % corpus.length] as (typeof corpus)[number];
-      const envelope = {
+      const answer = answers.shift();
+      const mail = answer
+        ? { path: 'owner answer', raw: answer.raw }
+        : (corpus[fromCorpus++ % corpus.length] as (typeof corpus)[number]);
+      const envelope = answer?.envelope ?? {
         from: mail.path.startsWith('bounces-sisimai') ? '' : 'corpus@sender.test',
         to: [BENCH_CONFIG.supportAddress],
       };
@@ -105,17 +133,23 @@ export async function runLatency(engines: EnginesProcess): Promise<LatencyResult
         h = await measureHandler();
         p = await measureParse();
       }
+      // The handler's calls only: the outcome is read after them.
+      const calls = [...inbound.meter.calls];
+      const status = (await inbound.deps.store.getInbound(inboundId))?.outcome?.status ?? 'unfinished';
+      const relay = status === 'relayed-to-owner' ? inbound.meter.sentRaw[0] : undefined;
+      const owner = relay && BENCH_CONFIG.owners.find((o) => relay.includes(Buffer.from(o.email)));
+      if (relay && owner) answers.push(await ownerAnswer(relay, { address: owner.email, name: owner.name }));
       if (i < warmup) continue;
-      const trips = summarize(inbound.meter.calls).sequentialRoundTrips;
-      callCounts.push(inbound.meter.calls.length);
+      const trips = summarize(calls).sequentialRoundTrips;
+      callCounts.push(calls.length);
       wall.push(h.w);
       cpu.push(h.c);
       parse.push(p);
-      const status = (await inbound.deps.store.getInbound(inboundId))?.outcome?.status ?? 'unfinished';
-      const entry = byOutcome.get(status) ?? { wall: [], cpu: [], trips: [] };
+      const entry = byOutcome.get(status) ?? { wall: [], cpu: [], trips: [], parse: [] };
       entry.wall.push(h.w);
       entry.cpu.push(h.c);
       entry.trips.push(trips);
+      entry.parse.push(p);
       byOutcome.set(status, entry);
     }
     for (let i = 0; i < 300; i++) {
@@ -134,6 +168,27 @@ export async function runLatency(engines: EnginesProcess): Promise<LatencyResult
   });
   const handlerCpuMs = stats(cpu);
   const parseOnlyCpuMs = stats(parse);
+  const none = { wall: [], cpu: [], trips: [], parse: [] };
+  const byKind = Object.fromEntries(
+    OUTCOME_KINDS.map((kind) => {
+      const e = byOutcome.get(kind) ?? none;
+      const c = { p50: percentile(e.cpu, 50), p99: percentile(e.cpu, 99) };
+      const own = { p50: percentile(e.parse, 50), p99: percentile(e.parse, 99) };
+      return [
+        kind,
+        {
+          count: e.cpu.length,
+          cpuMs: { p50: round(c.p50, 3), p99: round(c.p99, 3) },
+          parseOnlyCpuMs: { p50: round(own.p50, 3), p99: round(own.p99, 3) },
+          ratio: {
+            p50: round(c.p50 / parseOnlyCpuMs.p50, 2),
+            p99: round(c.p99 / parseOnlyCpuMs.p99, 2),
+          },
+          ownParseRatio: { p50: round(c.p50 / own.p50, 2), p99: round(c.p99 / own.p99, 2) },
+        },
+      ];
+    }),
+  ) as Record<OutcomeKind, KindCpu>;
   return {
     messages: count,
     distinctFiles: corpus.length,
@@ -143,6 +198,7 @@ export async function runLatency(engines: EnginesProcess): Promise<LatencyResult
     cpuRatioP50: round(handlerCpuMs.p50 / parseOnlyCpuMs.p50, 2),
     sdkCallCpuMs: round(percentile(sdkCall, 50), 3),
     awsCallsP50: percentile(callCounts, 50),
+    byKind,
     byOutcome: Object.fromEntries(
       [...byOutcome].map(([status, e]) => [
         status,

@@ -1,10 +1,10 @@
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
 import { startDevServer } from '../../lib/local/dev-server.js';
 import { startSmtpInbound } from '../../lib/local/smtp-inbound-server.js';
-import { BENCH_CONFIG, envNumber, round } from '../support/harness.js';
+import { BENCH_CONFIG, envNumber, percentile, round } from '../support/harness.js';
 import { customerMail } from '../support/mail.js';
 
 export interface ThroughputResult {
@@ -18,13 +18,27 @@ export interface ThroughputResult {
     relayed: number;
     outbox: number;
   };
+  /**
+   * Per mail, from the client starting its SMTP transaction (local mode answers 250 once the mail is
+   * processed) to its relay's file written in the outbox.
+   */
+  acceptToRelayMs: { p50: number; p99: number; measured: number };
   baseline: { seconds: number; perSecond: number; written: number };
   ratio: number;
   lost: number;
 }
 
-/** `count` customer mails from `senders` concurrent SMTP clients; some customers write more than once. */
-async function blast(port: number, count: number, senders: number, mails: Buffer[]): Promise<number> {
+/**
+ * `count` customer mails from `senders` concurrent SMTP clients; some customers write more than once.
+ * `startedAt[i]` is when mail `i`'s transaction started (epoch ms).
+ */
+async function blast(
+  port: number,
+  count: number,
+  senders: number,
+  mails: Buffer[],
+  startedAt: number[] = [],
+): Promise<number> {
   const started = performance.now();
   let next = 0;
   await Promise.all(
@@ -41,6 +55,7 @@ async function blast(port: number, count: number, senders: number, mails: Buffer
         for (let i = next++; i < count; i = next++) {
           const raw = mails[i] as Buffer;
           const from = `customer${i % Math.max(1, Math.floor(count / 3))}@customer.test`;
+          startedAt[i] = Date.now();
           await transport.sendMail({ raw, envelope: { from, to: [BENCH_CONFIG.supportAddress] } });
         }
       } finally {
@@ -60,7 +75,9 @@ export async function runThroughput(): Promise<ThroughputResult> {
   const senders = envNumber('BENCH_THROUGHPUT_SENDERS', 10);
   const mails = await Promise.all(
     Array.from({ length: count }, (_, i) =>
-      customerMail(`customer${i % Math.max(1, Math.floor(count / 3))}@customer.test`),
+      customerMail(`customer${i % Math.max(1, Math.floor(count / 3))}@customer.test`, {
+        tag: `bench-mail-${i}`,
+      }),
     ),
   );
   const base = await mkdtemp(join(tmpdir(), 'spoc-bench-throughput-'));
@@ -91,8 +108,9 @@ export async function runThroughput(): Promise<ThroughputResult> {
     });
     let localSeconds: number;
     let outcomes: Array<string | undefined>;
+    const startedAt: number[] = [];
     try {
-      localSeconds = await blast(server.smtpPort, count, senders, mails);
+      localSeconds = await blast(server.smtpPort, count, senders, mails, startedAt);
       const keys = await server.deps.rawMail.listKeys('inbound/');
       outcomes = await Promise.all(
         keys.map(
@@ -107,13 +125,21 @@ export async function runThroughput(): Promise<ThroughputResult> {
     );
     // Only relays to owners count: a new customer's first-contact greeting goes to the outbox too.
     const relayFrom = new RegExp(`^From: .*@${BENCH_CONFIG.replyDomain.replaceAll('.', '\\.')}`, 'm');
-    const heads = await Promise.all(
+    const outboxFiles = await Promise.all(
       files.map(async (f) => {
-        const text = (await readFile(join(base, 'outbox', f))).subarray(0, 8192).toString('latin1');
-        return text.slice(0, text.indexOf('\r\n\r\n')).replace(/\r\n[ \t]+/g, ' ');
+        const path = join(base, 'outbox', f);
+        const whole = (await readFile(path)).toString('latin1');
+        const head = whole.slice(0, whole.indexOf('\r\n\r\n')).replace(/\r\n[ \t]+/g, ' ');
+        const tag = /bench-mail-(\d+)/.exec(whole);
+        return { head, mail: tag ? Number(tag[1]) : undefined, at: (await stat(path)).mtimeMs };
       }),
     );
-    const outbox = heads.filter((head) => relayFrom.test(head)).length;
+    const relays = outboxFiles.filter((w) => relayFrom.test(w.head));
+    const outbox = relays.length;
+    const acceptToRelay = relays.flatMap((r) => {
+      const started = r.mail === undefined ? undefined : startedAt[r.mail];
+      return started === undefined ? [] : [r.at - started];
+    });
     const relayed = outcomes.filter((s) => s === 'relayed-to-owner').length;
     const unfinished = outcomes.filter((s) => s === undefined).length;
     const local = {
@@ -133,6 +159,11 @@ export async function runThroughput(): Promise<ThroughputResult> {
       messages: count,
       senders,
       local,
+      acceptToRelayMs: {
+        p50: round(percentile(acceptToRelay, 50), 1),
+        p99: round(percentile(acceptToRelay, 99), 1),
+        measured: acceptToRelay.length,
+      },
       baseline,
       ratio: round(local.perSecond / baseline.perSecond, 3),
       lost: count - relayed + (relayed - outbox) + unfinished,

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import {
   BENCH_CONFIG,
@@ -7,11 +8,31 @@ import {
   percentile,
   round,
 } from '../support/harness.js';
-import { customerMail, ownerAnswer } from '../support/mail.js';
-import { type AwsCall, type CallSummary, describeRounds, summarize } from '../support/meter.js';
+import { compose, customerMail, newMessageId, ownerAnswer } from '../support/mail.js';
+import {
+  type AwsCall,
+  type CallSummary,
+  describeRounds,
+  modelledPathMs,
+  summarize,
+} from '../support/meter.js';
 
 export type MessageKind = 'new-customer' | 'follow-up' | 'owner-reply';
 export const KINDS: MessageKind[] = ['new-customer', 'follow-up', 'owner-reply'];
+/** Every kind measured: the three above with the bench's 1 KB mail, and a follow-up of a typical 50 KB mail. */
+type MeasuredKind = MessageKind | 'typical-follow-up';
+
+/**
+ * Round trip assumed per AWS service inside one region (Lambda to the service and back, warm connection),
+ * for the modelled Lambda duration: DynamoDB single-item calls take single-digit ms, an S3 GET of a small
+ * object tens of ms to its first byte, an SES send tens of ms.
+ */
+export const ROUND_TRIP_MS: Record<AwsCall['service'], number> = {
+  dynamodb: 8,
+  s3: 25,
+  ses: 50,
+  secretsmanager: 20,
+};
 
 interface Prices {
   sesReceivePerMail: number;
@@ -26,7 +47,22 @@ interface Prices {
   snsPublishPerRequest: number;
   lambdaArmPerGBSecond: number;
   lambdaPerRequest: number;
+  sesPricingPlan: string;
+  s3StandardPerGBMonth: number;
+  s3GlacierInstantPerGBMonth: number;
+  s3GlacierInstantTransitionPerRequest: number;
+  s3GlacierInstantMinBillableBytes: number;
+  dynamoStoragePerGBMonth: number;
+  dynamoPitrPerGBMonth: number;
 }
+
+/** The stack's storage settings the cost model follows (`deploy.*` defaults, PITR on). */
+const STORAGE = {
+  retentionMonths: 12,
+  archiveAfterMonths: 1,
+  archiveMinBytes: BENCH_CONFIG.deploy.rawMailArchiveMinBytes,
+  pointInTimeRecovery: true,
+};
 
 export interface KindFigures extends CallSummary {
   sequentialRoundTripsMax: number;
@@ -39,6 +75,12 @@ export interface KindFigures extends CallSummary {
   sesCostPer10k: number;
   otherCostPer10k: number;
   otherToSes: number;
+  /** Storage of 10,000 such mails for one month, by line (raw mail in S3, DynamoDB items, PITR). */
+  storagePer10kPerMonth: Record<string, number>;
+  /** Storage of 10,000 such mails over a year of retention (S3 with its archive rule). */
+  storagePer10kFirstYear: number;
+  /** Non-SES cost with a year of storage, over SES cost. */
+  otherWithYearToSes: number;
 }
 
 export interface WorkResult {
@@ -46,23 +88,38 @@ export interface WorkResult {
   roundTripMs: number;
   lambdaMemoryMb: number;
   kinds: Record<MessageKind, KindFigures>;
+  /** A follow-up of a typical 50 KB mail (text, HTML and a 25 KB attachment): the cost targets' case. */
+  typical: KindFigures;
+  /** The owner answer with two people on Cc: SES charges each recipient (modelled from `owner-reply`). */
+  ownerReplyTwoCc: KindFigures;
+  roundTripMsByService: Record<AwsCall['service'], number>;
+  sesPricingPlan: string;
 }
 
 function mean(values: number[]): number {
   return values.reduce((a, b) => a + b, 0) / Math.max(1, values.length);
 }
 
-function costs(
-  prices: Prices,
-  s: Omit<KindFigures, 'costPer10k' | 'sesCostPer10k' | 'otherCostPer10k' | 'otherToSes'>,
-  memoryMb: number,
-) {
+type CostInput = Omit<
+  KindFigures,
+  | 'costPer10k'
+  | 'sesCostPer10k'
+  | 'otherCostPer10k'
+  | 'otherToSes'
+  | 'storagePer10kPerMonth'
+  | 'storagePer10kFirstYear'
+  | 'otherWithYearToSes'
+>;
+
+function costs(prices: Prices, s: CostInput, memoryMb: number) {
   const n = 10_000;
+  const GB = 1024 ** 3;
   const chunks = Math.max(1, Math.ceil(s.inboundBytes / (256 * 1024)));
   const notificationChunks = 1;
   const c = {
     sesReceive: n * (prices.sesReceivePerMail + chunks * prices.sesReceivePerChunk256KB),
-    sesSend: n * (s.sesSends * prices.sesSendPerMail + (s.sesBytes / 1024 ** 3) * prices.sesSendPerGB),
+    // Charged per recipient; the bytes once per mail sent (the attachment charge, an upper bound).
+    sesSend: n * (s.sesRecipients * prices.sesSendPerMail + (s.sesBytes / GB) * prices.sesSendPerGB),
     // SES's S3 action stores every received mail: one PUT, plus the handler's own S3 calls.
     s3: n * ((1 + s.s3Puts) * prices.s3PutPerRequest + s.s3Gets * prices.s3GetPerRequest),
     dynamodb:
@@ -74,13 +131,55 @@ function costs(
   };
   const ses = c.sesReceive + c.sesSend;
   const other = c.s3 + c.dynamodb + c.sns + c.sqs + c.lambda;
-  const rounded = Object.fromEntries(Object.entries(c).map(([k, v]) => [k, round(v, 4)]));
-  return {
-    costPer10k: rounded,
-    sesCostPer10k: round(ses, 4),
-    otherCostPer10k: round(other, 4),
-    otherToSes: round(other / ses, 3),
+  // Storage: the raw mail in S3 for the retention, the items the mail added to DynamoDB, and PITR on them.
+  const storageMonth = {
+    s3RawMail: n * (s.inboundBytes / GB) * prices.s3StandardPerGBMonth,
+    dynamodbItems: n * (s.dynamoPutBytes / GB) * prices.dynamoStoragePerGBMonth,
+    pointInTimeRecovery: STORAGE.pointInTimeRecovery
+      ? n * (s.dynamoPutBytes / GB) * prices.dynamoPitrPerGBMonth
+      : 0,
   };
+  const archived = s.inboundBytes > STORAGE.archiveMinBytes;
+  const s3Year = archived
+    ? storageMonth.s3RawMail * STORAGE.archiveAfterMonths +
+      n *
+        (prices.s3GlacierInstantTransitionPerRequest +
+          (STORAGE.retentionMonths - STORAGE.archiveAfterMonths) *
+            (Math.max(s.inboundBytes, prices.s3GlacierInstantMinBillableBytes) / GB) *
+            prices.s3GlacierInstantPerGBMonth)
+    : storageMonth.s3RawMail * STORAGE.retentionMonths;
+  // A mail stays in the table for good; its first year is what it adds to the year's bill.
+  const year = s3Year + (storageMonth.dynamodbItems + storageMonth.pointInTimeRecovery) * 12;
+  const r = (v: number) => round(v, 4);
+  return {
+    costPer10k: Object.fromEntries(Object.entries(c).map(([k, v]) => [k, r(v)])),
+    sesCostPer10k: r(ses),
+    otherCostPer10k: r(other),
+    otherToSes: round(other / ses, 3),
+    storagePer10kPerMonth: Object.fromEntries(Object.entries(storageMonth).map(([k, v]) => [k, r(v)])),
+    storagePer10kFirstYear: r(year),
+    otherWithYearToSes: round((other + year) / ses, 3),
+  };
+}
+
+/** A typical 50 KB customer mail: a few KB of text, its HTML, and a 25 KB attachment. */
+function typicalMail(customer: string, references: string[]): Promise<Buffer> {
+  const paragraph =
+    'I ordered a blue kettle two weeks ago (order 4711) and it has not arrived yet. The tracking page has said "in transit" since last Tuesday, and the carrier tells me to ask you. ';
+  const text = `Hello,\n\n${paragraph.repeat(20)}\n\nThanks,\nJane\n`;
+  return compose({
+    from: { name: 'Jane Doe', address: customer },
+    to: 'support@example.test',
+    subject: 'Re: My order has not arrived',
+    messageId: newMessageId('customer.test'),
+    inReplyTo: references.at(-1),
+    references: references.join(' '),
+    text,
+    html: `<html><body style="font-family: Arial, sans-serif"><p>Hello,</p>${`<p style="margin: 0 0 12px 0">${paragraph}</p>`.repeat(20)}<p>Thanks,<br>Jane</p></body></html>`,
+    attachments: [
+      { filename: 'receipt.pdf', contentType: 'application/pdf', content: randomBytes(25 * 1024) },
+    ],
+  });
 }
 
 /**
@@ -89,16 +188,18 @@ function costs(
  */
 export async function runWork(engines: EnginesProcess): Promise<WorkResult> {
   const samples = envNumber('BENCH_WORK_SAMPLES', 20);
-  const roundTripMs = envNumber('BENCH_ROUND_TRIP_MS', 8);
+  const roundTripMs = envNumber('BENCH_ROUND_TRIP_MS', ROUND_TRIP_MS.dynamodb);
+  const roundTrips = { ...ROUND_TRIP_MS, dynamodb: roundTripMs };
   const memoryMb = BENCH_CONFIG.deploy.inboundMemoryMb;
   const prices = JSON.parse(await readFile(new URL('../prices.json', import.meta.url), 'utf8')) as Prices;
   const inbound = await meteredInbound(engines);
-  const seen: Record<MessageKind, Array<{ calls: AwsCall[]; bytes: number; cpuMs: number }>> = {
+  const seen: Record<MeasuredKind, Array<{ calls: AwsCall[]; bytes: number; cpuMs: number }>> = {
     'new-customer': [],
     'follow-up': [],
     'owner-reply': [],
+    'typical-follow-up': [],
   };
-  const run = async (kind: MessageKind, raw: Buffer, envelope: { from: string; to: string[] }) => {
+  const run = async (kind: MeasuredKind, raw: Buffer, envelope: { from: string; to: string[] }) => {
     inbound.meter.reset();
     const cpu = process.cpuUsage();
     await inbound.receive(raw, envelope);
@@ -123,12 +224,12 @@ export async function runWork(engines: EnginesProcess): Promise<WorkResult> {
       if (!owner) throw new Error('relay to an unknown owner');
       const answer = await ownerAnswer(relay, { address: owner.email, name: owner.name });
       await run('owner-reply', answer.raw, answer.envelope);
+      await run('typical-follow-up', await typicalMail(customer, [firstId]), envelope);
     }
   } finally {
     inbound.close();
   }
-  const kinds = {} as Record<MessageKind, KindFigures>;
-  for (const kind of KINDS) {
+  const figures = (kind: MeasuredKind): KindFigures => {
     const runs = seen[kind];
     const summaries = runs.map((r) => summarize(r.calls));
     const avg = (pick: (s: CallSummary) => number) => round(mean(summaries.map(pick)), 2);
@@ -151,14 +252,39 @@ export async function runWork(engines: EnginesProcess): Promise<WorkResult> {
       s3GetBytes: avg((s) => s.s3GetBytes),
       sesSends: avg((s) => s.sesSends),
       sesBytes: avg((s) => s.sesBytes),
+      sesRecipients: avg((s) => s.sesRecipients),
+      dynamoPutBytes: avg((s) => s.dynamoPutBytes),
       sequentialRoundTrips,
       sequentialRoundTripsMax: Math.max(...trips),
       rounds: describeRounds(runs.at(-1)?.calls ?? []),
       inboundBytes: round(mean(runs.map((r) => r.bytes)), 0),
       cpuMs,
-      lambdaMs: round(cpuMs + sequentialRoundTrips * roundTripMs, 1),
+      // Modelled on AWS: the handler's CPU plus its chain of calls at each service's assumed round trip.
+      lambdaMs: round(
+        cpuMs +
+          percentile(
+            runs.map((r) => modelledPathMs(r.calls, roundTrips)),
+            50,
+          ),
+        1,
+      ),
     };
-    kinds[kind] = { ...base, ...costs(prices, base, memoryMb) };
-  }
-  return { samples, roundTripMs, lambdaMemoryMb: memoryMb, kinds };
+    return { ...base, ...costs(prices, base, memoryMb) };
+  };
+  const kinds = Object.fromEntries(KINDS.map((kind) => [kind, figures(kind)])) as Record<
+    MessageKind,
+    KindFigures
+  >;
+  const answer = kinds['owner-reply'];
+  const twoCc = { ...answer, sesRecipients: answer.sesRecipients + 2 };
+  return {
+    samples,
+    roundTripMs,
+    roundTripMsByService: roundTrips,
+    lambdaMemoryMb: memoryMb,
+    sesPricingPlan: prices.sesPricingPlan,
+    kinds,
+    typical: figures('typical-follow-up'),
+    ownerReplyTwoCc: { ...twoCc, ...costs(prices, twoCc, memoryMb) },
+  };
 }

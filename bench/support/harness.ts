@@ -86,7 +86,14 @@ export interface MeteredInbound {
   /** Stores the raw mail as SES's S3 action would, without metering it. */
   store(raw: Buffer): Promise<{ inboundId: string; rawKey: string }>;
   handle(event: SQSEvent): Promise<{ batchItemFailures: { itemIdentifier: string }[] }>;
-  event(inboundId: string, rawKey: string, envelope: { from: string; to: string[] }, raw?: Buffer): SQSEvent;
+  /** The SQS event local mode builds for a stored mail; `receivedAt` defaults to now. */
+  event(
+    inboundId: string,
+    rawKey: string,
+    envelope: { from: string; to: string[] },
+    raw?: Buffer,
+    receivedAt?: Date,
+  ): SQSEvent;
   close(): void;
 }
 
@@ -119,14 +126,20 @@ export async function meteredInbound(
   meter.attach(s3, 's3');
   meter.attach(ses, 'ses');
   const handle = createInboundBatchHandler(() => Promise.resolve(deps), new Logger({ logLevel: 'SILENT' }));
-  const event = (inboundId: string, rawKey: string, envelope: { from: string; to: string[] }, raw?: Buffer) =>
+  const event = (
+    inboundId: string,
+    rawKey: string,
+    envelope: { from: string; to: string[] },
+    raw?: Buffer,
+    receivedAt = new Date(),
+  ) =>
     synthesizeSesEvent({
       inboundId,
       rawKey,
       bucket: engines.bucket,
       envelopeFrom: envelope.from,
       recipients: envelope.to,
-      receivedAt: new Date(),
+      receivedAt,
       verdict: 'PASS',
       ...(raw ? { raw } : {}),
     });

@@ -16,8 +16,13 @@ export function newMessageId(domain: string): string {
 }
 
 /** A first mail of a customer. */
-export function customerMail(customer: string, options: { messageId?: string; references?: string[] } = {}) {
+export function customerMail(
+  customer: string,
+  options: { messageId?: string; references?: string[]; tag?: string } = {},
+) {
   const messageId = options.messageId ?? newMessageId('customer.test');
+  // A tag in the text finds the mail again in its relay.
+  const tag = options.tag ? `\nReference: ${options.tag}\n` : '';
   return compose({
     from: { name: 'Jane Doe', address: customer },
     to: 'support@example.test',
@@ -26,8 +31,8 @@ export function customerMail(customer: string, options: { messageId?: string; re
     ...(options.references
       ? { inReplyTo: options.references.at(-1), references: options.references.join(' ') }
       : {}),
-    text: `Hello,\n\nI ordered a blue kettle two weeks ago (order 4711) and it has not arrived yet.\nCould you check where it is?\n\nThanks,\nJane\n`,
-    html: '<p>Hello,</p><p>I ordered a blue kettle two weeks ago (order 4711) and it has not arrived yet. Could you check where it is?</p><p>Thanks,<br>Jane</p>',
+    text: `Hello,\n\nI ordered a blue kettle two weeks ago (order 4711) and it has not arrived yet.\nCould you check where it is?\n\nThanks,\nJane\n${tag}`,
+    html: `<p>Hello,</p><p>I ordered a blue kettle two weeks ago (order 4711) and it has not arrived yet. Could you check where it is?</p><p>Thanks,<br>Jane</p>${options.tag ? `<p>Reference: ${options.tag}</p>` : ''}`,
   });
 }
 

@@ -11,7 +11,13 @@ export interface AwsCall {
   readUnits: number;
   /** Bytes of an S3 object read or written, or of a raw mail sent. */
   bytes: number;
+  /** Recipients of a mail sent (SES charges per recipient). */
+  recipients?: number;
+  /** Approximate stored size of a DynamoDB item put (names and values, plus 100 bytes per item). */
+  itemBytes?: number;
   failed: boolean;
+  /** The error of a failed call, as `Name: message`. */
+  error?: string;
   /** The kind of item a DynamoDB single-item call addressed (its partition key's prefix). */
   item?: string;
 }
@@ -98,10 +104,19 @@ export class AwsMeter {
         if (typeof key?.pk === 'string') call.item = key.pk.split('#', 1)[0];
         this.calls.push(call);
         this.onChange?.();
+        if (service === 'dynamodb' && command === 'PutItemCommand' && args.input.Item)
+          call.itemBytes = approximateItemBytes(args.input.Item as Input);
         if (service === 's3' && command === 'PutObjectCommand')
           call.bytes = Number(args.input.ContentLength ?? 0);
         if (service === 'ses') {
           const data = (args.input.Content as { Raw?: { Data?: Uint8Array } } | undefined)?.Raw?.Data;
+          const destination = args.input.Destination as
+            | { ToAddresses?: string[]; CcAddresses?: string[]; BccAddresses?: string[] }
+            | undefined;
+          call.recipients =
+            (destination?.ToAddresses?.length ?? 0) +
+            (destination?.CcAddresses?.length ?? 0) +
+            (destination?.BccAddresses?.length ?? 0);
           if (data) {
             call.bytes = data.byteLength;
             if (this.options.keepSent !== false) this.sentRaw.push(Buffer.from(data));
@@ -120,6 +135,7 @@ export class AwsMeter {
           return result;
         } catch (error) {
           call.failed = true;
+          call.error = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
           // A write whose condition failed is billed like a write of the existing item (1 KB here).
           if (service === 'dynamodb' && WRITES.has(command)) call.writeUnits = 1;
           throw error;
@@ -155,6 +171,25 @@ export class AwsMeter {
   }
 }
 
+/** DynamoDB's stored size of an item, approximated: UTF-8 names and values, 100 bytes of overhead. */
+function approximateItemBytes(item: Input): number {
+  const size = (value: unknown): number => {
+    if (typeof value === 'string') return Buffer.byteLength(value);
+    if (typeof value === 'number') return 8;
+    if (typeof value === 'boolean' || value === null || value === undefined) return 1;
+    if (value instanceof Uint8Array) return value.byteLength;
+    if (Array.isArray(value)) return 3 + value.reduce((sum: number, v) => sum + 1 + size(v), 0);
+    if (value instanceof Set) return [...value].reduce((sum: number, v) => sum + size(v), 0);
+    if (typeof value === 'object')
+      return (
+        3 +
+        Object.entries(value as Input).reduce((sum, [k, v]) => sum + 1 + Buffer.byteLength(k) + size(v), 0)
+      );
+    return 0;
+  };
+  return 100 + Object.entries(item).reduce((sum, [k, v]) => sum + Buffer.byteLength(k) + size(v), 0);
+}
+
 /** Totals of a list of calls. */
 export interface CallSummary {
   calls: number;
@@ -166,6 +201,10 @@ export interface CallSummary {
   s3GetBytes: number;
   sesSends: number;
   sesBytes: number;
+  /** Recipients of every mail sent together (SES charges per recipient). */
+  sesRecipients: number;
+  /** Bytes of the DynamoDB items put (approximate; updates of existing items are left out). */
+  dynamoPutBytes: number;
   /** Longest chain of calls where each starts after the previous one ended. */
   sequentialRoundTrips: number;
 }
@@ -203,6 +242,11 @@ export function summarize(calls: AwsCall[]): CallSummary {
       (c) => c.bytes,
       (c) => c.service === 'ses',
     ),
+    sesRecipients: sum(
+      (c) => c.recipients ?? 1,
+      (c) => c.service === 'ses',
+    ),
+    dynamoPutBytes: sum((c) => (c.failed ? 0 : (c.itemBytes ?? 0))),
     sequentialRoundTrips: criticalPathDepth(calls),
   };
 }
@@ -226,6 +270,27 @@ export function criticalPathDepth(calls: AwsCall[]): number {
     deepest = Math.max(deepest, before + 1);
   }
   return deepest;
+}
+
+/**
+ * The time the chain of dependent calls would take on AWS with the given round trip per service: like
+ * {@link criticalPathDepth}, but each call adds its service's round trip instead of 1.
+ */
+export function modelledPathMs(calls: AwsCall[], roundTripMs: Record<AwsCall['service'], number>): number {
+  const ordered = [...calls].sort((a, b) => a.start - b.start);
+  const done = new Map<AwsCall, number>();
+  let longest = 0;
+  for (const call of ordered) {
+    let before = 0;
+    for (const earlier of ordered) {
+      if (earlier === call) break;
+      if (earlier.end <= call.start) before = Math.max(before, done.get(earlier) ?? 0);
+    }
+    const end = before + roundTripMs[call.service];
+    done.set(call, end);
+    longest = Math.max(longest, end);
+  }
+  return longest;
 }
 
 /** The chain of calls as text: concurrent calls joined by `∥`, rounds by `→`. */

@@ -12,9 +12,15 @@ import type { SupportTable } from './support-table.js';
 
 /** Long enough to fetch, parse and relay a 40 MB message a few times over. */
 export const INBOUND_FUNCTION_TIMEOUT = Duration.minutes(2);
-/** Messages per invocation; failures are reported per message (partial batch response). */
+/**
+ * Messages per invocation when `deploy.inboundBatchSize` is not set; failures are reported per message
+ * (partial batch response).
+ */
 export const INBOUND_BATCH_SIZE = 5;
-/** Concurrent invocations at most, which keeps the SES send rate and racing first messages in check. */
+/**
+ * Concurrent invocations at most when `deploy.inboundMaxConcurrency` is not set, which keeps the SES send
+ * rate and racing first messages in check.
+ */
 export const INBOUND_MAX_CONCURRENCY = 5;
 
 /** Powertools service name of the inbound function: the `service` dimension of its metrics. */
@@ -24,6 +30,10 @@ export interface InboundFunctionProps {
   /** The Lambda environment contract (`lib/config/lambda-env.ts`), minus AWS_REGION which Lambda sets. */
   environment: Record<string, string>;
   memorySize: number;
+  /** Messages per invocation (`deploy.inboundBatchSize`); default {@link INBOUND_BATCH_SIZE}. */
+  batchSize?: number;
+  /** Invocations at most (`deploy.inboundMaxConcurrency`); default {@link INBOUND_MAX_CONCURRENCY}. */
+  maxConcurrency?: number;
   ingest: MailIngest;
   table: SupportTable;
   secret: ReplyTokenSecret;
@@ -43,6 +53,7 @@ export class InboundFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: InboundFunctionProps) {
     super(scope, id);
+    const maxConcurrency = props.maxConcurrency ?? INBOUND_MAX_CONCURRENCY;
 
     this.handler = new SpocFunction(this, 'Handler', {
       entry: 'lambdas/inbound.ts',
@@ -54,7 +65,7 @@ export class InboundFunction extends Construct {
       nodeModules: [...INBOUND_NODE_MODULES],
       // As many as the event source may run: the two limits agree, so the event source is never
       // throttled by Lambda (which would count receives) and nothing else can take the slots.
-      reservedConcurrentExecutions: INBOUND_MAX_CONCURRENCY,
+      reservedConcurrentExecutions: maxConcurrency,
     });
     const role = this.handler.role;
 
@@ -65,8 +76,8 @@ export class InboundFunction extends Construct {
 
     this.handler.function.addEventSource(
       new SqsEventSource(props.ingest.queues.queue, {
-        batchSize: INBOUND_BATCH_SIZE,
-        maxConcurrency: INBOUND_MAX_CONCURRENCY,
+        batchSize: props.batchSize ?? INBOUND_BATCH_SIZE,
+        maxConcurrency,
         reportBatchItemFailures: true,
       }),
     );

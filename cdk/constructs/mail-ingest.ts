@@ -1,4 +1,4 @@
-import { ArnFormat, Aws, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Aws, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as ses from 'aws-cdk-lib/aws-ses';
@@ -60,6 +60,12 @@ export interface MailIngestProps {
   replyDomain: string;
   /** Days raw mail (and its access logs) are kept. */
   rawMailRetentionDays: number;
+  /**
+   * Raw mail larger than `minBytes` moves to S3 Glacier Instant Retrieval after `afterDays` (0: never).
+   * Smaller mail stays in S3 Standard: Glacier Instant Retrieval bills an object as 128 KB at least, and
+   * each move is a billed request. Absent: no move.
+   */
+  rawMailArchive?: { afterDays: number; minBytes: number };
   /** Reject mail not delivered over TLS. */
   requireTls: boolean;
   /** Add the rule to this already active rule set instead of creating and activating one. */
@@ -114,10 +120,19 @@ export class MailIngest extends Construct {
           expiration: retention,
           abortIncompleteMultipartUploadAfter: Duration.days(1),
         },
+        ...archiveRules(props),
       ],
       // Kept when the stack or the bucket goes, but removed by the rollback of the deploy creating it.
       removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
     });
+    if (archiveRules(props).length > 0) {
+      Validations.of(this.rawMailBucket).acknowledge({
+        id: 'CloudFormation-Validate::W9003',
+        reason:
+          'The CDK writes the lifecycle rule ObjectSizeGreaterThan as a number where the CloudFormation ' +
+          'schema names a string; CloudFormation takes the number as the same size.',
+      });
+    }
 
     this.ruleSet =
       props.existingRuleSetName === undefined
@@ -163,4 +178,25 @@ export class MailIngest extends Construct {
       this.activation.node.addDependency(this.receiptRule);
     }
   }
+}
+
+/**
+ * The move of large raw mail to a cheaper storage class, when it comes before the mail expires (S3 keeps
+ * Glacier Instant Retrieval objects 90 days at least, so a move within 90 days of expiry would cost more).
+ */
+function archiveRules(props: MailIngestProps): s3.LifecycleRule[] {
+  const archive = props.rawMailArchive;
+  if (!archive || archive.afterDays === 0 || archive.afterDays + 90 > props.rawMailRetentionDays) return [];
+  return [
+    {
+      id: 'archive-large-raw-mail',
+      objectSizeGreaterThan: archive.minBytes,
+      transitions: [
+        {
+          storageClass: s3.StorageClass.GLACIER_INSTANT_RETRIEVAL,
+          transitionAfter: Duration.days(archive.afterDays),
+        },
+      ],
+    },
+  ];
 }

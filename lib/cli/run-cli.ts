@@ -17,6 +17,10 @@ export const USAGE = `spoc: the spoc-inbox command line
                                            mark an owner away; the backup covers, ownership stays
   spoc owner back <owner>                  end an absence now and send the owner the digest
   spoc owner handoff <owner> --to <owner>  move all customers of an owner, with their history
+  spoc owner hours <owner> [--tz Z] [--days D] [--from HH:MM] [--to HH:MM] | --clear
+                                           an owner's own business hours (without flags: show them)
+  spoc owner backup <owner> <backup> | --clear
+                                           the owner who takes over when this one stays silent
   spoc customer list [--owner <owner>] [--json]
   spoc customer show <email> [--json]      a customer, their owner and conversations
   spoc customer assign <email> --to <owner>
@@ -67,6 +71,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         text: { type: 'string' },
         until: { type: 'string' },
         backup: { type: 'string' },
+        tz: { type: 'string' },
+        days: { type: 'string' },
+        clear: { type: 'boolean' },
         'handoff-to': { type: 'string' },
         owner: { type: 'string' },
         force: { type: 'boolean' },

@@ -1,4 +1,13 @@
+import { parseBusinessDuration } from '../domain/business-duration.js';
+import {
+  DEFAULT_BUSINESS_HOURS,
+  parseClockTime,
+  parseDays,
+  parseTimeZone,
+  type SpecResult,
+} from '../domain/business-hours.js';
 import { isFreeMailDomain } from '../domain/free-mail-domains.js';
+import { isIsoDate } from '../domain/owner-cover.js';
 import * as z from '../validation/zod-mini.js';
 
 const emailAddress = z.pipe(
@@ -29,6 +38,45 @@ export const ownerConfigSchema = z.strictObject({
   active: z._default(z.boolean(), true),
 });
 
+/**
+ * Business hours: an IANA time zone, working days (`mon-fri`, `mon,wed,fri`, `mon-sun`) and the working
+ * span `from`–`to` (`HH:MM`; `to` is its end, `23:59` the end of the day); a field left out keeps its
+ * default. Each field is checked by the reader `spoc owner hours` uses, so both accept the same hours.
+ */
+export const businessHoursSchema = z
+  .strictObject({
+    timeZone: z._default(z.string().check(specCheck(parseTimeZone)), DEFAULT_BUSINESS_HOURS.timeZone),
+    days: z._default(z.string().check(specCheck(parseDays)), DEFAULT_BUSINESS_HOURS.days),
+    from: z._default(z.string().check(specCheck(parseClockTime)), DEFAULT_BUSINESS_HOURS.from),
+    to: z._default(z.string().check(specCheck(parseClockTime)), DEFAULT_BUSINESS_HOURS.to),
+  })
+  .check(
+    z.superRefine((hours, ctx) => {
+      // Each field's own problems are reported above; what is left is the span itself.
+      const from = parseClockTime(hours.from);
+      const to = parseClockTime(hours.to);
+      if (from.ok && to.ok && from.value >= to.value) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['to'],
+          message: `must be after from (${hours.from}); a span past midnight is not supported`,
+          input: hours.to,
+        });
+      }
+    }),
+  );
+
+/** A check that runs one of the business-hours readers and reports its problem. */
+function specCheck(read: (text: string) => SpecResult<unknown>) {
+  return z.superRefine((text: string, ctx) => {
+    const parsed = read(text);
+    if (!parsed.ok) ctx.addIssue({ code: 'custom', message: parsed.problem, input: text });
+  });
+}
+
+/** A duration of business time: `90m`, `4h`, `2d` (a business day is one full working span). */
+const businessDuration = z.string().check(specCheck(parseBusinessDuration));
+
 /** Stack name when `deploy.stackName` is not set. */
 export const DEFAULT_STACK_NAME = 'SpocInbox';
 
@@ -50,6 +98,23 @@ export const deployConfigSchema = z._default(
     deletionProtection: z._default(z.boolean(), true),
     /** Lambda memory for the inbound function, sized for 40 MB mail. */
     inboundMemoryMb: z._default(wholeNumber(512, 10240), 1536),
+    /**
+     * Inbound function invocations at most (the SQS event source's maximum concurrency, and the
+     * function's reserved concurrency): with `inboundBatchSize`, the ceiling of mails processed at once.
+     */
+    inboundMaxConcurrency: z._default(wholeNumber(2, 1000), 5),
+    /** Mails per inbound invocation (processed in parallel; five 40 MB mails need about 1 GB). */
+    inboundBatchSize: z._default(wholeNumber(1, 10), 5),
+    /**
+     * Days after which raw mail larger than `rawMailArchiveMinBytes` moves to S3 Glacier Instant
+     * Retrieval (still read in milliseconds); 0 keeps all raw mail in S3 Standard.
+     */
+    rawMailArchiveAfterDays: z._default(wholeNumber(0, 3650), 30),
+    /**
+     * Only raw mail larger than this moves: a smaller object is billed as 128 KB there, and each move is
+     * a request, so small mail costs less left in S3 Standard for a year.
+     */
+    rawMailArchiveMinBytes: z._default(wholeNumber(0, 50 * 1024 * 1024), 256 * 1024),
     /** CloudFormation stack name: one stack per environment (and one AWS account per environment). */
     stackName: z._default(
       z
@@ -83,6 +148,10 @@ export const deployConfigSchema = z._default(
     requireTls: true,
     deletionProtection: true,
     inboundMemoryMb: 1536,
+    inboundMaxConcurrency: 5,
+    inboundBatchSize: 5,
+    rawMailArchiveAfterDays: 30,
+    rawMailArchiveMinBytes: 256 * 1024,
     stackName: DEFAULT_STACK_NAME,
     manageSesIdentities: true,
     sesSandboxRecipients: [],
@@ -110,8 +179,46 @@ export const spocConfigSchema = z
         policy: z._default(z.literal('round-robin'), 'round-robin'),
         /** B2B accounts: customer domain → owner email. */
         domains: z._default(z.record(domainName, emailAddress), {}),
+        /** How a new customer's owner is chosen: in turn, or the one with the fewest open conversations. */
+        strategy: z._default(
+          z.enum(['round-robin', 'least-loaded'], 'must be "round-robin" or "least-loaded"'),
+          'round-robin',
+        ),
+        /** A new customer is not given to an owner whose absence starts within this many days. */
+        skipIfAwayWithinDays: z._default(wholeNumber(0, 365), 2),
       }),
-      { policy: 'round-robin', domains: {} },
+      { policy: 'round-robin', domains: {}, strategy: 'round-robin', skipIfAwayWithinDays: 2 },
+    ),
+    /** Every owner's business hours unless set for the owner (`spoc owner hours`). */
+    hours: z._default(businessHoursSchema, { ...DEFAULT_BUSINESS_HOURS }),
+    /** Days without business hours (`YYYY-MM-DD`), read in each owner's own time zone. */
+    holidays: z._default(
+      z.array(z.string().check(z.refine(isIsoDate, { message: 'must be a date written as YYYY-MM-DD' }))),
+      [],
+    ),
+    /** The response promise: how long, in business time, a customer waits for an answer at most. */
+    promise: z._default(
+      z.strictObject({
+        /** Due time of the first answer to a new conversation. */
+        firstResponse: z._default(businessDuration, '4h'),
+        /** Due time of the answer to each later customer mail. */
+        followUp: z._default(businessDuration, '8h'),
+        /** Share of the time after which the owner is nudged (above 0, below 1). */
+        nudgeAt: z._default(z.number().check(z.gt(0, 'must be above 0'), z.lt(1, 'must be below 1')), 0.75),
+        /** Broken promises in a day beyond which the alarm fires. */
+        alarmThreshold: z._default(wholeNumber(0, 1_000_000), 10),
+      }),
+      { firstResponse: '4h', followUp: '8h', nudgeAt: 0.75, alarmThreshold: 10 },
+    ),
+    /** Who takes over when an owner leaves a promise unanswered. */
+    escalation: z._default(
+      z.strictObject({
+        /** Backup for owners who have none of their own (`spoc owner backup`). */
+        defaultBackup: z.optional(emailAddress),
+        /** Receives one mail when the backup stays silent too (a team lead, say). */
+        leadAddress: z.optional(emailAddress),
+      }),
+      {},
     ),
     limits: z._default(
       z.strictObject({
@@ -175,6 +282,24 @@ export const spocConfigSchema = z
       }),
       { graceDays: 90 },
     ),
+    /** Asking colleagues behind the scenes (`#ask` in an owner's reply). */
+    consult: z._default(
+      z.strictObject({
+        /**
+         * Domains colleagues may be asked at, besides the domains of the owners' own addresses (a
+         * free-mail domain only when listed here). Exactly these domains, not their subdomains.
+         */
+        allowedDomains: z._default(z.array(domainName), []),
+        /** The conversation's attachments go along with a question (`attach`), or are only named (`list`). */
+        attachments: z._default(z.enum(['attach', 'list']), 'attach'),
+        /** Business time after which an unanswered question is reminded once: `<n>d` days or `<n>h` hours. */
+        remindAfter: z._default(
+          z.string().check(z.regex(/^[1-9][0-9]{0,2}[dh]$/, 'must be days or hours, as "1d" or "4h"')),
+          '1d',
+        ),
+      }),
+      { allowedDomains: [], attachments: 'attach', remindAfter: '1d' },
+    ),
     deploy: deployConfigSchema,
   })
   .check(
@@ -211,6 +336,21 @@ export const spocConfigSchema = z
             message: `names ${ownerEmail}, who is not an active owner in owners: add them there or name one who is`,
           });
         }
+      }
+      const backup = config.escalation.defaultBackup;
+      if (backup !== undefined && config.owners.length > 0 && !owners.has(backup)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['escalation', 'defaultBackup'],
+          message: `names ${backup}, who is not an active owner in owners: add them there or name one who is`,
+        });
+      }
+      if (config.escalation.leadAddress === config.supportAddress) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['escalation', 'leadAddress'],
+          message: 'must not be the support address: the lead is a person who is told',
+        });
       }
       if (config.supportAddress.endsWith(`@${config.replyDomain}`)) {
         ctx.addIssue({

@@ -1,4 +1,5 @@
 import type { SupportStore } from '../ports/support-store.js';
+import { awaitAll } from './await-all.js';
 import type { StoreWrite } from './delivery-plan.js';
 
 /** Carries out one planned write. */
@@ -12,7 +13,7 @@ export async function applyStoreWrite(store: SupportStore, write: StoreWrite): P
     case 'link-message-ids':
       return store.linkMessageIds(write.messageIds, write.conversationId, write.origin);
     case 'record-threads':
-      return store.recordThreads(write.conversationId, write.add, write.at);
+      return store.recordThreads(write.conversationId, write.add, write.at, write.seen);
     case 'append-to-thread':
       return store.appendToThread(write.conversationId, write.thread, write.messageIds, write.at);
     case 'add-participants':
@@ -46,16 +47,10 @@ function unknownWrite(write: never): never {
  * call is left in flight.
  */
 export async function applyStoreWrites(store: SupportStore, writes: StoreWrite[]): Promise<void> {
-  await settleAll(writes.map((write) => applyStoreWrite(store, write)));
+  await awaitAll(writes.map((write) => applyStoreWrite(store, write)));
 }
 
 /** Carries out writes one after another, in order (a later one may depend on an earlier one). */
 export async function applyStoreWritesInOrder(store: SupportStore, writes: StoreWrite[]): Promise<void> {
   for (const write of writes) await applyStoreWrite(store, write);
-}
-
-/** `Promise.all` that waits for every promise to settle before it throws the first rejection. */
-export async function settleAll(values: Array<Promise<unknown>>): Promise<void> {
-  const settled = await Promise.allSettled(values);
-  for (const result of settled) if (result.status === 'rejected') throw result.reason;
 }

@@ -34,7 +34,12 @@ export async function deliverInbound(
   let outcome: InboundOutcome;
   let recorded = false;
   try {
-    const plan = await decide();
+    // A decision that failed before awaiting the claim still waits for it: the outcome is written after
+    // the claim, never beside a claim write still in flight.
+    const plan = await decide().catch(async (error: unknown) => {
+      await claimed(claim);
+      throw error;
+    });
     const record = await claimed(claim);
     const firstAttempt = record.attempts === 1;
     if (plan.operation) await deliverOperation(deps, plan.operation, firstAttempt);

@@ -1,4 +1,10 @@
-import type { Conversation, ConversationMessage, InboundOutcome, Owner } from '../domain/types.js';
+import type {
+  Conversation,
+  ConversationMessage,
+  FirstAnswer,
+  InboundOutcome,
+  Owner,
+} from '../domain/types.js';
 import type { ComposeInput } from '../mail/mail-types.js';
 import type { SentMailRecord } from '../ports/support-store.js';
 
@@ -18,8 +24,10 @@ export type StoreWrite =
   | {
       kind: 'record-threads';
       conversationId: string;
-      add: { customerThread?: string; ownerThread?: string; reopen?: boolean };
+      add: { customerThread?: string; ownerThread?: string; reopen?: boolean; firstAnswer?: FirstAnswer };
       at: string;
+      /** The threads as read, so a list at its bound is trimmed in the same conditional write. */
+      seen?: Pick<Conversation, 'customerThread' | 'ownerThread'>;
     }
   | {
       kind: 'append-to-thread';

@@ -1,3 +1,5 @@
+import type { OutcomeReason } from './outcome-reasons.js';
+
 /**
  * A failure that will not go away by retrying (bad input, missing object, broken invariant).
  * The use case records it as an outcome instead of letting the queue retry.
@@ -5,8 +7,8 @@
 export class PermanentFailureError extends Error {
   override readonly name: string = 'PermanentFailureError';
   /** Machine-readable reason recorded with the outcome. */
-  readonly reason: string;
-  constructor(reason: string, message: string, options?: { cause?: unknown }) {
+  readonly reason: OutcomeReason;
+  constructor(reason: OutcomeReason, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.reason = reason;
   }

@@ -1,3 +1,6 @@
+import { type Colleague, readColleagues } from './consult-colleagues.js';
+import { isIsoDate } from './owner-cover.js';
+
 /** One command an owner can put on the first line of a reply. */
 export type OwnerCommand =
   /** Record the reply on the conversation; nobody receives it. */
@@ -9,14 +12,43 @@ export type OwnerCommand =
   /** Mark the sender away until a date, with a backup owner (address or unique name). */
   | { kind: 'away'; until: string; backup: string }
   /** Take one person off the conversation's Cc (reply-all). */
-  | { kind: 'uncc'; address: string };
+  | { kind: 'uncc'; address: string }
+  /** Ask colleagues behind the scenes; the text below the line is the question. */
+  | { kind: 'ask'; colleagues: Colleague[] };
 
 /** What the top of an owner's reply says. */
 export type CommandParse =
   | { kind: 'none' }
   /** `rest`: the reply without the command line (text after the command on its line comes first). */
   | { kind: 'command'; command: OwnerCommand; rest: string }
-  | { kind: 'invalid'; line: string; problem: string };
+  /** `command`: the known command whose line was wrong, when it names one. */
+  | { kind: 'invalid'; line: string; problem: string; command?: OwnerCommand['kind'] | 'wait' };
+
+/**
+ * The day a `#wait <YYYY-MM-DD>` names, or what is wrong with it. `today` is the owner's day
+ * (`YYYY-MM-DD` in their business hours' zone); the day must come after it, and within a year, so a
+ * mistyped year cannot silence a conversation for decades. Without `today` only the form is checked.
+ */
+export function readWaitDay(argument: string, today?: string): { until: string } | { problem: string } {
+  const usage = '#wait needs the day to wait until: #wait 2026-12-24';
+  if (argument === '' || argument.includes(' ')) return { problem: usage };
+  if (!isIsoDate(argument)) return { problem: `"${argument}" is not a date: ${usage}` };
+  if (today !== undefined && argument <= today) {
+    return {
+      problem: `${argument} is not after today (${today}): name a day to come, like #wait 2026-12-24`,
+    };
+  }
+  if (today !== undefined && argument > oneYearAfter(today)) {
+    return { problem: `${argument} is more than a year away: name a day within a year` };
+  }
+  return { until: argument };
+}
+
+function oneYearAfter(day: string): string {
+  const date = new Date(`${day}T00:00:00.000Z`);
+  date.setUTCFullYear(date.getUTCFullYear() + 1);
+  return date.toISOString().slice(0, 10);
+}
 
 /** The commands, one line each, as shown to an owner who wrote a wrong one. */
 export const COMMAND_HELP = [
@@ -25,19 +57,28 @@ export const COMMAND_HELP = [
   '#away <YYYY-MM-DD> <owner>  you are away until that day; the named owner covers for you',
   '#close                      close the conversation (any text below is still sent to the customer)',
   '#uncc <address>             take that person off the Cc of this conversation (text below still goes)',
+  '#wait <YYYY-MM-DD>          you are waiting on something until that day (kept as a private note)',
 ] as const;
+
+/**
+ * The line of `#ask` in the list of commands, aligned with {@link COMMAND_HELP}. Kept apart until the
+ * command is carried out: the list names only what an owner can use.
+ */
+export const ASK_COMMAND_HELP =
+  '#ask <address> [<address>]  ask colleagues behind the scenes; your question goes below the line';
 
 /** Reads one command's argument (the rest of its line) and the text below its line. */
 type CommandReader = (
   argument: string,
   below: string,
+  today: string | undefined,
 ) => { command: OwnerCommand; rest: string } | { problem: string };
 
 /**
  * The commands by name: a new command is one entry here (and one line of {@link COMMAND_HELP}). A
  * name is matched in any case.
  */
-const COMMANDS: Readonly<Record<string, CommandReader>> = {
+const COMMANDS: Readonly<Record<OwnerCommand['kind'] | 'wait', CommandReader>> = {
   note: (argument, below) => ({
     command: { kind: 'note' },
     rest: [argument, below].filter(Boolean).join('\n'),
@@ -61,6 +102,22 @@ const COMMANDS: Readonly<Record<string, CommandReader>> = {
     /^[^\s@]+@[^\s@]+$/.test(argument)
       ? { command: { kind: 'uncc', address: argument.toLowerCase() }, rest: below }
       : { problem: '#uncc needs the address to take off Cc: #uncc carol@example.com' },
+  wait: (argument, below, today) => {
+    const day = readWaitDay(argument, today);
+    if ('problem' in day) return day;
+    // Pausing the response promise and the reminder on that day come with the promise itself; until
+    // then the wait is kept where the owner can find it, as a private note, and nobody is sent anything.
+    return {
+      command: { kind: 'note' },
+      rest: [`Waiting until ${day.until}.`, below].filter(Boolean).join('\n'),
+    };
+  },
+  ask: (argument, below) => {
+    const read = readColleagues(argument);
+    if ('problem' in read) return read;
+    if (below === '') return { problem: '#ask needs your question below its line' };
+    return { command: { kind: 'ask', colleagues: read.colleagues }, rest: below };
+  },
 };
 
 /** `#`, or the full-width `＃` an East Asian keyboard types. */
@@ -90,8 +147,10 @@ function isSeparator(char: string): boolean {
  * be mistaken for an answer. A line that looks like a command and names none is invalid (the owner gets
  * the list of commands; the customer gets nothing). `#1234` (an order number) and `# heading` are text.
  * Invisible format characters (zero-width spaces, soft hyphens) are ignored.
+ *
+ * `today` (`YYYY-MM-DD`, the owner's day) lets commands that name a day refuse one that has passed.
  */
-export function parseOwnerCommand(replyText: string): CommandParse {
+export function parseOwnerCommand(replyText: string, today?: string): CommandParse {
   const lines = replyText.replace(/\r\n?/g, '\n').split('\n');
   const first = lines.findIndex((line) => line.replace(/\p{Cf}/gu, '').trim() !== '');
   if (first < 0) return { kind: 'none' };
@@ -106,9 +165,9 @@ export function parseOwnerCommand(replyText: string): CommandParse {
     if (line.slice(1, end).toLowerCase() !== name || isLetter(line.charAt(end))) continue;
     let from = end;
     while (from < line.length && isSeparator(line.charAt(from))) from += 1;
-    const result = read(line.slice(from).trim(), below);
+    const result = read(line.slice(from).trim(), below, today);
     return 'problem' in result
-      ? { kind: 'invalid', line, problem: result.problem }
+      ? { kind: 'invalid', line, problem: result.problem, command: name as OwnerCommand['kind'] | 'wait' }
       : { kind: 'command', ...result };
   }
   let end = 1;

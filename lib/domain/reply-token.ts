@@ -120,12 +120,24 @@ export interface ClaimedReplyToken {
  * (a different domain, or a local part that is not a token).
  */
 export function readReplyAddress(address: string, replyDomain: string): ClaimedReplyToken | undefined {
+  return readTokenAddress(address, replyDomain, 'reply+');
+}
+
+/**
+ * Reads `<prefix><conversation>.[<key id>.]<signature>@<replyDomain>`, the one form of every signed
+ * address (reply and consult tokens alike); `undefined` for any other address.
+ */
+export function readTokenAddress(
+  address: string,
+  replyDomain: string,
+  prefix: string,
+): ClaimedReplyToken | undefined {
   const normalized = address.trim().toLowerCase();
   const at = normalized.lastIndexOf('@');
-  if (at < 0 || normalized.slice(at + 1) !== replyDomain.toLowerCase()) return undefined;
+  if (at < 0 || normalized.slice(at + 1) !== replyDomain.trim().toLowerCase()) return undefined;
   const local = normalized.slice(0, at);
-  if (!local.startsWith('reply+')) return undefined;
-  const parts = local.slice('reply+'.length).split('.');
+  if (!local.startsWith(prefix)) return undefined;
+  const parts = local.slice(prefix.length).split('.');
   const [conversationId, middle, last] = parts;
   if (parts.length < 2 || parts.length > 3 || !conversationId || !CONVERSATION_PATTERN.test(conversationId)) {
     return undefined;

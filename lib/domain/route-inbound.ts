@@ -1,4 +1,6 @@
+import { boundColleague, type ClaimedConsultToken, readConsultAddress } from './consult-token.js';
 import { isOwnAddress } from './customer-trust.js';
+import type { AutomaticReason, OutcomeReason } from './outcome-reasons.js';
 import type { ReceiptVerdicts } from './receipt-verdicts.js';
 import {
   type ClaimedReplyToken,
@@ -14,17 +16,25 @@ export type { ReceiptVerdicts, VerdictStatus } from './receipt-verdicts.js';
 
 /** Which path an inbound mail takes. */
 export type InboundRoute =
-  | { kind: 'automatic'; reason: string; automaticKind: string }
+  | {
+      kind: 'automatic';
+      reason: AutomaticReason;
+      automaticKind: string;
+      /** Set when it went to a consult address: a colleague's out-of-office or bounce, for the owner. */
+      consult?: ClaimedConsultToken;
+    }
   | { kind: 'owner-side'; claim: ClaimedReplyToken; senderAddress: string }
+  /** Mail to a consult address: a colleague answering an owner's question; it leads to the owner only. */
+  | { kind: 'consult-answer'; claim: ClaimedConsultToken; senderAddress: string }
   | { kind: 'customer'; customerEmail: string; customerName: string }
-  | { kind: 'rejected'; reason: string; detail: string };
+  | { kind: 'rejected'; reason: 'token-malformed' | 'no-sender' | 'own-address'; detail: string };
 
 /** What routing looks at: envelope recipients, the header sender and the automatic-mail verdict. */
 export interface RouteInput {
   recipients: string[];
   fromAddress?: string;
   fromName?: string;
-  automatic: { automatic: false } | { automatic: true; kind: string; reason: string };
+  automatic: { automatic: false } | { automatic: true; kind: string; reason: AutomaticReason };
   replyDomain: string;
   /** The configured owners' addresses, lower-cased: who may write to a reply address and to support at once. */
   ownerEmails?: ReadonlySet<string>;
@@ -35,7 +45,8 @@ export interface RouteInput {
 /**
  * First routing decision (rule 1 of the design): automatic mail is recognised before anything else, so
  * an owner's out-of-office answering a relay can never reach a customer; then mail to the reply domain
- * is owner-side; everything else is a customer writing.
+ * is owner-side: a colleague's answer when it names a consult address (which wins over a reply address
+ * beside it), else an owner's reply; everything else is a customer writing.
  *
  * A mail whose envelope names the support address beside a reply address was written to support with
  * the reply address on Cc (one SMTP transaction carries both): it is a customer's mail, relayed to the
@@ -43,13 +54,27 @@ export interface RouteInput {
  * owns no conversation) and never reach the owner.
  */
 export function routeInbound(input: RouteInput): InboundRoute {
-  if (input.automatic.automatic) {
-    return { kind: 'automatic', reason: input.automatic.reason, automaticKind: input.automatic.kind };
-  }
   const replyRecipients = input.recipients.filter((r) => isOnReplyDomain(r, input.replyDomain));
+  const consult = replyRecipients
+    .map((r) => readConsultAddress(r, input.replyDomain))
+    .find((c): c is ClaimedConsultToken => c !== undefined);
+  if (input.automatic.automatic) {
+    return {
+      kind: 'automatic',
+      reason: input.automatic.reason,
+      automaticKind: input.automatic.kind,
+      ...(consult ? { consult } : {}),
+    };
+  }
   const toSupport = replyRecipients.length < input.recipients.length;
   const byOwner = input.fromAddress !== undefined && input.ownerEmails?.has(input.fromAddress) === true;
   if (replyRecipients.length > 0 && (!toSupport || byOwner)) {
+    // A consult address wins over a reply address beside it: it leads only to the owner.
+    if (consult) {
+      if (!input.fromAddress)
+        return { kind: 'rejected', reason: 'no-sender', detail: 'the mail has no From' };
+      return { kind: 'consult-answer', claim: consult, senderAddress: input.fromAddress };
+    }
     const claim = replyRecipients
       .map((r) => readReplyAddress(r, input.replyDomain))
       .find((c): c is ClaimedReplyToken => c !== undefined);
@@ -80,7 +105,7 @@ export function routeInbound(input: RouteInput): InboundRoute {
 /** Result of checking that an owner-side mail really comes from the conversation's owner. */
 export type OwnerReplyCheck =
   | { accepted: true; conversation: Conversation; asCover?: boolean }
-  | { accepted: false; status: 'rejected' | 'quarantined'; reason: string; detail: string };
+  | { accepted: false; status: 'rejected' | 'quarantined'; reason: OutcomeReason; detail: string };
 
 /**
  * True when the mail provably comes from its From domain: DMARC passing, or SPF or DKIM passing aligned
@@ -151,4 +176,90 @@ export function checkOwnerReply(input: {
     };
   }
   return { accepted: true, conversation, ...(asCover ? { asCover } : {}) };
+}
+
+/** Result of checking that a mail to a consult address really is the consulted colleague's answer. */
+export type ConsultAnswerCheck =
+  | { accepted: true; conversation: Conversation; colleague: string }
+  | {
+      accepted: false;
+      status: 'rejected' | 'quarantined';
+      reason: OutcomeReason;
+      detail: string;
+      /**
+       * Whether the conversation's owner is to be told (once, without the mail's text): the token is
+       * genuine, so someone other than the colleague, or a mail that cannot be trusted, wrote to it. A
+       * forged or unknown token names no conversation anyone should hear about.
+       */
+      tellOwner: boolean;
+    };
+
+/**
+ * The gate of a consult address, as strict as {@link checkOwnerReply}'s: a known conversation, a token
+ * handed to one of the colleagues asked in it, one sender, that very colleague as the sender,
+ * authenticated for the From domain (DMARC, or aligned SPF or DKIM), and clean spam and virus verdicts.
+ * Anyone else (the customer, another colleague, an owner) is refused; the answer leads to the
+ * conversation's current owner only.
+ */
+export function checkConsultAnswer(input: {
+  claim: ClaimedConsultToken;
+  secret: string;
+  /** When the previous reply-token key still counts (consult tokens are signed with the same keys). */
+  keyWindow?: ReplyTokenWindow;
+  conversation: Conversation | undefined;
+  /** The colleagues asked in this conversation (any case): whose token the claim may be. */
+  colleagues: readonly string[];
+  senderAddress: string;
+  verdicts: ReceiptVerdicts;
+  /** From fields, envelope sender and SES's `Authentication-Results`; without it only DMARC authenticates. */
+  sender?: SenderEvidence;
+}): ConsultAnswerCheck {
+  const { conversation } = input;
+  if (!conversation) {
+    return {
+      accepted: false,
+      status: 'rejected',
+      reason: 'conversation-unknown',
+      detail: `no conversation ${input.claim.conversationId}`,
+      tellOwner: false,
+    };
+  }
+  const colleague = boundColleague(input.claim, input.colleagues, input.secret, input.keyWindow);
+  if (colleague === undefined) {
+    return {
+      accepted: false,
+      status: 'rejected',
+      reason: 'token-invalid',
+      detail: `consult token of conversation ${conversation.id} handed to none of its colleagues`,
+      tellOwner: false,
+    };
+  }
+  const refused = (reason: OutcomeReason, detail: string): ConsultAnswerCheck => ({
+    accepted: false,
+    status: 'rejected',
+    reason,
+    detail,
+    tellOwner: true,
+  });
+  const judged = judgeSender(input.verdicts, input.sender);
+  if (!judged.authenticated && judged.reason === 'sender-ambiguous')
+    return refused(judged.reason, judged.detail);
+  const sender = input.senderAddress.trim().toLowerCase();
+  if (sender !== colleague) {
+    return refused(
+      'sender-not-colleague',
+      `${sender} wrote to the consult address of ${colleague} in conversation ${conversation.id}`,
+    );
+  }
+  if (!judged.authenticated) return refused(judged.reason, judged.detail);
+  if (input.verdicts.spam === 'FAIL' || input.verdicts.virus === 'FAIL') {
+    return {
+      accepted: false,
+      status: 'quarantined',
+      reason: input.verdicts.virus === 'FAIL' ? 'virus' : 'spam',
+      detail: `spam=${input.verdicts.spam} virus=${input.verdicts.virus}`,
+      tellOwner: true,
+    };
+  }
+  return { accepted: true, conversation, colleague };
 }

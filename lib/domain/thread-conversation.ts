@@ -77,6 +77,13 @@ export function replySubject(subject: string): string {
 /** At most this many ids go into `References`: the first plus the newest, as RFC 5322 suggests when trimming. */
 const MAX_REFERENCES = 20;
 
+/**
+ * At most this many ids are kept on a conversation's thread list: the first and the newest, exactly what
+ * {@link trimReferences} sends, so trimming the list changes no mail. Older ids still thread a reply
+ * through their Message-ID links.
+ */
+export const THREAD_LIMIT = MAX_REFERENCES;
+
 /** The `References` list for the next mail in a thread: the opening id and the newest ones. */
 export function trimReferences(thread: string[]): string[] {
   if (thread.length <= MAX_REFERENCES) return [...thread];

@@ -1,3 +1,5 @@
+import type { OutcomeReason } from './outcome-reasons.js';
+
 /** An owner: the one named person a customer deals with. */
 export interface Owner {
   /** Lower-cased personal mailbox the owner works from. */
@@ -9,6 +11,26 @@ export interface Owner {
   createdAt: string;
   /** Set while the owner is away: a backup answers their customers; ownership does not move. */
   away?: OwnerAway;
+  /** The owner's own business hours (`spoc owner hours`); without them the configured `hours` apply. */
+  hours?: BusinessHoursSpec;
+  /**
+   * The owner named to take over a conversation this owner leaves unanswered past its due time
+   * (`spoc owner backup`); without one, `escalation.defaultBackup`. Not the cover of an absence, which
+   * `away` names.
+   */
+  backupEmail?: string;
+}
+
+/** Business hours as written in the config or given to `spoc owner hours`. */
+export interface BusinessHoursSpec {
+  /** IANA time zone name, e.g. `Europe/Berlin`. */
+  timeZone: string;
+  /** Working days: names, ranges and lists, e.g. `mon-fri`, `mon,wed,fri`, `mon-sun`. */
+  days: string;
+  /** Start of the working span, `HH:MM` on the wall clock of `timeZone`. */
+  from: string;
+  /** End of the working span, `HH:MM`; `23:59` means the end of the day. */
+  to: string;
 }
 
 /** An owner's absence: from when, until which day, and who covers. */
@@ -54,6 +76,28 @@ export interface Conversation {
   participants?: string[];
   /** When customer-side mail in it last ran faster than a person writes and was ended as a loop. */
   loopEndedAt?: string;
+  /**
+   * Ids trimmed off each thread list (see `THREAD_LIMIT`): a list's length plus this is how long it
+   * would be untrimmed. Absent while nothing was trimmed.
+   */
+  customerThreadDropped?: number;
+  ownerThreadDropped?: number;
+  /** When the customer's opening mail was received: the start of the first-response figure. */
+  askedAt?: string;
+  /** The answer that settled the first-response figure, written with that answer's threads. */
+  firstAnswer?: FirstAnswer;
+}
+
+/**
+ * The first owner answer recorded on a conversation: its inbound id, when it was relayed and, when it
+ * was the conversation's first answer, the seconds since the customer asked. A conversation stored
+ * before these were kept records here the first answer after that, without `seconds` when an earlier
+ * answer existed.
+ */
+export interface FirstAnswer {
+  id: string;
+  at: string;
+  seconds?: number | undefined;
 }
 
 /** Which way a stored message travelled. */
@@ -97,8 +141,8 @@ export type OutcomeStatus =
 /** The recorded result of processing one inbound message. */
 export interface InboundOutcome {
   status: OutcomeStatus;
-  /** Machine-readable reason, e.g. `token-invalid`, `sender-not-owner`, `auto-submitted`. */
-  reason?: string;
+  /** Machine-readable reason, e.g. `token-invalid`, `sender-not-owner`, `auto-submitted` (see {@link OutcomeReason}). */
+  reason?: OutcomeReason;
   /** Human-readable detail. */
   detail?: string;
   conversationId?: string;

@@ -1,21 +1,22 @@
+import type { AutomaticReason } from '../domain/outcome-reasons.js';
 import type { ParsedMail } from './mail-types.js';
 
 /** What kind of machine-generated mail a message is, if any. */
 export type AutomaticKind = 'bounce' | 'complaint' | 'auto-reply' | 'bulk';
 
-/** Verdict of {@link classifyAutomatic}; `reason` is a short kebab-case tag recorded with the outcome. */
+/** Verdict of {@link classifyAutomatic}; `reason` is recorded with the outcome. */
 export type AutomaticVerdict =
   | { automatic: false }
-  | { automatic: true; kind: AutomaticKind; reason: string };
+  | { automatic: true; kind: AutomaticKind; reason: AutomaticReason };
 
 const HUMAN: AutomaticVerdict = Object.freeze({ automatic: false });
 
-function automatic(kind: AutomaticKind, reason: string): AutomaticVerdict {
+function automatic(kind: AutomaticKind, reason: AutomaticReason): AutomaticVerdict {
   return { automatic: true, kind, reason };
 }
 
 /** Report types of `multipart/report` (RFC 6522) and what they mean for us. */
-const REPORT_TYPES: Readonly<Record<string, readonly [AutomaticKind, string]>> = {
+const REPORT_TYPES: Readonly<Record<string, readonly [AutomaticKind, AutomaticReason]>> = {
   'delivery-status': ['bounce', 'delivery-status-report'],
   // RFC 6533 internationalised DSN.
   'global-delivery-status': ['bounce', 'delivery-status-report'],
@@ -25,7 +26,7 @@ const REPORT_TYPES: Readonly<Record<string, readonly [AutomaticKind, string]>> =
 };
 
 /** Report bodies that some MTAs send without a `multipart/report` wrapper (or nest one level down). */
-const REPORT_PARTS: Readonly<Record<string, readonly [AutomaticKind, string]>> = {
+const REPORT_PARTS: Readonly<Record<string, readonly [AutomaticKind, AutomaticReason]>> = {
   'message/delivery-status': ['bounce', 'delivery-status-report'],
   'message/global-delivery-status': ['bounce', 'delivery-status-report'],
   'message/feedback-report': ['complaint', 'feedback-report'],
@@ -156,7 +157,7 @@ function reportsNonDelivery(mail: ParsedMail): boolean {
   return returned && BOUNCE_REPORT_LINE.test(head);
 }
 
-function findReportPart(mail: ParsedMail): readonly [AutomaticKind, string] | undefined {
+function findReportPart(mail: ParsedMail): readonly [AutomaticKind, AutomaticReason] | undefined {
   for (const attachment of mail.attachments) {
     const known = REPORT_PARTS[attachment.contentType];
     if (known) return known;

@@ -7,11 +7,13 @@ export interface ConversationWithMessages {
   messages: ConversationMessage[];
 }
 
-function minute(iso: string): string {
+/** An ISO time to the minute, as the history shows it. */
+export function minute(iso: string): string {
   return `${iso.slice(0, 16).replace('T', ' ')} UTC`;
 }
 
-function indent(text: string): string {
+/** Text indented by two spaces a line, as the history quotes it. */
+export function indent(text: string): string {
   return text
     .trim()
     .split('\n')

@@ -9,10 +9,18 @@ export interface InternalTraceSet {
   replyDomain: string;
   /** Every owner's own mailbox. */
   ownerAddresses: readonly string[];
-  /** Strings that are secret wherever they appear, e.g. the signature of the conversation's reply token. */
+  /**
+   * Strings that are secret wherever they appear, e.g. the signatures of the conversation's reply token
+   * and of its consult tokens.
+   */
   secrets?: readonly string[];
   /** The texts of the conversation's stored internal notes. */
   notes?: readonly string[];
+  /**
+   * The questions the conversation's owner asked colleagues (`#ask`) and the answers they gave: their
+   * lines are looked for like a note's.
+   */
+  consultTexts?: readonly string[];
 }
 
 /** The kinds of internal trace a customer must never see. */
@@ -22,7 +30,8 @@ export type InternalTraceKind =
   | 'token'
   | 'owner-address'
   | 'context-block'
-  | 'note';
+  | 'note'
+  | 'consult-text';
 
 /** One internal trace found in a mail. */
 export interface InternalTrace {
@@ -59,10 +68,15 @@ const BLOCK_PHRASES = [
   // A history's note heading, `note by Alice Smith (internal):`: notes of other conversations too.
   ' (internal):',
   'is now your customer, handed over by',
+  // The internal lines of a question to a colleague and of the answer relayed to the owner.
+  'this mail is internal: the customer does not see it',
+  '[internal] question from',
+  'answered your internal question on conversation',
 ];
 
-/** `reply+<conversation>.<signature>` and `consult+…`, with or without the domain. */
-const TOKEN_SHAPE = /\b(reply|consult)\+[a-z0-9]+\.[a-f0-9]{8}/;
+// The key id's length is not counted (`{1,8}`): recheck cannot decide that form, and any length finds as much.
+/** `reply+<conversation>.[<key id>.]<signature>` and `consult+…`, with or without the domain. */
+const TOKEN_SHAPE = /\b(reply|consult)\+[a-z0-9]+\.(?:[a-z0-9]+\.)?[a-f0-9]{8}/;
 /** Any consult address, whatever its domain: it only ever leads to an owner. */
 const CONSULT_ADDRESS = /\bconsult\+[a-z0-9]/;
 /** A `#note` command line. */
@@ -153,6 +167,8 @@ function tracesIn(haystack: string, where: string, traces: InternalTraceSet): In
   if (phrase) add('context-block', phrase);
   const note = noteNeedles(traces.notes ?? []).find((needle) => haystack.includes(needle));
   if (note) add('note', note);
+  const consultText = noteNeedles(traces.consultTexts ?? []).find((needle) => haystack.includes(needle));
+  if (consultText) add('consult-text', consultText);
   return found;
 }
 

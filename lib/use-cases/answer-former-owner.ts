@@ -1,4 +1,5 @@
 import type { SpocConfig } from '../config/config-schema.js';
+import { awaitAll } from '../delivery/await-all.js';
 import { type InboundPlan, mailsOnly, outcomeOnly } from '../delivery/delivery-plan.js';
 import { replyAddressFor } from '../domain/reply-token.js';
 import type { Conversation, Customer, Owner } from '../domain/types.js';
@@ -20,7 +21,7 @@ export async function answerFormerOwner(
 ): Promise<InboundPlan | undefined> {
   const former = await deps.store.getFormerOwner(conversation.id, senderAddress);
   if (!former) return undefined;
-  const [current, formerOwner, customer] = await Promise.all([
+  const [current, formerOwner, customer] = await awaitAll([
     deps.store.getOwner(conversation.ownerEmail),
     deps.store.getOwner(senderAddress),
     deps.store.getCustomer(conversation.customerEmail),

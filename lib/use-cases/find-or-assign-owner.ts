@@ -1,3 +1,4 @@
+import { awaitAll } from '../delivery/await-all.js';
 import { chooseOwner } from '../domain/assign-owner.js';
 import { PermanentFailureError } from '../domain/errors.js';
 import type { Customer, Owner } from '../domain/types.js';
@@ -15,7 +16,7 @@ async function assign(
   customerEmail: string,
   knownOwners?: Owner[],
 ): Promise<Owner> {
-  const [owners, sequence, storedRules] = await Promise.all([
+  const [owners, sequence, storedRules] = await awaitAll([
     knownOwners ?? deps.store.listOwners(),
     deps.store.nextAssignmentSequence(),
     deps.store.listDomainRules(),

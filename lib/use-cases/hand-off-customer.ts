@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { SpocConfig } from '../config/config-schema.js';
+import { awaitAll } from '../delivery/await-all.js';
 import { allMessageIds, visibleMessageId } from '../delivery/deliver-mail.js';
 import { deliverOperation } from '../delivery/deliver-operation.js';
 import type { MailDelivery, OperationPlan, StoreWrite } from '../delivery/delivery-plan.js';
@@ -74,7 +75,7 @@ export async function readHandoff(
   }
   const conversations = await store.listConversations(customer.email);
   const moves = customer.ownerEmail !== request.toOwner.email;
-  const [formerOwner, ...listed] = await Promise.all([
+  const [formerOwner, ...listed] = await awaitAll([
     moves ? store.getOwner(customer.ownerEmail) : undefined,
     ...conversations
       .filter((c) => c.status === 'open')

@@ -1,3 +1,4 @@
+import { awaitAll } from '../delivery/await-all.js';
 import { deliverInbound } from '../delivery/deliver-inbound.js';
 import { type InboundPlan, outcomeOnly } from '../delivery/delivery-plan.js';
 import {
@@ -14,7 +15,6 @@ import { mailFromHeaderFields } from '../mail/header-fields.js';
 import type { ParsedMail } from '../mail/mail-types.js';
 import { parseMail } from '../mail/parse-mail.js';
 import type { InboundRecord, SenderCount } from '../ports/support-store.js';
-import { awaitAll } from './await-all.js';
 import { holdForgedMail } from './hold-forged-mail.js';
 import type { InboundDeps, InboundNotice } from './inbound-deps.js';
 import { readOwnerNotice } from './notify-owner.js';
@@ -72,7 +72,7 @@ function lookupKey(mail: ParsedMail, customerEmail: string): string {
   return JSON.stringify([customerEmail, referencedIds(mail)]);
 }
 
-async function plan(deps: InboundDeps, notice: InboundNotice): Promise<Plan> {
+async function plan(deps: InboundDeps, notice: InboundNotice, signal: AbortSignal): Promise<Plan> {
   // SES lists the header fields in its notification: they route automatic mail (which then ends without
   // its raw mail being read), and start a customer mail's claim and lookups while the raw mail is read.
   const head = notifiedHead(notice);
@@ -93,13 +93,13 @@ async function plan(deps: InboundDeps, notice: InboundNotice): Promise<Plan> {
     ahead.count.catch(() => undefined);
     ahead.looked.catch(() => undefined);
   }
-  if (!ahead) return decide(deps, notice, undefined);
+  if (!ahead) return decide(deps, notice, undefined, signal);
   const started = ahead;
   // Whatever the parsed mail decides, the calls started ahead are waited for: none is left in flight.
   const drained = () => Promise.allSettled([started.count, started.looked]);
   let decided: Plan;
   try {
-    decided = await decide(deps, notice, started);
+    decided = await decide(deps, notice, started, signal);
   } catch (error) {
     await drained();
     await releaseClaim(deps, started.claim);
@@ -138,8 +138,15 @@ function oversizePlan(deps: InboundDeps, notice: InboundNotice, raw: Buffer): Pl
  * one function share its scope, so a `run` that relays the parsed mail would otherwise keep the raw bytes
  * alive until the relay is sent.
  */
-async function decide(deps: InboundDeps, notice: InboundNotice, ahead: LookAhead | undefined): Promise<Plan> {
+async function decide(
+  deps: InboundDeps,
+  notice: InboundNotice,
+  ahead: LookAhead | undefined,
+  /** Aborted when the processing budget is spent: nothing more is started once the mail is read. */
+  signal: AbortSignal,
+): Promise<Plan> {
   const read = await readMail(deps, notice);
+  signal.throwIfAborted();
   if ('oversize' in read) return oversizePlan(deps, notice, read.oversize);
   const { mail } = read;
   const route = routeNotice(deps, notice, mail);
@@ -148,6 +155,12 @@ async function decide(deps: InboundDeps, notice: InboundNotice, ahead: LookAhead
       return { kind: 'settle', outcome: automaticOutcome(route) };
     case 'rejected':
       return { kind: 'settle', outcome: { status: 'rejected', reason: route.reason, detail: route.detail } };
+    case 'consult-answer':
+      // Answers to consult addresses are not relayed yet: recorded, raw mail kept, sent to nobody.
+      return {
+        kind: 'settle',
+        outcome: { status: 'rejected', reason: 'consult-not-wired', detail: `from ${route.senderAddress}` },
+      };
     case 'owner-side':
       return {
         kind: 'work',
@@ -250,7 +263,7 @@ export async function processInboundMail(
   if (given) return settleInbound(deps, notice, given);
   let planned: Plan;
   try {
-    planned = await withinBudget(plan(deps, notice), processingBudgetMs);
+    planned = await withinBudget((signal) => plan(deps, notice, signal), processingBudgetMs);
   } catch (error) {
     if (!(error instanceof PermanentFailureError)) throw error;
     return settleInbound(deps, notice, permanentOutcome(error, notice));

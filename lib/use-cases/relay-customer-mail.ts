@@ -1,4 +1,5 @@
 import type { SpocConfig } from '../config/config-schema.js';
+import { awaitAll } from '../delivery/await-all.js';
 import { visibleMessageId } from '../delivery/deliver-mail.js';
 import {
   type InboundPlan,
@@ -24,7 +25,6 @@ import { automaticAddresses } from '../mail/automatic-addresses.js';
 import type { ParsedMail } from '../mail/mail-types.js';
 import { buildOwnerRelay } from '../mail/owner-relay.js';
 import type { InboundRecord, SenderCount, SentMailRecord } from '../ports/support-store.js';
-import { awaitAll } from './await-all.js';
 import { findOrAssignOwner } from './find-or-assign-owner.js';
 import type { InboundDeps, InboundNotice } from './inbound-deps.js';
 import { readOwnerNotice } from './notify-owner.js';
@@ -247,6 +247,7 @@ export function planCustomerRelay(facts: CustomerRelayFacts): InboundPlan {
     updatedAt: now,
     customerThread: [],
     ownerThread: [],
+    askedAt: notice.receivedAt,
   };
   const customerThread = mail.messageId
     ? [...conversation.customerThread.filter((id) => id !== mail.messageId), mail.messageId]
@@ -279,7 +280,8 @@ export function planCustomerRelay(facts: CustomerRelayFacts): InboundPlan {
       conversationId: conversation.id,
       conversationOpened: conversation.createdAt,
       // A mail without a Message-ID is not on the thread, yet it is a message of it all the same.
-      messageCount: customerThread.length + (mail.messageId ? 0 : 1),
+      messageCount:
+        customerThread.length + (conversation.customerThreadDropped ?? 0) + (mail.messageId ? 0 : 1),
       ownerName: recipient.name,
       supportAddress,
       ...(coveringFor?.away
@@ -361,6 +363,7 @@ export function planCustomerRelay(facts: CustomerRelayFacts): InboundPlan {
             reopen: conversation.status === 'closed',
           },
           at: now,
+          seen: conversation,
         },
       ],
     },

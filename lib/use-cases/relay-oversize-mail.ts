@@ -36,6 +36,12 @@ export async function decideOversizeMail(
       });
     case 'rejected':
       return ended({ status: 'rejected', reason: route.reason, detail: route.detail });
+    case 'consult-answer':
+      return ended({
+        status: 'rejected',
+        reason: 'consult-not-wired',
+        detail: `from ${route.senderAddress}`,
+      });
     case 'owner-side':
       return ended({
         status: 'rejected',

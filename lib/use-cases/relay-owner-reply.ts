@@ -1,4 +1,5 @@
 import type { SpocConfig } from '../config/config-schema.js';
+import { awaitAll } from '../delivery/await-all.js';
 import { allMessageIds, visibleMessageId } from '../delivery/deliver-mail.js';
 import {
   type InboundPlan,
@@ -29,7 +30,6 @@ import { customerFacingHtml } from '../mail/reply-html.js';
 import { type UnsentReason, unsentAnswerNotice } from '../mail/unsent-answer-notice.js';
 import type { SentMailRecord, SuppressionRecord } from '../ports/support-store.js';
 import { answerFormerOwner } from './answer-former-owner.js';
-import { awaitAll } from './await-all.js';
 import { ownerByEmail } from './find-or-assign-owner.js';
 import { firstResponseFor } from './first-response.js';
 import type { InboundDeps, InboundNotice } from './inbound-deps.js';
@@ -97,7 +97,7 @@ export async function decideOwnerAnswer(
   const [owner, customer, firstResponseSeconds, suppression, messages] = await awaitAll([
     ownerByEmail(deps, accepted.ownerEmail, owners),
     deps.store.getCustomer(accepted.customerEmail),
-    firstResponseFor(deps, accepted.id, notice.inboundId, now),
+    firstResponseFor(deps, accepted, notice.inboundId, now),
     deps.store.getSuppression(accepted.customerEmail),
     deps.store.listMessages(accepted.id),
   ]);
@@ -336,8 +336,10 @@ export async function planOwnerAnswer(facts: OwnerAnswerFacts): Promise<InboundP
           add: {
             customerThread: visibleMessageId(relayed),
             ...(mail.messageId ? { ownerThread: mail.messageId } : {}),
+            firstAnswer: { id: notice.inboundId, at: now, seconds: facts.firstResponseSeconds },
           },
           at: now,
+          seen: accepted,
         },
       ],
     },

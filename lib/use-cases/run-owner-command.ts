@@ -229,6 +229,9 @@ export function planOwnerCommand(facts: CommandFacts): CommandEffect {
         operation,
       };
     }
+    case 'ask':
+      // Not carried out yet: nothing is sent to anyone, and the owner is told so.
+      return refuse('#ask', 'asking colleagues is not available yet');
     case 'away': {
       const line = `#away ${command.until} ${command.backup}`;
       if (sender.asCover) return refuse(line, 'only the owner can set their own absence');

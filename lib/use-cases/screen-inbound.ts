@@ -1,4 +1,5 @@
 import type { StoreWrite } from '../delivery/delivery-plan.js';
+import type { OutcomeReason } from '../domain/outcome-reasons.js';
 import type { Customer, InboundOutcome } from '../domain/types.js';
 import type { ParsedMail } from '../mail/mail-types.js';
 import type { SenderCount } from '../ports/support-store.js';
@@ -39,14 +40,15 @@ export function rateWindowOf(receivedAt: string, fallback: Date): { window: stri
  * {@link refuseCustomerMail} for what the count decides).
  */
 export function countCustomerMail(
-  deps: Pick<InboundDeps, 'store' | 'now'>,
+  deps: Pick<InboundDeps, 'store' | 'now' | 'config'>,
   notice: InboundNotice,
   mail: ParsedMail,
   customerEmail: string,
 ): Promise<SenderCount> {
   const { window, start } = rateWindowOf(notice.receivedAt, deps.now());
   const expiresAt = Math.floor((start.getTime() + WINDOW_MS) / 1000) + COUNTER_GRACE_SECONDS;
-  return deps.store.countSenderMail(customerEmail, window, notice.inboundId, expiresAt, mail.messageId);
+  const cap = deps.config.limits.maxMailsPerSenderPerHour;
+  return deps.store.countSenderMail(customerEmail, window, notice.inboundId, cap, expiresAt, mail.messageId);
 }
 
 /**
@@ -102,7 +104,7 @@ export function resentOutcome(messageId: string, sender: string, firstInboundId:
 }
 
 /** Owner-side refusals that mean someone else may be using an owner's conversation, or the owner's mail was held. */
-const REPORTED_REASONS = new Set([
+const REPORTED_REASONS: ReadonlySet<OutcomeReason> = new Set<OutcomeReason>([
   'sender-not-owner',
   'sender-unauthenticated',
   'sender-ambiguous',

@@ -197,11 +197,10 @@ describe.each<DynamoEngine>([dynaliteEngine, dynamoDbLocalEngine])('ownership it
     expect(await store.deleteCustomerData(data)).toBe(keysOf.length);
     expect((await store.listCustomerData('jane@customer.test')).items).toEqual([]);
     expect(await store.getCustomer('jane@customer.test')).toBeUndefined();
-    expect(await store.findConversationIds(['<cjane-in@customer.test>'])).toEqual(new Map());
+    expect((await store.lookUp({ messageIds: ['<cjane-in@customer.test>'] })).links).toEqual(new Map());
     const other = await store.listCustomerData('max@customer.test');
     expect(other.items).toHaveLength(keysOf.length);
-    expect(await store.findConversationIds(['<cmax-in@customer.test>'])).toEqual(
-      new Map([['<cmax-in@customer.test>', 'cmax']]),
-    );
+    const maxLinks = (await store.lookUp({ messageIds: ['<cmax-in@customer.test>'] })).links;
+    expect(maxLinks.get('<cmax-in@customer.test>')?.conversationId).toBe('cmax');
   });
 });

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DynamoDbSupportStore, keys } from '../../lib/adapters/dynamodb/dynamodb-support-store.js';
 import { TTL_ATTRIBUTE } from '../../lib/adapters/dynamodb/table-schema.js';
 import { ConditionFailedError, PermanentFailureError } from '../../lib/domain/errors.js';
+import { THREAD_LIMIT, trimReferences } from '../../lib/domain/thread-conversation.js';
 import type { Conversation, ConversationMessage, Customer, Owner } from '../../lib/domain/types.js';
 import { ensureTable } from '../../lib/local/embedded-engines.js';
 import {
@@ -315,6 +316,86 @@ describe.each<DynamoEngine>([dynaliteEngine, dynamoDbLocalEngine])(
         expect([...thread].sort()).toEqual([...ids].sort());
       });
 
+      it('keeps a thread to its first id and the newest THREAD_LIMIT - 1, counting what it drops', async () => {
+        await store.createConversation(conversation('conv-b', 'jane@customer.test'));
+        const ids = Array.from({ length: 60 }, (_, i) => `<b${i}@x>`);
+        // Half through the single write with the caller's copy, half through appendToThread.
+        let seen = (await store.getConversation('conv-b')) as Conversation;
+        for (const id of ids.slice(0, 30)) {
+          await store.recordThreads(
+            'conv-b',
+            { customerThread: id, ownerThread: id },
+            '2024-02-02T00:00:00Z',
+            seen,
+          );
+          seen = (await store.getConversation('conv-b')) as Conversation;
+        }
+        for (const id of ids.slice(30))
+          await store.appendToThread('conv-b', 'customerThread', [id], '2024-02-03T00:00:00Z');
+        // An id already there (a retry) changes nothing, trimmed list or not.
+        await store.recordThreads(
+          'conv-b',
+          { customerThread: ids.at(-1) as string },
+          '2024-02-04T00:00:00Z',
+          seen,
+        );
+        const stored = (await store.getConversation('conv-b')) as Conversation;
+        const customerSide = ['<first@customer.test>', ...ids];
+        expect(stored.customerThread).toEqual(trimReferences(customerSide));
+        expect(stored.customerThread).toHaveLength(THREAD_LIMIT);
+        expect(stored.customerThreadDropped).toBe(customerSide.length - THREAD_LIMIT);
+        expect(stored.ownerThread).toEqual(trimReferences(ids.slice(0, 30)));
+        expect(stored.ownerThreadDropped).toBe(30 - THREAD_LIMIT);
+      });
+
+      it('keeps a full thread at its bound under concurrent appends, losing none to a race', async () => {
+        const full = Array.from({ length: THREAD_LIMIT }, (_, i) => `<f${i}@x>`);
+        await store.createConversation(conversation('conv-f', 'jane@customer.test', { ownerThread: full }));
+        const ids = Array.from({ length: 20 }, (_, i) => `<n${i}@x>`);
+        const seen = (await store.getConversation('conv-f')) as Conversation;
+        // Every writer holds the same (soon stale) copy: all but one find the list moved and try again.
+        await Promise.all(
+          ids.map((id) => store.recordThreads('conv-f', { ownerThread: id }, '2024-02-02T00:00:00Z', seen)),
+        );
+        const stored = (await store.getConversation('conv-f')) as Conversation;
+        expect(stored.ownerThread).toHaveLength(THREAD_LIMIT);
+        expect(stored.ownerThread[0]).toBe('<f0@x>');
+        // Each append dropped exactly one id: none was lost to a concurrent write or written twice.
+        expect(stored.ownerThreadDropped).toBe(ids.length);
+        expect(stored.ownerThread.slice(1).every((id) => ids.includes(id))).toBe(true);
+        expect(new Set(stored.ownerThread).size).toBe(THREAD_LIMIT);
+      });
+
+      it('trims a thread stored longer than the bound on its next append', async () => {
+        const long = Array.from({ length: 4000 }, (_, i) => `<old-${i}-${'x'.repeat(40)}@x>`);
+        await store.createConversation(conversation('conv-l', 'jane@customer.test', { ownerThread: long }));
+        const before = JSON.stringify((await rawItem(keys.conversation('conv-l'))).Item).length;
+        const seen = (await store.getConversation('conv-l')) as Conversation;
+        await store.recordThreads('conv-l', { ownerThread: '<new@x>' }, '2024-02-02T00:00:00Z', seen);
+        const after = (await rawItem(keys.conversation('conv-l'))).Item as Conversation;
+        expect(after.ownerThread).toEqual(trimReferences([...long, '<new@x>']));
+        expect(after.ownerThreadDropped).toBe(long.length + 1 - THREAD_LIMIT);
+        expect(before).toBeGreaterThan(200_000);
+        expect(JSON.stringify(after).length).toBeLessThan(3_000);
+      });
+
+      it('records the first answer once, with the threads or after a retry found them written', async () => {
+        await store.createConversation(conversation('conv-a', 'jane@customer.test'));
+        const first = { id: 'in-1', at: '2024-02-02T00:00:00Z', seconds: 60 };
+        await store.recordThreads('conv-a', { customerThread: '<r1@x>', firstAnswer: first }, first.at);
+        await store.recordThreads(
+          'conv-a',
+          { customerThread: '<r2@x>', firstAnswer: { id: 'in-2', at: 'later' } },
+          'x',
+        );
+        expect((await store.getConversation('conv-a'))?.firstAnswer).toEqual(first);
+        await store.createConversation(conversation('conv-r', 'jane@customer.test'));
+        await store.appendToThread('conv-r', 'customerThread', ['<r1@x>'], first.at);
+        // The threads were written before a crash: the retry still records the answer.
+        await store.recordThreads('conv-r', { customerThread: '<r1@x>', firstAnswer: first }, first.at);
+        expect((await store.getConversation('conv-r'))?.firstAnswer).toEqual(first);
+      });
+
       it('refuses to append to a conversation that does not exist, creating nothing', async () => {
         await expect(
           store.appendToThread('ghost', 'customerThread', ['<a@x>'], '2024-02-02T00:00:00Z'),
@@ -340,30 +421,36 @@ describe.each<DynamoEngine>([dynaliteEngine, dynamoDbLocalEngine])(
     });
 
     describe('Message-ID links', () => {
+      /** The conversation each linked id threads into, as the mail path's batched read finds it. */
+      async function linkedConversations(messageIds: string[]): Promise<Map<string, string>> {
+        const { links } = await store.lookUp({ messageIds });
+        return new Map([...links].map(([id, link]) => [id, link.conversationId]));
+      }
+
       it('finds linked ids and leaves unknown ones out', async () => {
         await store.linkMessageIds(['<a@x>', '<b@x>'], 'conv-1');
         await store.linkMessageIds(['<a@x>', '<b@x>'], 'conv-1');
         await store.linkMessageIds(['<c@x>'], 'conv-2');
-        const found = await store.findConversationIds(['<a@x>', '<c@x>', '<unknown@x>', '<a@x>']);
+        const found = await linkedConversations(['<a@x>', '<c@x>', '<unknown@x>', '<a@x>']);
         expect(found).toEqual(
           new Map([
             ['<a@x>', 'conv-1'],
             ['<c@x>', 'conv-2'],
           ]),
         );
-        expect(await store.findConversationIds([])).toEqual(new Map());
+        expect(await linkedConversations([])).toEqual(new Map());
       });
 
       it('keeps the first conversation an id was linked to', async () => {
         await store.linkMessageIds(['<shared@x>'], 'conv-first');
         await store.linkMessageIds(['<shared@x>'], 'conv-second');
-        expect((await store.findConversationIds(['<shared@x>'])).get('<shared@x>')).toBe('conv-first');
+        expect((await linkedConversations(['<shared@x>'])).get('<shared@x>')).toBe('conv-first');
       });
 
       it('looks up more ids than one BatchGet carries', async () => {
         const ids = Array.from({ length: 250 }, (_, i) => `<bulk-${i}@x>`);
         await store.linkMessageIds(ids, 'conv-bulk');
-        const found = await store.findConversationIds([...ids, '<missing@x>']);
+        const found = await linkedConversations([...ids, '<missing@x>']);
         expect(found.size).toBe(250);
         for (const id of ids) expect(found.get(id)).toBe('conv-bulk');
       });
@@ -441,7 +528,7 @@ describe.each<DynamoEngine>([dynaliteEngine, dynamoDbLocalEngine])(
 
       it('replaces an outcome and refuses one for a message never claimed', async () => {
         await store.claimInbound('ses-2', 'inbound/ses-2', '2024-02-01T00:00:00Z');
-        await store.recordOutcome('ses-2', { status: 'failed', reason: 'x' });
+        await store.recordOutcome('ses-2', { status: 'failed', reason: 'raw-mail-missing' });
         await store.recordOutcome('ses-2', {
           status: 'automatic',
           reason: 'auto-submitted',

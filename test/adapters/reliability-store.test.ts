@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DynamoDbSupportStore } from '../../lib/adapters/dynamodb/dynamodb-support-store.js';
+import { DynamoDbTable } from '../../lib/adapters/dynamodb/dynamodb-table.js';
+import { keys } from '../../lib/adapters/dynamodb/item-keys.js';
 import { ensureTable } from '../../lib/local/embedded-engines.js';
 import {
   type DynamoEngine,
@@ -18,6 +20,7 @@ describe.each<DynamoEngine>([dynaliteEngine, dynamoDbLocalEngine])(
     let running: RunningDynamoEngine;
     let store: DynamoDbSupportStore;
     let tables = 0;
+    let tableName = '';
     beforeAll(async () => {
       running = await engine.start();
     });
@@ -26,7 +29,7 @@ describe.each<DynamoEngine>([dynaliteEngine, dynamoDbLocalEngine])(
     });
     beforeEach(async () => {
       tables += 1;
-      const tableName = `guards-${tables}`;
+      tableName = `guards-${tables}`;
       await ensureTable(running.clients.dynamodb, tableName);
       store = new DynamoDbSupportStore({ client: running.clients.doc, tableName });
     });
@@ -42,28 +45,45 @@ describe.each<DynamoEngine>([dynaliteEngine, dynamoDbLocalEngine])(
 
     it('counts each message once per window, concurrently, and keeps a retried message in its place', async () => {
       const ids = Array.from({ length: 25 }, (_, n) => `in-${n}`);
-      const counts = await Promise.all(ids.map((id) => store.countSenderMail('s@x.test', 'h1', id, 0)));
+      const counts = await Promise.all(ids.map((id) => store.countSenderMail('s@x.test', 'h1', id, 100, 0)));
       const positions = counts.map((count) => count.position);
       expect([...positions].sort((a, b) => a - b)).toEqual(ids.map((_, n) => n + 1));
-      const again = await Promise.all(ids.map((id) => store.countSenderMail('s@x.test', 'h1', id, 0)));
+      const again = await Promise.all(ids.map((id) => store.countSenderMail('s@x.test', 'h1', id, 100, 0)));
       expect(again).toEqual(counts);
-      expect(await store.countSenderMail('s@x.test', 'h2', 'in-0', 0)).toEqual({ position: 1 });
+      expect(await store.countSenderMail('s@x.test', 'h2', 'in-0', 100, 0)).toEqual({ position: 1 });
     });
 
     it('claims a Message-ID for the hour in the same write as the count, per sender', async () => {
       const counts = await Promise.all(
-        ['a', 'b', 'c'].map((id) => store.countSenderMail('jane@x.test', 'h1', id, 0, '<m@x.test>')),
+        ['a', 'b', 'c'].map((id) => store.countSenderMail('jane@x.test', 'h1', id, 100, 0, '<m@x.test>')),
       );
       const first = counts[0]?.firstInboundId ?? '';
       expect(['a', 'b', 'c']).toContain(first);
       expect(counts.every((count) => count.firstInboundId === first)).toBe(true);
       expect(counts.map((count) => count.position).sort()).toEqual([1, 2, 3]);
       // A retry of any of them keeps its place and the first claimer.
-      expect(await store.countSenderMail('jane@x.test', 'h1', 'b', 0, '<m@x.test>')).toEqual(counts[1]);
-      expect(await store.countSenderMail('bob@x.test', 'h1', 'd', 0, '<m@x.test>')).toEqual({
+      expect(await store.countSenderMail('jane@x.test', 'h1', 'b', 100, 0, '<m@x.test>')).toEqual(counts[1]);
+      expect(await store.countSenderMail('bob@x.test', 'h1', 'd', 100, 0, '<m@x.test>')).toEqual({
         position: 1,
         firstInboundId: 'd',
       });
+    });
+
+    it('writes nothing past the sender cap: the item stops growing, later mail and its retries get cap + 1', async () => {
+      const cap = 5;
+      const table = new DynamoDbTable(running.clients.doc, tableName);
+      const count = (id: string, rfc?: string) => store.countSenderMail('loop@x.test', 'h1', id, cap, 0, rfc);
+      for (let n = 0; n < cap; n += 1)
+        expect((await count(`in-${n}`, `<m${n}@x.test>`)).position).toBe(n + 1);
+      const full = await table.getItem(keys.rate('loop@x.test', 'h1'));
+      for (let n = cap; n < cap + 40; n += 1) {
+        expect(await count(`in-${n}`, `<m${n}@x.test>`)).toEqual({ position: cap + 1 });
+      }
+      expect(await table.getItem(keys.rate('loop@x.test', 'h1'))).toEqual(full);
+      // A retried message keeps its answer, counted or not; a resend of a counted mail is still named.
+      expect(await count('in-2', '<m2@x.test>')).toEqual({ position: 3, firstInboundId: 'in-2' });
+      expect(await count(`in-${cap + 7}`, `<m${cap + 7}@x.test>`)).toEqual({ position: cap + 1 });
+      expect(await count('resend', '<m1@x.test>')).toEqual({ position: cap + 1, firstInboundId: 'in-1' });
     });
 
     it('claims an inbound message with a lease: one holder at a time, a finished one always passes', async () => {
@@ -95,7 +115,7 @@ describe.each<DynamoEngine>([dynaliteEngine, dynamoDbLocalEngine])(
     });
 
     it('settles a message in one write, once', async () => {
-      const outcome = { status: 'automatic' as const, reason: 'bounce' };
+      const outcome = { status: 'automatic' as const, reason: 'mailer-daemon' as const };
       expect(await store.settleInbound('in-2', 'inbound/in-2', 'T', outcome)).toMatchObject({
         settled: true,
       });

@@ -173,6 +173,21 @@ describe('functions', () => {
     });
   });
 
+  it('takes the inbound batch size and concurrency from config', () => {
+    const { template: other, stack: wider } = templateOf({
+      config: withDeploy({ inboundBatchSize: 10, inboundMaxConcurrency: 50 }),
+    });
+    const fn = wider.inbound.handler.function;
+    expect(
+      other.findResources('AWS::Lambda::Function')[logicalIdOf(fn)]?.Properties.ReservedConcurrentExecutions,
+    ).toBe(50);
+    other.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: logicalIdOf(fn) },
+      BatchSize: 10,
+      ScalingConfig: { MaximumConcurrency: 50 },
+    });
+  });
+
   it('lets the inbound function return a throttled record early, on its own queue only', () => {
     const changing = statementsOf(inbound).filter((s) =>
       actionsOf(s).includes('sqs:ChangeMessageVisibility'),
@@ -277,16 +292,16 @@ describe('functions', () => {
       expect(actions.sort(), fn.node.path).toEqual([...FUNCTION_TABLE_ACTIONS].sort());
       expect(actions, fn.node.path).not.toContain('dynamodb:Scan');
     }
-    // The adapter's scanning methods, found in its source: a method whose body scans.
-    const adapter = readFileSync(
-      resolve(PROJECT_ROOT, 'lib/adapters/dynamodb/dynamodb-support-store.ts'),
-      'utf8',
-    );
-    const scanning = adapter
-      .split(/\n {2}(?=(?:async |private async )?\w+(?:<\w+>)?\()/)
-      .filter((body) => /this\.scan(?:All|Raw)[<(]/.test(body))
-      .map((body) => /^(?:async |private async )?(\w+)(?:<\w+>)?\(/.exec(body)?.[1])
-      .filter((name) => name !== 'scanAll' && name !== 'scanRaw');
+    // The role adapters' scanning methods, found in their source: a method whose body scans the table.
+    const adapterDir = resolve(PROJECT_ROOT, 'lib/adapters/dynamodb');
+    const adapters = readdirSync(adapterDir)
+      .filter((file) => file.endsWith('.ts') && file !== 'dynamodb-table.ts')
+      .map((file) => readFileSync(join(adapterDir, file), 'utf8'));
+    expect(adapters.join('\n')).toMatch(/this\.table\.scan\w*[<(]/);
+    const scanning = adapters
+      .flatMap((adapter) => adapter.split(/\n {2}(?=(?:async |private async )?\w+(?:<\w+>)?\()/))
+      .filter((body) => /this\.table\.scan\w*[<(]/.test(body))
+      .map((body) => /^(?:async |private async )?(\w+)(?:<\w+>)?\(/.exec(body)?.[1]);
     expect(scanning.sort()).toEqual(
       ['clearSendLeases', 'listConversationsUpdatedSince', 'listCustomerData', 'listCustomers'].sort(),
     );

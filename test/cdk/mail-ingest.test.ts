@@ -66,6 +66,51 @@ describe('mail ingest', () => {
     });
   });
 
+  it('moves raw mail over the configured size to Glacier Instant Retrieval after the configured days', () => {
+    const { template: kept } = templateOf({ config: withDeploy({ rawMailRetentionDays: 365 }) });
+    kept.hasResourceProperties('AWS::S3::Bucket', {
+      LifecycleConfiguration: {
+        Rules: Match.arrayWith([
+          Match.objectLike({
+            Id: 'archive-large-raw-mail',
+            Status: 'Enabled',
+            ObjectSizeGreaterThan: 256 * 1024,
+            Transitions: [{ StorageClass: 'GLACIER_IR', TransitionInDays: 30 }],
+          }),
+        ]),
+      },
+    });
+    const { template: custom } = templateOf({
+      config: withDeploy({
+        rawMailRetentionDays: 365,
+        rawMailArchiveAfterDays: 60,
+        rawMailArchiveMinBytes: 0,
+      }),
+    });
+    custom.hasResourceProperties('AWS::S3::Bucket', {
+      LifecycleConfiguration: {
+        Rules: Match.arrayWith([
+          Match.objectLike({
+            Id: 'archive-large-raw-mail',
+            Transitions: [{ StorageClass: 'GLACIER_IR', TransitionInDays: 60 }],
+          }),
+        ]),
+      },
+    });
+  });
+
+  it('moves no raw mail when asked not to, or when it would expire within the 90 days S3 bills there', () => {
+    const rulesOf = (deploy: Parameters<typeof withDeploy>[0]) => {
+      const { template: t, stack: s } = templateOf({ config: withDeploy(deploy) });
+      const bucket = t.findResources('AWS::S3::Bucket')[logicalIdOf(s.ingest.rawMailBucket)];
+      const rules = (bucket?.Properties.LifecycleConfiguration.Rules ?? []) as Array<{ Id: string }>;
+      return rules.map((r) => r.Id);
+    };
+    expect(rulesOf({ rawMailRetentionDays: 365, rawMailArchiveAfterDays: 0 })).toEqual(['expire-raw-mail']);
+    expect(rulesOf({ rawMailRetentionDays: 90 })).toEqual(['expire-raw-mail']);
+    expect(rulesOf({ rawMailRetentionDays: 120 })).toEqual(['expire-raw-mail', 'archive-large-raw-mail']);
+  });
+
   it('refuses plain HTTP on both buckets and lets SES write inbound/ only, for this receipt rule', () => {
     for (const bucketId of [rawBucketId, logsBucketId]) {
       template.hasResourceProperties('AWS::S3::BucketPolicy', {

@@ -172,10 +172,10 @@ describe('loops and floods (Lambda handler, real engines)', () => {
     const notices = rig.sender.to(owner).filter((m) => m.mail.subject.startsWith('[Support]'));
     expect(notices).toHaveLength(1);
     expect(notices[0]?.mail.headers.get('auto-submitted')).toEqual(['auto-generated']);
-    // A retried held-back message keeps its place in the window.
+    // A retried held-back message keeps its answer; nothing was counted past the cap.
     const last = limited.at(-1);
-    expect(await rig.deps.store.countSenderMail(flood, '2026-11-23T10', last?.inboundId ?? '', 0)).toEqual({
-      position: 30,
-    });
+    expect(
+      await rig.deps.store.countSenderMail(flood, '2026-11-23T10', last?.inboundId ?? '', 20, 0),
+    ).toEqual({ position: 21 });
   });
 });

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { THREAD_LIMIT } from '../../lib/domain/thread-conversation.js';
 import { type EmbeddedEngines, startEmbeddedEngines } from '../../lib/local/embedded-engines.js';
 import { type CapturedMail, HandlerRig } from '../support/handler-rig.js';
 import { customerMail, ownerAnswer } from '../support/mail-builder.js';
@@ -88,9 +89,13 @@ describe('races between concurrent Lambdas (handler, real engines)', () => {
     expect(messages.map((m) => m.at)).toEqual([...messages.map((m) => m.at)].sort());
     expect(rig.sender.to(jane)).toHaveLength(10);
     expect(rig.sender.to(owner)).toHaveLength(11);
-    // No id lost from either thread under concurrent appends: the owner thread holds the 11 relays and
-    // the owner's own 10 answers (the next relay threads under the owner's latest mail).
-    expect(conversation?.customerThread).toHaveLength(21);
-    expect(conversation?.ownerThread).toHaveLength(21);
+    // No id lost from either thread under concurrent appends: the owner thread took the 11 relays and
+    // the owner's own 10 answers (the next relay threads under the owner's latest mail). Each list keeps
+    // its first id and the newest, THREAD_LIMIT in all, and counts the one it dropped.
+    expect(conversation?.customerThread).toHaveLength(THREAD_LIMIT);
+    expect(conversation?.customerThread[0]).toBe('<opening@customer.test>');
+    expect(conversation?.customerThreadDropped).toBe(21 - THREAD_LIMIT);
+    expect(conversation?.ownerThread).toHaveLength(THREAD_LIMIT);
+    expect(conversation?.ownerThreadDropped).toBe(21 - THREAD_LIMIT);
   });
 });

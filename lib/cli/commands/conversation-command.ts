@@ -1,3 +1,4 @@
+import { awaitAll } from '../../delivery/await-all.js';
 import type { Conversation } from '../../domain/types.js';
 import { renderConversationHistory } from '../../mail/conversation-history.js';
 import { type CliIo, UsageError } from '../cli-io.js';
@@ -30,7 +31,7 @@ export async function conversationCommand(
         else if (flags.owner) {
           const owner = await requireOwner(store, flags.owner, usage);
           const customers = await store.listCustomers(owner.email);
-          conversations = (await Promise.all(customers.map((c) => store.listConversations(c.email)))).flat();
+          conversations = (await awaitAll(customers.map((c) => store.listConversations(c.email)))).flat();
         } else throw new UsageError(`say whose conversations: ${usage}`);
         if (flags.json) {
           io.out(JSON.stringify(conversations, null, 2));

@@ -1,3 +1,4 @@
+import { awaitAll } from '../../delivery/await-all.js';
 import { isFreeMailDomain } from '../../domain/free-mail-domains.js';
 import { HandoffRefusedError, handOffCustomer } from '../../use-cases/hand-off-customer.js';
 import * as z from '../../validation/zod-mini.js';
@@ -67,7 +68,7 @@ export async function customerCommand(io: CliIo, args: string[], flags: Customer
         if (!customer) {
           throw new UsageError(`no customer ${email} in ${opened.where}: see \`spoc customer list\``);
         }
-        const [owner, conversations] = await Promise.all([
+        const [owner, conversations] = await awaitAll([
           store.getOwner(customer.ownerEmail),
           store.listConversations(email),
         ]);

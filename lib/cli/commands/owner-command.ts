@@ -1,8 +1,11 @@
+import { awaitAll } from '../../delivery/await-all.js';
 import { readLocalSettings } from '../../local/local-settings.js';
 import * as z from '../../validation/zod-mini.js';
 import { type CliIo, UsageError } from '../cli-io.js';
 import { formatTable } from '../format-table.js';
 import { openStore } from '../open-store.js';
+import { describeOwnerBackup, describeOwnerHours, readOwnerDefaults } from './owner-defaults.js';
+import type { OwnerHoursFlags } from './owner-hours-command.js';
 import type { OwnerPresenceFlags } from './owner-presence-command.js';
 
 /** Flags shared by the commands that work on stored data. */
@@ -27,9 +30,12 @@ function ownerEmail(value: string | undefined, usage: string): string {
 export async function ownerCommand(
   io: CliIo,
   args: string[],
-  flags: StoreFlags & OwnerPresenceFlags,
+  flags: StoreFlags & OwnerPresenceFlags & OwnerHoursFlags,
 ): Promise<void> {
   const [action, address] = args;
+  if (action === 'hours' || action === 'backup') {
+    return (await import('./owner-hours-command.js')).ownerHoursCommand(io, args, flags);
+  }
   if (action === 'sync') {
     const { ownerSyncCommand } = await import('./owner-sync-command.js');
     return ownerSyncCommand(io, flags);
@@ -62,18 +68,28 @@ export async function ownerCommand(
           name,
           active: true,
           createdAt: existing?.createdAt ?? new Date().toISOString(),
+          // Renaming keeps the owner's own hours and backup.
+          ...(existing?.hours ? { hours: existing.hours } : {}),
+          ...(existing?.backupEmail ? { backupEmail: existing.backupEmail } : {}),
         });
         io.out(`${existing ? 'updated' : 'added'} owner ${name} <${email}> in ${opened.where}`);
         return;
       }
       case 'list': {
+        const defaults = await readOwnerDefaults(io);
         const owners = await store.listOwners();
-        const counts = await Promise.all(
-          owners.map((o) => store.listCustomers(o.email).then((c) => c.length)),
-        );
+        const counts = await awaitAll(owners.map((o) => store.listCustomers(o.email).then((c) => c.length)));
         if (flags.json) {
-          // What the table shows, for scripts: with the customer count (and `away` while absent).
-          const rows = owners.map((o, i) => ({ ...o, customers: counts[i] }));
+          // What the table shows, for scripts: with the customer count (and `away` while absent), the
+          // hours that apply (`ownHours`: set for the owner, not the default) and the backup that applies.
+          const rows = owners.map((o, i) => ({
+            ...o,
+            customers: counts[i],
+            hours: o.hours ?? defaults.hours,
+            ownHours: o.hours !== undefined,
+            backupEmail:
+              o.backupEmail ?? (defaults.defaultBackup !== o.email ? defaults.defaultBackup : undefined),
+          }));
           io.out(JSON.stringify(rows, null, 2));
           return;
         }
@@ -83,7 +99,7 @@ export async function ownerCommand(
         }
         io.out(
           formatTable(
-            ['EMAIL', 'NAME', 'ACTIVE', 'CUSTOMERS', 'SINCE', 'AWAY'],
+            ['EMAIL', 'NAME', 'ACTIVE', 'CUSTOMERS', 'SINCE', 'AWAY', 'HOURS', 'BACKUP'],
             owners.map((o, i) => [
               o.email,
               o.name,
@@ -91,6 +107,8 @@ export async function ownerCommand(
               String(counts[i]),
               o.createdAt.slice(0, 10),
               o.away ? `until ${o.away.until}, covered by ${o.away.backupEmail}` : '',
+              describeOwnerHours(o, defaults),
+              describeOwnerBackup(o, defaults),
             ]),
           ),
         );
@@ -100,7 +118,7 @@ export async function ownerCommand(
         const email = ownerEmail(address, 'spoc owner remove <email>');
         if (!(await store.getOwner(email)))
           throw new UsageError(`no owner ${email} in ${opened.where}; see \`spoc owner list\``);
-        const [customers, rules] = await Promise.all([
+        const [customers, rules] = await awaitAll([
           store.listCustomers(email),
           store.listDomainRules().then((all) => all.filter((rule) => rule.ownerEmail === email)),
         ]);
@@ -124,7 +142,9 @@ export async function ownerCommand(
         return;
       }
       default:
-        throw new UsageError('usage: spoc owner add|list|remove|sync|away|back|handoff (see `spoc help`)');
+        throw new UsageError(
+          'usage: spoc owner add|list|remove|sync|away|back|handoff|hours|backup (see `spoc help`)',
+        );
     }
   } finally {
     await opened.close();

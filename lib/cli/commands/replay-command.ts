@@ -1,6 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { SqsMessageQueue } from '../../adapters/sqs/sqs-message-queue.js';
+import { awaitAll } from '../../delivery/await-all.js';
 import { replayQueue } from '../../handlers/replay-queue.js';
 import type { AwsOpsComposition } from '../../runtime/aws-ops-composition.js';
 import { replayStoredMail } from '../../use-cases/replay-inbound.js';
@@ -73,7 +74,7 @@ export async function replayCommand(
       const unknown: string[] = [];
       for (const id of ids) {
         const key = `${INBOUND_PREFIX}${id}`;
-        const [record, keys] = await Promise.all([deps.store.getInbound(id), deps.rawMail.listKeys(key)]);
+        const [record, keys] = await awaitAll([deps.store.getInbound(id), deps.rawMail.listKeys(key)]);
         if (!record && !keys.includes(key)) unknown.push(id);
       }
       if (unknown.length > 0) {

@@ -1,3 +1,4 @@
+import { awaitAll } from '../../delivery/await-all.js';
 import { computeOwnerFigures, type OwnerFigures, type StatsPeriod } from '../../domain/owner-stats.js';
 import { readLocalSettings } from '../../local/local-settings.js';
 import type { SupportStore } from '../../ports/support-store.js';
@@ -42,14 +43,14 @@ export function statsPeriod(flags: Pick<StatsFlags, 'since' | 'until'>, now: Dat
 
 /** Reads what the figures need for a period and computes them. */
 export async function gatherOwnerFigures(store: SupportStore, period: StatsPeriod): Promise<OwnerFigures[]> {
-  const [conversations, owners] = await Promise.all([
+  const [conversations, owners] = await awaitAll([
     store.listConversationsUpdatedSince(period.from),
     store.listOwners(),
   ]);
   const histories: Parameters<typeof computeOwnerFigures>[0][number][] = [];
   for (let start = 0; start < conversations.length; start += READ_CONCURRENCY) {
     const chunk = conversations.slice(start, start + READ_CONCURRENCY);
-    const messages = await Promise.all(chunk.map((c) => store.listMessages(c.id)));
+    const messages = await awaitAll(chunk.map((c) => store.listMessages(c.id)));
     chunk.forEach((conversation, index) => {
       histories.push({ conversation, messages: messages[index] ?? [] });
     });

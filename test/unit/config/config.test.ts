@@ -40,10 +40,34 @@ describe('configuration', () => {
     ],
     [{ assignment: { domains: { 'acme.test': 'nobody' } } }, 'assignment.domains.acme.test'],
     [{ deploy: { rawMailRetentionDays: 0 } }, 'deploy.rawMailRetentionDays'],
+    [{ deploy: { inboundMaxConcurrency: 1 } }, 'deploy.inboundMaxConcurrency'],
+    [{ deploy: { inboundMaxConcurrency: 1001 } }, 'deploy.inboundMaxConcurrency'],
+    [{ deploy: { inboundBatchSize: 0 } }, 'deploy.inboundBatchSize'],
+    [{ deploy: { inboundBatchSize: 11 } }, 'deploy.inboundBatchSize'],
+    [{ deploy: { rawMailArchiveAfterDays: -1 } }, 'deploy.rawMailArchiveAfterDays'],
   ])('names the bad field in %o', (change, field) => {
     expect(() => parseConfig({ ...DEV_DEFAULT_CONFIG, ...change })).toThrow(
       new RegExp(field.replaceAll('.', '\\.')),
     );
+  });
+
+  it('sets the inbound event source and the raw mail archive by default, and takes them from deploy', () => {
+    const { deploy } = parseConfig(DEV_DEFAULT_CONFIG);
+    expect(deploy).toMatchObject({
+      inboundMaxConcurrency: 5,
+      inboundBatchSize: 5,
+      rawMailArchiveAfterDays: 30,
+      rawMailArchiveMinBytes: 256 * 1024,
+    });
+    const wider = parseConfig({
+      ...DEV_DEFAULT_CONFIG,
+      deploy: { inboundMaxConcurrency: 40, inboundBatchSize: 10, rawMailArchiveAfterDays: 0 },
+    }).deploy;
+    expect(wider).toMatchObject({
+      inboundMaxConcurrency: 40,
+      inboundBatchSize: 10,
+      rawMailArchiveAfterDays: 0,
+    });
   });
 
   it('uses the fallback only when the file is absent; a broken file is an error', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { COMMAND_HELP, parseOwnerCommand } from '../../../lib/domain/owner-commands.js';
+import { COMMAND_HELP, parseOwnerCommand, readWaitDay } from '../../../lib/domain/owner-commands.js';
 
 describe('parseOwnerCommand', () => {
   it('finds no command in an ordinary answer, nor in one opening with an order number', () => {
@@ -117,5 +117,64 @@ describe('#uncc', () => {
     expect(parseOwnerCommand('#uncc')).toMatchObject({ kind: 'invalid' });
     expect(parseOwnerCommand('#uncc carol and dave')).toMatchObject({ kind: 'invalid' });
     expect(COMMAND_HELP.join('\n')).toContain('#uncc <address>');
+  });
+});
+
+describe('#wait', () => {
+  const today = '2026-12-04';
+
+  it('reads a day after today, in any case and after the usual separators', () => {
+    expect(readWaitDay('2026-12-24', today)).toEqual({ until: '2026-12-24' });
+    expect(readWaitDay('2026-12-05', today)).toEqual({ until: '2026-12-05' });
+    expect(readWaitDay('2027-12-04', today)).toEqual({ until: '2027-12-04' });
+    expect(parseOwnerCommand('#WAIT: 2026-12-24', today)).toMatchObject({ kind: 'command' });
+  });
+
+  it('refuses a day that has passed, today, a day over a year away, and anything not a date', () => {
+    expect(readWaitDay('2026-12-03', today)).toEqual({
+      problem: '2026-12-03 is not after today (2026-12-04): name a day to come, like #wait 2026-12-24',
+    });
+    expect(readWaitDay('2026-12-04', today)).toMatchObject({
+      problem: expect.stringContaining('not after today'),
+    });
+    expect(readWaitDay('2027-12-05', today)).toEqual({
+      problem: '2027-12-05 is more than a year away: name a day within a year',
+    });
+    for (const bad of ['2026-02-30', '24.12.2026', '2026-12-24T10:00', 'tomorrow', '2026-1-5']) {
+      expect(readWaitDay(bad, today), bad).toMatchObject({
+        problem: expect.stringContaining('is not a date'),
+      });
+    }
+    expect(readWaitDay('', today)).toEqual({
+      problem: '#wait needs the day to wait until: #wait 2026-12-24',
+    });
+    expect(readWaitDay('2026-12-24 bob', today)).toMatchObject({
+      problem: expect.stringContaining('#wait needs'),
+    });
+    // Without the owner's day only the form can be checked.
+    expect(readWaitDay('2020-01-01')).toEqual({ until: '2020-01-01' });
+  });
+
+  it('answers a wrong #wait with the problem, so nothing reaches the customer', () => {
+    expect(parseOwnerCommand('#wait 2026-11-30\nThe supplier answers next week.', today)).toEqual({
+      kind: 'invalid',
+      command: 'wait',
+      line: '#wait 2026-11-30',
+      problem: '2026-11-30 is not after today (2026-12-04): name a day to come, like #wait 2026-12-24',
+    });
+    expect(parseOwnerCommand('#wait', today)).toMatchObject({ kind: 'invalid', line: '#wait' });
+    expect(parseOwnerCommand('#waiting for the supplier', today)).toMatchObject({
+      kind: 'invalid',
+      problem: 'unknown command #waiting',
+    });
+  });
+
+  it('is kept, for now, as a private note naming the day, with the text below it', () => {
+    expect(parseOwnerCommand('#wait 2026-12-24\nThe supplier answers next week.', today)).toEqual({
+      kind: 'command',
+      command: { kind: 'note' },
+      rest: 'Waiting until 2026-12-24.\nThe supplier answers next week.',
+    });
+    expect(COMMAND_HELP.join('\n')).toContain('#wait <YYYY-MM-DD>');
   });
 });

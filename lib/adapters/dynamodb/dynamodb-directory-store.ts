@@ -1,0 +1,130 @@
+import type { Customer, Owner } from '../../domain/types.js';
+import type { DirectoryStore, DomainRule } from '../../ports/directory-store.js';
+import { compareStrings, type DynamoDbTable, isConditionalCheckFailed } from './dynamodb-table.js';
+import { ITEM_TYPE_ATTRIBUTE, directoryKeys as keys } from './item-keys.js';
+import { GSI1_NAME, GSI1_PARTITION_KEY, GSI1_SORT_KEY, PARTITION_KEY } from './table-schema.js';
+
+/** {@link DirectoryStore} over the one table: owners, customers, the assignment counter, domain rules. */
+export class DynamoDbDirectoryStore implements DirectoryStore {
+  constructor(private readonly table: DynamoDbTable) {}
+
+  async putOwner(owner: Owner): Promise<void> {
+    await this.table.put({
+      ...owner,
+      ...keys.owner(owner.email),
+      [ITEM_TYPE_ATTRIBUTE]: 'OWNER',
+      ...keys.ownerIndexKeys(owner.email),
+    });
+  }
+
+  async getOwner(email: string): Promise<Owner | undefined> {
+    return this.table.get<Owner>(keys.owner(email));
+  }
+
+  /** Owners by email. Reads the GSI, so an owner written a moment ago may be missing for a moment. */
+  async listOwners(): Promise<Owner[]> {
+    return this.table.queryIndex<Owner>(keys.ownersIndex, 'OWNER#');
+  }
+
+  /** Removes the owner record; their customers keep pointing at them until handed off. */
+  async deleteOwner(email: string): Promise<void> {
+    await this.table.delete(keys.owner(email));
+  }
+
+  async getCustomer(email: string): Promise<Customer | undefined> {
+    return this.table.get<Customer>(keys.customer(email));
+  }
+
+  async createCustomer(customer: Customer): Promise<Customer> {
+    const created = await this.table.putIfAbsent({
+      ...customer,
+      ...keys.customer(customer.email),
+      [ITEM_TYPE_ATTRIBUTE]: 'CUSTOMER',
+      ...keys.customerIndexKeys(customer.ownerEmail, customer.email),
+    });
+    if (created) return customer;
+    return this.table.getExisting<Customer>(keys.customer(customer.email), `customer ${customer.email}`);
+  }
+
+  /** Throws `ConditionFailedError` when the customer does not exist (a handoff never creates one). */
+  async updateCustomerOwner(email: string, ownerEmail: string): Promise<void> {
+    await this.table.updateExisting(
+      {
+        Key: keys.customer(email),
+        UpdateExpression: 'SET #owner = :owner, #gpk = :gpk',
+        ExpressionAttributeNames: { '#owner': 'ownerEmail', '#gpk': GSI1_PARTITION_KEY },
+        ExpressionAttributeValues: {
+          ':owner': ownerEmail,
+          ':gpk': keys.customerIndexPartition(ownerEmail),
+        },
+      },
+      `customer ${email} does not exist`,
+    );
+  }
+
+  async fillCustomerName(email: string, name: string): Promise<void> {
+    try {
+      await this.table.update({
+        Key: keys.customer(email),
+        UpdateExpression: 'SET #name = :name',
+        ConditionExpression: 'attribute_exists(#pk) AND (attribute_not_exists(#name) OR #name = :empty)',
+        ExpressionAttributeNames: { '#name': 'name', '#pk': PARTITION_KEY },
+        ExpressionAttributeValues: { ':name': name, ':empty': '' },
+      });
+    } catch (error) {
+      // A name is already there (or the customer is gone): nothing to fill in.
+      if (!isConditionalCheckFailed(error)) throw error;
+    }
+  }
+
+  /**
+   * Customers of one owner (a GSI query, ordered by email), or every customer (a filtered scan of the
+   * whole table: meant for ops tools, not for the mail path).
+   */
+  async listCustomers(ownerEmail?: string): Promise<Customer[]> {
+    if (ownerEmail !== undefined) {
+      return this.table.queryAll<Customer>({
+        IndexName: GSI1_NAME,
+        KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+        ExpressionAttributeNames: { '#pk': GSI1_PARTITION_KEY, '#sk': GSI1_SORT_KEY },
+        ExpressionAttributeValues: { ':pk': keys.customerIndexPartition(ownerEmail), ':prefix': 'CUSTOMER#' },
+      });
+    }
+    const customers = await this.table.scanAll<Customer>({
+      FilterExpression: '#type = :type',
+      ExpressionAttributeNames: { '#type': ITEM_TYPE_ATTRIBUTE },
+      ExpressionAttributeValues: { ':type': 'CUSTOMER' },
+    });
+    return customers.sort((a, b) => compareStrings(a.email, b.email));
+  }
+
+  async nextAssignmentSequence(): Promise<number> {
+    const result = await this.table.update({
+      Key: keys.assignmentCounter(),
+      UpdateExpression: 'SET #type = :type ADD #seq :one',
+      ExpressionAttributeNames: { '#type': ITEM_TYPE_ATTRIBUTE, '#seq': 'sequence' },
+      ExpressionAttributeValues: { ':type': 'COUNTER', ':one': 1 },
+      ReturnValues: 'UPDATED_NEW',
+    });
+    const value = result.Attributes?.sequence;
+    if (typeof value !== 'number') throw new Error('assignment counter update returned no sequence');
+    return value;
+  }
+
+  async putDomainRule(rule: DomainRule): Promise<void> {
+    await this.table.put({
+      ...rule,
+      ...keys.domainRule(rule.domain),
+      [ITEM_TYPE_ATTRIBUTE]: 'DOMAIN',
+      ...keys.domainRuleIndexKeys(rule.domain),
+    });
+  }
+
+  async deleteDomainRule(domain: string): Promise<boolean> {
+    return this.table.deleteReturningOld(keys.domainRule(domain));
+  }
+
+  async listDomainRules(): Promise<DomainRule[]> {
+    return this.table.queryIndex<DomainRule>(keys.domainsIndex, 'DOMAIN#');
+  }
+}

@@ -1,0 +1,87 @@
+import { GSI1_PARTITION_KEY, GSI1_SORT_KEY, PARTITION_KEY, SORT_KEY } from './table-schema.js';
+
+/** An item as stored in the one table. */
+export type Item = Record<string, unknown>;
+/** The primary key of one item. */
+export type ItemKey = { [PARTITION_KEY]: string; [SORT_KEY]: string };
+
+/** Attribute holding the item type (`OWNER`, `CUSTOMER`, ...), used to filter scans. */
+export const ITEM_TYPE_ATTRIBUTE = 'type';
+
+const key = (pk: string, sk: string): ItemKey => ({ [PARTITION_KEY]: pk, [SORT_KEY]: sk });
+
+/** The directory's items: owners, customers, the round-robin counter, domain rules. */
+export const directoryKeys = {
+  owner: (email: string) => key(`OWNER#${email}`, 'OWNER'),
+  customer: (email: string) => key(`CUSTOMER#${email}`, 'CUSTOMER'),
+  assignmentCounter: () => key('COUNTER#assignment', 'COUNTER'),
+  domainRule: (domain: string) => key(`DOMAIN#${domain}`, 'DOMAIN'),
+  /** All owners share one GSI partition so listing them is a query, not a table scan. */
+  ownersIndex: 'OWNERS',
+  /** All domain rules share one GSI partition so listing them is a query. */
+  domainsIndex: 'DOMAINS',
+  ownerIndexKeys: (email: string) => ({
+    [GSI1_PARTITION_KEY]: directoryKeys.ownersIndex,
+    [GSI1_SORT_KEY]: `OWNER#${email}`,
+  }),
+  /** A customer is listed under their owner, so an owner's customers are one query. */
+  customerIndexPartition: (ownerEmail: string) => `OWNER#${ownerEmail}`,
+  customerIndexKeys: (ownerEmail: string, email: string) => ({
+    [GSI1_PARTITION_KEY]: directoryKeys.customerIndexPartition(ownerEmail),
+    [GSI1_SORT_KEY]: `CUSTOMER#${email}`,
+  }),
+  domainRuleIndexKeys: (domain: string) => ({
+    [GSI1_PARTITION_KEY]: directoryKeys.domainsIndex,
+    [GSI1_SORT_KEY]: `DOMAIN#${domain}`,
+  }),
+} as const;
+
+/**
+ * A conversation's items: the conversation and, in its partition, its messages and former owners (so
+ * forgetting the conversation removes them too); the customer's pointer to it; Message-ID links.
+ */
+export const conversationKeys = {
+  conversation: (id: string) => key(`CONV#${id}`, 'CONV'),
+  /** A customer's pointer to one of their conversations, in the customer's partition. */
+  customerConversation: (customerEmail: string, conversationId: string) =>
+    key(`CUSTOMER#${customerEmail}`, `CONV#${conversationId}`),
+  /** Sort key prefix of the pointers in a customer's partition. */
+  customerConversationPrefix: 'CONV#',
+  message: (conversationId: string, at: string, id: string) =>
+    key(`CONV#${conversationId}`, `MSG#${at}#${id}`),
+  /** Sort key prefix of the messages in a conversation's partition. */
+  messagePrefix: 'MSG#',
+  formerOwner: (conversationId: string, ownerEmail: string) =>
+    key(`CONV#${conversationId}`, `FORMER#${ownerEmail}`),
+  messageId: (rfcMessageId: string) => key(`MSGID#${rfcMessageId}`, 'MSGID'),
+} as const;
+
+/** The inbound ledger's items: inbound claims, sent records, send leases. */
+export const ledgerKeys = {
+  inbound: (id: string) => key(`INBOUND#${id}`, 'INBOUND'),
+  sent: (sentKey: string) => key(`SENT#${sentKey}`, 'SENT'),
+  sendLease: (sentKey: string) => key(`SENDLEASE#${sentKey}`, 'SENDLEASE'),
+} as const;
+
+/** The guards' items: Message-ID claims, rate counters, capped counters, suppressed addresses. */
+export const guardKeys = {
+  rfcMessage: (sender: string, rfcMessageId: string) => key(`RFCMSG#${sender}#${rfcMessageId}`, 'RFCMSG'),
+  rate: (sender: string, window: string) => key(`RATE#${sender}#${window}`, 'RATE'),
+  capped: (counter: string, window: string) => key(`CAPPED#${counter}#${window}`, 'CAPPED'),
+  suppressed: (address: string) => key(`SUPPRESSED#${address}`, 'SUPPRESSED'),
+} as const;
+
+/** Every item key builder, exported so tests and tools address the same items. */
+export const keys = {
+  owner: directoryKeys.owner,
+  customer: directoryKeys.customer,
+  assignmentCounter: directoryKeys.assignmentCounter,
+  domainRule: directoryKeys.domainRule,
+  conversation: conversationKeys.conversation,
+  customerConversation: conversationKeys.customerConversation,
+  message: conversationKeys.message,
+  formerOwner: conversationKeys.formerOwner,
+  messageId: conversationKeys.messageId,
+  ...ledgerKeys,
+  ...guardKeys,
+} as const;

@@ -1,0 +1,35 @@
+import type { Customer, Owner } from '../domain/types.js';
+
+/** A B2B account: every new customer from `domain` gets `ownerEmail`. */
+export interface DomainRule {
+  domain: string;
+  ownerEmail: string;
+  createdAt: string;
+}
+
+/** Who is who: owners, customers and the domain rules that assign new customers. */
+export interface DirectoryStore {
+  putOwner(owner: Owner): Promise<void>;
+  getOwner(email: string): Promise<Owner | undefined>;
+  listOwners(): Promise<Owner[]>;
+  deleteOwner(email: string): Promise<void>;
+
+  getCustomer(email: string): Promise<Customer | undefined>;
+  /** Creates the customer unless one exists; returns whichever record won. */
+  createCustomer(customer: Customer): Promise<Customer>;
+  /** Replaces the customer's owner (handoff). */
+  updateCustomerOwner(email: string, ownerEmail: string): Promise<void>;
+  /** Fills in a customer's display name when none is stored yet; a stored name is never replaced. */
+  fillCustomerName(email: string, name: string): Promise<void>;
+  /** Customers of one owner, or all customers. */
+  listCustomers(ownerEmail?: string): Promise<Customer[]>;
+  /** Atomically increments and returns the round-robin counter. */
+  nextAssignmentSequence(): Promise<number>;
+
+  /** Sets (or replaces) the owner of every new customer from a company domain. */
+  putDomainRule(rule: DomainRule): Promise<void>;
+  /** Removes a domain rule; false when there was none. */
+  deleteDomainRule(domain: string): Promise<boolean>;
+  /** Stored domain rules, by domain. */
+  listDomainRules(): Promise<DomainRule[]>;
+}

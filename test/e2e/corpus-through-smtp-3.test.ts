@@ -1,0 +1,3 @@
+import { describeCorpusShard } from '../support/corpus-through-smtp.js';
+
+describeCorpusShard(2);
