@@ -123,8 +123,8 @@ async function plan(deps: InboundDeps, notice: InboundNotice, signal: AbortSigna
 /** A received mail once read: parsed, or over the size limit and kept as raw bytes (never parsed). */
 type ReadMail = { mail: ParsedMail } | { oversize: Buffer };
 
-async function readMail(deps: InboundDeps, notice: InboundNotice): Promise<ReadMail> {
-  const raw = notice.inlineRaw ?? (await deps.rawMail.getRaw(notice.rawKey));
+async function readMail(deps: InboundDeps, notice: InboundNotice, signal: AbortSignal): Promise<ReadMail> {
+  const raw = notice.inlineRaw ?? (await deps.rawMail.getRaw(notice.rawKey, { signal }));
   if (raw.length > deps.config.limits.maxMessageBytes) return { oversize: raw };
   return { mail: await parseMail(raw, { maxBytes: deps.config.limits.maxMessageBytes }) };
 }
@@ -145,7 +145,7 @@ async function decide(
   /** Aborted when the processing budget is spent: nothing more is started once the mail is read. */
   signal: AbortSignal,
 ): Promise<Plan> {
-  const read = await readMail(deps, notice);
+  const read = await readMail(deps, notice, signal);
   signal.throwIfAborted();
   if ('oversize' in read) return oversizePlan(deps, notice, read.oversize);
   const { mail } = read;

@@ -10,9 +10,11 @@ export class ProcessingBudgetError extends MailRejectedError {
 
 /**
  * `work`'s result, or a {@link ProcessingBudgetError} once `budgetMs` has passed. At the deadline the
- * signal given to `work` is aborted and `work` is waited for: it checks the signal between its steps and
- * stops, so nothing it started (a raw-mail read, a claim, a lookup) is left in flight when this returns;
- * in Lambda such a call would be frozen with the container and resume in a later invocation. A timer
+ * signal given to `work` is aborted and `work` is waited for: it passes the signal to its reads and checks
+ * it between its steps, so nothing it started (a raw-mail read, a claim, a lookup) is left in flight when
+ * this returns; in Lambda such a call would be frozen with the container and resume in a later
+ * invocation. Work that ignores the signal is waited for up to `budgetMs` more, so a call that answers
+ * neither its signal nor its timeout cannot hold the batch for ever. A timer
  * interrupts only between asynchronous steps: synchronous code such as one pattern run cannot be cut
  * short, which is why every pattern on mail text is linear.
  */
@@ -35,10 +37,17 @@ export async function withinBudget<T>(
   }
   const exceeded = new ProcessingBudgetError(budgetMs);
   controller.abort(exceeded);
-  await running.then(
-    () => undefined,
-    () => undefined,
-  );
+  let grace: NodeJS.Timeout | undefined;
+  await Promise.race([
+    running.then(
+      () => undefined,
+      () => undefined,
+    ),
+    new Promise<void>((resolve) => {
+      grace = setTimeout(resolve, budgetMs);
+    }),
+  ]);
+  clearTimeout(grace);
   throw exceeded;
 }
 

@@ -363,7 +363,7 @@ export function planCustomerRelay(facts: CustomerRelayFacts): InboundPlan {
             reopen: conversation.status === 'closed',
           },
           at: now,
-          seen: conversation,
+          seen: { customerThread: conversation.customerThread, ownerThread: conversation.ownerThread },
         },
       ],
     },

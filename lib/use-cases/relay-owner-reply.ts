@@ -339,7 +339,7 @@ export async function planOwnerAnswer(facts: OwnerAnswerFacts): Promise<InboundP
             firstAnswer: { id: notice.inboundId, at: now, seconds: facts.firstResponseSeconds },
           },
           at: now,
-          seen: accepted,
+          seen: { customerThread: accepted.customerThread, ownerThread: accepted.ownerThread },
         },
       ],
     },

@@ -41,6 +41,8 @@ describe('planCustomerRelay (pure)', () => {
         conversationId: id,
         add: { customerThread: '<m-2@customer.test>', ownerThread: relayed.providerMessageId, reopen: false },
         at: NOW.toISOString(),
+        // The lists as read, so one at its bound is trimmed in the same write.
+        seen: { customerThread: [], ownerThread: [] },
       },
     ]);
     // The greeting follows the relay, so the outcome is recorded after it.

@@ -66,8 +66,14 @@ describe('planOwnerAnswer (pure)', () => {
       {
         kind: 'record-threads',
         conversationId: 'c-1',
-        add: { customerThread: answered.providerMessageId, ownerThread: '<answer@owner.test>' },
+        add: {
+          customerThread: answered.providerMessageId,
+          ownerThread: '<answer@owner.test>',
+          // The first answer is kept on the conversation, so later answers list no messages for it.
+          firstAnswer: { id: 'in-2', at: NOW.toISOString(), seconds: 90 },
+        },
         at: NOW.toISOString(),
+        seen: { customerThread: ['<first@customer.test>'], ownerThread: ['<relay-1@reply.example.test>'] },
       },
     ]);
     expect(plan.followUps).toBeUndefined();

@@ -19,12 +19,12 @@ describe('withinBudget', () => {
   it('aborts the work at the deadline and waits for the step in flight before it throws', async () => {
     const steps: string[] = [];
     const result = withinBudget(async (signal) => {
-      await later(40);
+      await later(45);
       steps.push('read');
       signal.throwIfAborted();
       steps.push('claimed');
       return 'planned';
-    }, 5);
+    }, 30);
     await expect(result).rejects.toBeInstanceOf(ProcessingBudgetError);
     // The read that was in flight finished before the error; nothing after it started.
     expect(steps).toEqual(['read']);
@@ -33,11 +33,16 @@ describe('withinBudget', () => {
   it('throws the budget error even when the work ignores the signal and succeeds late', async () => {
     let finished = false;
     const result = withinBudget(async () => {
-      await later(30);
+      await later(45);
       finished = true;
       return 'late';
-    }, 5);
+    }, 30);
     await expect(result).rejects.toBeInstanceOf(ProcessingBudgetError);
     expect(finished).toBe(true);
+  });
+
+  it('gives up waiting for work that answers neither its signal nor its timeout after one more budget', async () => {
+    const result = withinBudget(() => new Promise<string>(() => {}), 5);
+    await expect(result).rejects.toBeInstanceOf(ProcessingBudgetError);
   });
 });
