@@ -1,4 +1,4 @@
-import { Validations } from 'aws-cdk-lib';
+import { CfnResource, Validations } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
@@ -85,8 +85,20 @@ describe('cdk-nag AwsSolutions', () => {
     );
   }, 120_000);
 
-  it('lets a clean stack synthesize', () => {
-    const { app } = buildStack();
-    expect(() => app.synth()).not.toThrow();
+  it("fails synth on a template CloudFormation's rules refuse", () => {
+    const { app, stack } = buildStack({ cloudFormationValidation: true });
+    new CfnResource(stack, 'CarelessLogGroup', {
+      type: 'AWS::Logs::LogGroup',
+      properties: { RetentionInDays: 'often' },
+    });
+    expect(() => app.synth()).toThrow(/RetentionInDays: 'often' is not of type 'integer'/);
   }, 120_000);
+
+  // With CloudFormation's own rules as `cdk synth` runs them (cdk.json makes their findings errors).
+  for (const [name, options] of Object.entries(variants)) {
+    it(`lets a clean stack synthesize, CloudFormation's rules included (${name})`, () => {
+      const { app } = buildStack({ ...options, cloudFormationValidation: true });
+      expect(() => app.synth()).not.toThrow();
+    }, 120_000);
+  }
 });
