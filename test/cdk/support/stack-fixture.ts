@@ -44,8 +44,8 @@ export interface BuildOptions {
   /**
    * Check the synthesized template against CloudFormation's rules (aws-cdk-lib's built-in validation,
    * on for every `cdk synth`). Its WebAssembly validator costs about 10 s of CPU on its first use in a
-   * process and a second per synth after, so the template tests leave it to the tests that check it
-   * (test/cdk/nag.test.ts, and the `cdk/app.ts` run in test/cdk/stack-config.test.ts).
+   * process and a second per synth after, so the template tests leave it to the one that checks it
+   * (test/cdk/nag.test.ts).
    */
   cloudFormationValidation?: boolean;
 }
