@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
+import { EngineTestsFirst } from './test/support/engine-tests-first.js';
 
 export default defineConfig({
   test: {
@@ -15,6 +16,7 @@ export default defineConfig({
     // makes its own engines, tables, buckets and directories, and restores any environment it changes.
     isolate: false,
     globalSetup: ['test/support/memory-tmpdir.ts'],
+    sequence: { sequencer: EngineTestsFirst },
     // The SDK's notice that its 2027 releases need Node 22 is nothing a test run can act on.
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
   },

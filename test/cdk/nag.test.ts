@@ -1,8 +1,12 @@
-import { Validations } from 'aws-cdk-lib';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { CfnResource, Validations } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
+import { PROJECT_ROOT } from '../../cdk/load-stack-config.js';
+import type { SpocConfigInput } from '../../lib/config/config-schema.js';
 import { buildStack, withDeploy } from './support/stack-fixture.js';
 
 /** Every finding of the AwsSolutions pack, acknowledged or not. */
@@ -85,8 +89,26 @@ describe('cdk-nag AwsSolutions', () => {
     );
   }, 120_000);
 
-  it('lets a clean stack synthesize', () => {
-    const { app } = buildStack();
-    expect(() => app.synth()).not.toThrow();
+  it("fails synth on a template CloudFormation's rules refuse", () => {
+    const { app, stack } = buildStack({ cloudFormationValidation: true });
+    new CfnResource(stack, 'CarelessLogGroup', {
+      type: 'AWS::Logs::LogGroup',
+      properties: { RetentionInDays: 'often' },
+    });
+    expect(() => app.synth()).toThrow(/RetentionInDays: 'often' is not of type 'integer'/);
   }, 120_000);
+
+  // With CloudFormation's own rules as `cdk synth` runs them (cdk.json makes their findings errors).
+  const shippedExample = JSON.parse(
+    readFileSync(resolve(PROJECT_ROOT, 'spoc.config.example.json'), 'utf8'),
+  ) as SpocConfigInput;
+  for (const [name, options] of Object.entries({
+    ...variants,
+    'shipped example': { config: shippedExample },
+  })) {
+    it(`lets a clean stack synthesize, CloudFormation's rules included (${name})`, () => {
+      const { app } = buildStack({ ...options, cloudFormationValidation: true });
+      expect(() => app.synth()).not.toThrow();
+    }, 120_000);
+  }
 });

@@ -161,12 +161,17 @@ describe('deployment settings', () => {
 });
 
 describe('cdk/app.ts (as the CDK CLI runs it)', () => {
+  /**
+   * Without CloudFormation's rules (`cdk synth --no-validation`): 10 s of CPU per run, and the same
+   * synth checks them in test/cdk/nag.test.ts, the shipped example's config included.
+   */
   const runApp = (values: Record<string, unknown>) => {
     const outdir = tempDir();
     const promise = run(resolve(PROJECT_ROOT, 'node_modules/.bin/tsx'), ['cdk/app.ts'], {
       cwd: PROJECT_ROOT,
       env: {
         ...process.env,
+        CDK_VALIDATION: 'false',
         CDK_OUTDIR: outdir,
         CDK_CONTEXT_JSON: JSON.stringify({ ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [], ...values }),
       },

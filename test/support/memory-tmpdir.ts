@@ -2,6 +2,8 @@ import { accessSync, constants, mkdtempSync, rmSync, statfsSync } from 'node:fs'
 
 /** A memory-backed file system most Linux systems mount; absent elsewhere. */
 const MEMORY_FS = '/dev/shm';
+/** Set (to the run's directory in memory) for the test workers when the run has one. */
+export const RUN_DIR_ENV = 'SPOC_TEST_RUN_DIR';
 /** Free space a run needs there (a 37 MiB mail and its copies, engines of files running at once). */
 const NEEDED_BYTES = 2 * 1024 ** 3;
 
@@ -27,5 +29,6 @@ export default function useMemoryTmpdir(): (() => void) | undefined {
   const directory = mkdtempSync(`${MEMORY_FS}/spoc-test-`);
   // Read by os.tmpdir() in the test workers and inherited by the processes the tests start.
   process.env.TMPDIR = directory;
+  process.env[RUN_DIR_ENV] = directory;
   return () => rmSync(directory, { recursive: true, force: true });
 }

@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -28,15 +28,16 @@ async function freePort(): Promise<number> {
  * {@link MotoServerMissingError} (naming moto_server) when it is not installed.
  */
 export async function startMotoServer(): Promise<MotoServer> {
-  if (spawnSync('moto_server', ['--help'], { stdio: 'ignore' }).error) {
-    throw new MotoServerMissingError(
-      "moto_server was not found on PATH; the AWS wiring tests run against it: pip install 'moto[server]==5.2.1'",
-    );
-  }
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
   const child: ChildProcess = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], {
     stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  // Not found is known from the start itself, rather than from a `moto_server --help` run first: that
+  // loads moto once more, a second or two of CPU.
+  let spawnError: NodeJS.ErrnoException | undefined;
+  child.once('error', (error) => {
+    spawnError = error;
   });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
@@ -51,7 +52,13 @@ export async function startMotoServer(): Promise<MotoServer> {
     } catch {
       // Not listening yet.
     }
-    if (child.exitCode !== null || Date.now() > deadline) {
+    if (spawnError?.code === 'ENOENT') {
+      throw new MotoServerMissingError(
+        "moto_server was not found on PATH; the AWS wiring tests run against it: pip install 'moto[server]==5.2.1'",
+        { cause: spawnError },
+      );
+    }
+    if (spawnError !== undefined || child.exitCode !== null || Date.now() > deadline) {
       child.kill();
       throw new Error(`moto_server did not start on port ${port}: ${stderr}`);
     }

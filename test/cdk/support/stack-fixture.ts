@@ -41,6 +41,13 @@ export interface BuildOptions {
   context?: Record<string, unknown>;
   /** Run esbuild for every function (seconds); off unless the test inspects the bundles. */
   bundle?: boolean;
+  /**
+   * Check the synthesized template against CloudFormation's rules (aws-cdk-lib's built-in validation,
+   * on for every `cdk synth`). Its WebAssembly validator costs about 10 s of CPU on its first use in a
+   * process and a second per synth after, so the template tests leave it to the one that checks it
+   * (test/cdk/nag.test.ts).
+   */
+  cloudFormationValidation?: boolean;
 }
 
 export interface BuiltStack {
@@ -51,6 +58,7 @@ export interface BuiltStack {
 /** Builds the app the way `cdk/app.ts` does, from a config object instead of a file. */
 export function buildStack(options: BuildOptions = {}): BuiltStack {
   const app = new App({
+    builtinCloudFormationValidation: options.cloudFormationValidation === true,
     context: {
       ...cdkJsonContext(),
       ...(options.bundle === true ? {} : { 'aws:cdk:bundling-stacks': [] }),
