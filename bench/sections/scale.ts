@@ -375,9 +375,18 @@ export async function runScale(engines: EnginesProcess): Promise<ScaleResult> {
     const result = await part();
     return [result, round((performance.now() - started) / 1000, 1)];
   };
-  const [lengths, lengthSeconds] = await timed(() => conversationLength(engines, now));
-  const [flood, floodSeconds] = await timed(() => senderFlood(engines, now));
-  const [team, teamSeconds] = await timed(() => owners(engines, now));
+  // `BENCH_SCALE_PARTS=owners` (comma-separated: length, flood, owners) measures only those parts.
+  const parts = new Set((process.env.BENCH_SCALE_PARTS ?? 'length,flood,owners').split(','));
+  const skipped = async <T>(): Promise<T[]> => [];
+  const [lengths, lengthSeconds] = await timed(() =>
+    parts.has('length') ? conversationLength(engines, now) : skipped<ConversationLengthRow>(),
+  );
+  const [flood, floodSeconds] = await timed(() =>
+    parts.has('flood') ? senderFlood(engines, now) : skipped<SenderFloodRow>(),
+  );
+  const [team, teamSeconds] = await timed(() =>
+    parts.has('owners') ? owners(engines, now) : skipped<OwnersRow>(),
+  );
   return {
     conversationLength: lengths,
     senderFlood: flood,

@@ -1,3 +1,4 @@
+import { openCountChanges } from '../domain/open-counts.js';
 import type { SupportStore } from '../ports/support-store.js';
 import { awaitAll } from './await-all.js';
 import type { StoreWrite } from './delivery-plan.js';
@@ -33,9 +34,23 @@ export async function applyStoreWrite(store: SupportStore, write: StoreWrite): P
       return store.markLoopEnded(write.conversationId, write.at);
     case 'put-owner':
       return store.putOwner(write.owner);
+    case 'count-open':
+      return countOpen(store, write);
     default:
       return unknownWrite(write);
   }
+}
+
+/** Moves the conversation's mark first, so a repeated write changes no count twice. */
+async function countOpen(store: SupportStore, write: Extract<StoreWrite, { kind: 'count-open' }>) {
+  const mark = await store.markOpenCountedFor(write.conversationId, write.ownerEmail);
+  if (!mark.changed) return;
+  const changes = openCountChanges({
+    previous: mark.previous,
+    next: write.ownerEmail,
+    nextTaken: write.taken,
+  });
+  await awaitAll(changes.map((change) => store.addOpenCount(change.ownerEmail, change.delta)));
 }
 
 function unknownWrite(write: never): never {

@@ -54,7 +54,12 @@ export type StoreWrite =
   | { kind: 'update-customer-owner'; email: string; ownerEmail: string }
   | { kind: 'fill-customer-name'; email: string; name: string }
   | { kind: 'mark-loop-ended'; conversationId: string; at: string }
-  | { kind: 'put-owner'; owner: Owner };
+  | { kind: 'put-owner'; owner: Owner }
+  /**
+   * The conversation now counts among `ownerEmail`'s open conversations (none: it is closed); the
+   * owner it counted for before loses it. `taken`: the new owner's count already includes it.
+   */
+  | { kind: 'count-open'; conversationId: string; ownerEmail?: string; taken?: boolean };
 
 /**
  * A mail as decided: what to compose and where it goes. Composing (MailComposer) happens when it is

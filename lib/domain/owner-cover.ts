@@ -12,9 +12,16 @@ export function awayEndsAt(away: OwnerAway): Date {
   return new Date(`${away.until}T00:00:00.000Z`);
 }
 
+/** The instant an absence starts: `since`, which is later than the time it was set for a planned absence. */
+export function awayStartsAt(away: OwnerAway): Date {
+  return new Date(away.since);
+}
+
 /** Whether `owner` is away at `now`, back but not yet processed, or simply present. */
 export function coverState(owner: Owner, now: Date): CoverState {
   if (!owner.away) return { kind: 'present' };
+  // A planned absence that has not started yet: the owner still receives their mail.
+  if (now.getTime() < awayStartsAt(owner.away).getTime()) return { kind: 'present' };
   return now.getTime() < awayEndsAt(owner.away).getTime()
     ? { kind: 'covered', away: owner.away }
     : { kind: 'returned', away: owner.away };

@@ -35,7 +35,10 @@ export interface BusinessHoursSpec {
 
 /** An owner's absence: from when, until which day, and who covers. */
 export interface OwnerAway {
-  /** ISO time the absence was set; the digest on return covers what happened since. */
+  /**
+   * ISO time the absence starts: when it was set, or later for a planned absence (the owner is present
+   * until then); the digest on return covers what happened since.
+   */
   since: string;
   /** ISO date (`YYYY-MM-DD`, UTC) the owner is back; away until the start of that day. */
   until: string;

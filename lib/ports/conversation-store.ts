@@ -38,6 +38,15 @@ export interface ConversationStore {
     change: { ownerEmail?: string; status?: Conversation['status'] },
     at: string,
   ): Promise<void>;
+  /**
+   * Records whose open count includes the conversation (`undefined`: nobody's, as when it is closed).
+   * `changed` is false when it already was so, which makes a repeated move count nothing twice;
+   * `previous` is the owner it was counted for before.
+   */
+  markOpenCountedFor(
+    conversationId: string,
+    ownerEmail: string | undefined,
+  ): Promise<{ changed: boolean; previous?: string }>;
   /** Conversations of one customer, newest first. */
   listConversations(customerEmail: string): Promise<Conversation[]>;
   /**

@@ -26,6 +26,16 @@ export interface DirectoryStore {
   /** Atomically increments and returns the round-robin counter. */
   nextAssignmentSequence(): Promise<number>;
 
+  /** Open conversations counted for each of these owners (an owner never counted has 0). */
+  openCounts(ownerEmails: readonly string[]): Promise<Map<string, number>>;
+  /**
+   * Counts one more open conversation for the owner if their count is still `seen`; false when another
+   * assignment changed it first (read again and choose again).
+   */
+  takeOpenCount(ownerEmail: string, seen: number): Promise<boolean>;
+  /** Adds `delta` (negative to take away) to an owner's open count; a count never goes below 0. */
+  addOpenCount(ownerEmail: string, delta: number): Promise<void>;
+
   /** Sets (or replaces) the owner of every new customer from a company domain. */
   putDomainRule(rule: DomainRule): Promise<void>;
   /** Removes a domain rule; false when there was none. */

@@ -1,5 +1,5 @@
 import { awaitAll } from '../delivery/await-all.js';
-import { chooseOwner } from '../domain/assign-owner.js';
+import { assignableOwners, chooseOwner } from '../domain/assign-owner.js';
 import { PermanentFailureError } from '../domain/errors.js';
 import type { Customer, Owner } from '../domain/types.js';
 import type { InboundDeps } from './inbound-deps.js';
@@ -9,13 +9,28 @@ export interface OwnedCustomer {
   customer: Customer;
   owner: Owner;
   isNew: boolean;
+  /**
+   * This call counted one open conversation for `owner` (a new customer's first): the conversation it
+   * opens is marked as counted without counting it again.
+   */
+  openCountTaken?: boolean;
 }
 
+/** Tries of a least-loaded take before the choice is counted regardless (a customer is never refused). */
+const TAKE_ATTEMPTS = 8;
+
+/**
+ * Chooses the owner of a new customer by policy and counts the open conversation their first mail
+ * opens. Least-loaded takes the count from the value it chose on (a conditional update); when another
+ * assignment changed it first, it reads the counts again and chooses again, so concurrent new customers
+ * spread over the owners instead of all going to the one that looked least busy.
+ */
 async function assign(
-  deps: Pick<InboundDeps, 'store' | 'config'>,
+  deps: Pick<InboundDeps, 'store' | 'config' | 'now'>,
   customerEmail: string,
   knownOwners?: Owner[],
 ): Promise<Owner> {
+  const { strategy, skipIfAwayWithinDays } = deps.config.assignment;
   const [owners, sequence, storedRules] = await awaitAll([
     knownOwners ?? deps.store.listOwners(),
     deps.store.nextAssignmentSequence(),
@@ -26,13 +41,40 @@ async function assign(
     ...deps.config.assignment.domains,
     ...Object.fromEntries(storedRules.map((rule) => [rule.domain, rule.ownerEmail])),
   };
-  const owner = chooseOwner({ customerEmail, owners, domainRules, sequence });
-  if (!owner) {
-    throw new PermanentFailureError(
-      'no-active-owner',
-      'no active owner to assign the customer to: add one with `spoc owner add`',
-    );
+  const now = deps.now();
+  const choose = (openCounts?: ReadonlyMap<string, number>): Owner => {
+    const owner = chooseOwner({
+      customerEmail,
+      owners,
+      domainRules,
+      sequence,
+      strategy,
+      now,
+      skipIfAwayWithinDays,
+      ...(openCounts ? { openCounts } : {}),
+    });
+    if (!owner) {
+      throw new PermanentFailureError(
+        'no-active-owner',
+        'no active owner to assign the customer to: add one with `spoc owner add`',
+      );
+    }
+    return owner;
+  };
+  if (strategy !== 'least-loaded') {
+    const owner = choose();
+    await deps.store.addOpenCount(owner.email, 1);
+    return owner;
   }
+  const candidates = assignableOwners(owners, now, skipIfAwayWithinDays).map((owner) => owner.email);
+  for (let attempt = 1; attempt <= TAKE_ATTEMPTS; attempt += 1) {
+    const counts = await deps.store.openCounts(candidates);
+    const owner = choose(counts);
+    if (await deps.store.takeOpenCount(owner.email, counts.get(owner.email) ?? 0)) return owner;
+  }
+  // Still contended after every try: counted as chosen, slightly uneven rather than refused.
+  const owner = choose(await deps.store.openCounts(candidates));
+  await deps.store.addOpenCount(owner.email, 1);
   return owner;
 }
 
@@ -75,7 +117,12 @@ export async function findOrAssignOwner(
     // The owner was removed without a handoff: the customer still needs a person.
     const replacement = await assign(deps, customerEmail, known.owners);
     await deps.store.updateCustomerOwner(customerEmail, replacement.email);
-    return { customer: { ...existing, ownerEmail: replacement.email }, owner: replacement, isNew: false };
+    return {
+      customer: { ...existing, ownerEmail: replacement.email },
+      owner: replacement,
+      isNew: false,
+      openCountTaken: true,
+    };
   }
   const chosen = await assign(deps, customerEmail, known.owners);
   const candidate: Customer = {
@@ -86,8 +133,11 @@ export async function findOrAssignOwner(
     ...(inboundId ? { firstInboundId: inboundId } : {}),
   };
   const winner = await deps.store.createCustomer(candidate);
+  const created = winner.ownerEmail === chosen.email && winner.since === candidate.since;
+  // Another first mail of this customer won the race: it counted the conversation, this one gives its count back.
+  if (!created) await deps.store.addOpenCount(chosen.email, -1);
   if (winner.ownerEmail === chosen.email)
-    return { customer: winner, owner: chosen, isNew: winner.since === candidate.since };
+    return { customer: winner, owner: chosen, isNew: created, ...(created ? { openCountTaken: true } : {}) };
   const owner = await ownerByEmail(deps, winner.ownerEmail, known.owners);
   if (!owner) throw new Error(`customer ${customerEmail} was assigned to unknown owner ${winner.ownerEmail}`);
   return { customer: winner, owner, isNew: false };

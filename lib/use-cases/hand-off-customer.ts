@@ -140,6 +140,10 @@ export function planHandoff(facts: HandoffFacts): { result: HandoffResult; opera
       change: { ownerEmail: toOwner.email },
       at,
     },
+    // An open conversation leaves the former owner's load for the new owner's.
+    ...(conversation.status === 'open'
+      ? [{ kind: 'count-open' as const, conversationId: conversation.id, ownerEmail: toOwner.email }]
+      : []),
   ]);
   const formerOwner = customer.ownerEmail === toOwner.email ? undefined : facts.formerOwner;
   const formerOwnerName = formerOwner?.name ?? '';

@@ -213,7 +213,7 @@ export interface CustomerRelayFacts {
   thread: Conversation | undefined;
   owners: Owner[];
   /** The customer and their owner, as found or assigned. */
-  assigned: { customer: Customer; owner: Owner };
+  assigned: { customer: Customer; owner: Owner; openCountTaken?: boolean };
   /** Who receives the owner's mail now (a backup while the owner is away). */
   cover: CoverRoute;
   /** A new, authenticated customer whose address may be mailed: the greeting follows the relay. */
@@ -365,6 +365,17 @@ export function planCustomerRelay(facts: CustomerRelayFacts): InboundPlan {
           at: now,
           seen: { customerThread: conversation.customerThread, ownerThread: conversation.ownerThread },
         },
+        // A conversation that opens (new, or reopened by this mail) counts for its owner's load.
+        ...(created || conversation.status === 'closed'
+          ? [
+              {
+                kind: 'count-open' as const,
+                conversationId: conversation.id,
+                ownerEmail: conversation.ownerEmail,
+                ...(created && assigned.openCountTaken ? { taken: true } : {}),
+              },
+            ]
+          : []),
       ],
     },
     // A new customer's greeting follows the relay, so the outcome waits for it; otherwise the relay's

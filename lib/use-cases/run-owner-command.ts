@@ -159,12 +159,16 @@ export function planOwnerCommand(facts: CommandFacts): CommandEffect {
       };
     }
     case 'close': {
-      const operation = writesOnly({
-        kind: 'update-conversation',
-        conversationId: conversation.id,
-        change: { status: 'closed' },
-        at: now,
-      });
+      const operation = writesOnly(
+        {
+          kind: 'update-conversation',
+          conversationId: conversation.id,
+          change: { status: 'closed' },
+          at: now,
+        },
+        // A closed conversation no longer counts toward its owner's load.
+        { kind: 'count-open', conversationId: conversation.id },
+      );
       const text = clean(rest);
       if (text !== '') return { done: false, text, operation };
       return {

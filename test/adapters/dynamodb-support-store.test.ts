@@ -236,6 +236,59 @@ describe.each<DynamoEngine>([dynaliteEngine, dynamoDbLocalEngine])(
       });
     });
 
+    describe('open counts', () => {
+      it('takes a count only from the value seen, so concurrent takers of one owner get one each', async () => {
+        expect(await store.openCounts(['alice@agents.test'])).toEqual(new Map());
+        const taken = await Promise.all(
+          Array.from({ length: 10 }, () => store.takeOpenCount('alice@agents.test', 0)),
+        );
+        expect(taken.filter(Boolean)).toHaveLength(1);
+        expect(await store.takeOpenCount('alice@agents.test', 0)).toBe(false);
+        expect(await store.takeOpenCount('alice@agents.test', 1)).toBe(true);
+        expect(await store.openCounts(['alice@agents.test', 'bob@agents.test'])).toEqual(
+          new Map([['alice@agents.test', 2]]),
+        );
+      });
+
+      it('adds and takes away concurrently without losing any, and never goes below 0', async () => {
+        await store.putOwner(owner('alice@agents.test'));
+        await Promise.all(Array.from({ length: 12 }, () => store.addOpenCount('alice@agents.test', 1)));
+        await Promise.all(Array.from({ length: 5 }, () => store.addOpenCount('alice@agents.test', -1)));
+        expect((await store.openCounts(['alice@agents.test'])).get('alice@agents.test')).toBe(7);
+        await store.addOpenCount('alice@agents.test', -20);
+        expect((await store.openCounts(['alice@agents.test'])).get('alice@agents.test')).toBe(0);
+        await store.addOpenCount('nobody@agents.test', -1);
+        expect(await store.openCounts(['nobody@agents.test'])).toEqual(new Map());
+        // The owner record is rewritten (an absence, a sync) without touching the count beside it.
+        await store.putOwner(owner('alice@agents.test', { name: 'Alice Again' }));
+        await store.addOpenCount('alice@agents.test', 1);
+        expect((await store.openCounts(['alice@agents.test'])).get('alice@agents.test')).toBe(1);
+        expect(await store.getOwner('alice@agents.test')).toEqual(
+          owner('alice@agents.test', { name: 'Alice Again' }),
+        );
+      });
+
+      it('marks whose count includes a conversation once per move, and keeps the mark out of the record', async () => {
+        await store.createConversation(conversation('conv-count', 'jane@customer.test'));
+        expect(await store.markOpenCountedFor('conv-count', 'alice@agents.test')).toEqual({ changed: true });
+        expect(await store.markOpenCountedFor('conv-count', 'alice@agents.test')).toEqual({ changed: false });
+        expect(await store.markOpenCountedFor('conv-count', 'bob@agents.test')).toEqual({
+          changed: true,
+          previous: 'alice@agents.test',
+        });
+        expect(await store.markOpenCountedFor('conv-count', undefined)).toEqual({
+          changed: true,
+          previous: 'bob@agents.test',
+        });
+        expect(await store.markOpenCountedFor('conv-count', undefined)).toEqual({ changed: false });
+        expect(await store.markOpenCountedFor('missing', 'alice@agents.test')).toEqual({ changed: false });
+        await store.markOpenCountedFor('conv-count', 'alice@agents.test');
+        expect(await store.getConversation('conv-count')).toEqual(
+          conversation('conv-count', 'jane@customer.test'),
+        );
+      });
+    });
+
     describe('conversations', () => {
       it('creates once and returns the existing record on a repeat', async () => {
         const first = conversation('conv-a', 'jane@customer.test');

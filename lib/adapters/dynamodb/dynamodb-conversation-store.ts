@@ -21,6 +21,9 @@ import {
 import { directoryKeys, ITEM_TYPE_ATTRIBUTE, conversationKeys as keys } from './item-keys.js';
 import { PARTITION_KEY } from './table-schema.js';
 
+/** Attribute of a conversation naming the owner whose open count includes it (store bookkeeping). */
+export const OPEN_COUNTED_FOR = 'openCountedFor';
+
 /**
  * {@link ConversationStore} over the one table. The conversation item carries no index keys, so the many
  * updates of its lists write no index copy.
@@ -225,6 +228,35 @@ export class DynamoDbConversationStore implements ConversationStore {
         // The list changed between the read and the write: read it again.
         if (!isConditionalCheckFailed(error)) throw error;
       }
+    }
+  }
+
+  async markOpenCountedFor(
+    conversationId: string,
+    ownerEmail: string | undefined,
+  ): Promise<{ changed: boolean; previous?: string }> {
+    try {
+      const result = await this.table.update({
+        Key: keys.conversation(conversationId),
+        ...(ownerEmail === undefined
+          ? { UpdateExpression: 'REMOVE #counted', ConditionExpression: 'attribute_exists(#counted)' }
+          : {
+              UpdateExpression: 'SET #counted = :owner',
+              ConditionExpression:
+                'attribute_exists(#pk) AND (attribute_not_exists(#counted) OR #counted <> :owner)',
+              ExpressionAttributeValues: { ':owner': ownerEmail },
+            }),
+        ExpressionAttributeNames: {
+          '#counted': OPEN_COUNTED_FOR,
+          ...(ownerEmail === undefined ? {} : { '#pk': PARTITION_KEY }),
+        },
+        ReturnValues: 'UPDATED_OLD',
+      });
+      const previous = result.Attributes?.[OPEN_COUNTED_FOR];
+      return { changed: true, ...(typeof previous === 'string' ? { previous } : {}) };
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return { changed: false };
+      throw error;
     }
   }
 

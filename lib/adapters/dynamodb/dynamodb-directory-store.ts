@@ -4,6 +4,9 @@ import { compareStrings, type DynamoDbTable, isConditionalCheckFailed } from './
 import { ITEM_TYPE_ATTRIBUTE, directoryKeys as keys } from './item-keys.js';
 import { GSI1_NAME, GSI1_PARTITION_KEY, GSI1_SORT_KEY, PARTITION_KEY } from './table-schema.js';
 
+/** Attribute of an owner's load item: how many open conversations are counted for them. */
+const OPEN_COUNT = 'open';
+
 /** {@link DirectoryStore} over the one table: owners, customers, the assignment counter, domain rules. */
 export class DynamoDbDirectoryStore implements DirectoryStore {
   constructor(private readonly table: DynamoDbTable) {}
@@ -109,6 +112,83 @@ export class DynamoDbDirectoryStore implements DirectoryStore {
     const value = result.Attributes?.sequence;
     if (typeof value !== 'number') throw new Error('assignment counter update returned no sequence');
     return value;
+  }
+
+  async openCounts(ownerEmails: readonly string[]): Promise<Map<string, number>> {
+    const counts = new Map<string, number>();
+    if (ownerEmails.length === 0) return counts;
+    const items = await this.table.batchGet([...new Set(ownerEmails)].map((email) => keys.ownerLoad(email)));
+    for (const item of items) {
+      const open = item[OPEN_COUNT];
+      if (typeof item.ownerEmail === 'string' && typeof open === 'number') {
+        counts.set(item.ownerEmail, Math.max(0, open));
+      }
+    }
+    return counts;
+  }
+
+  async takeOpenCount(ownerEmail: string, seen: number): Promise<boolean> {
+    try {
+      await this.table.update({
+        Key: keys.ownerLoad(ownerEmail),
+        UpdateExpression: 'SET #type = :type, #owner = :owner, #open = :next',
+        ConditionExpression: seen <= 0 ? 'attribute_not_exists(#open) OR #open <= :seen' : '#open = :seen',
+        ExpressionAttributeNames: {
+          '#type': ITEM_TYPE_ATTRIBUTE,
+          '#owner': 'ownerEmail',
+          '#open': OPEN_COUNT,
+        },
+        ExpressionAttributeValues: {
+          ':type': 'LOAD',
+          ':owner': ownerEmail,
+          ':seen': Math.max(0, seen),
+          ':next': Math.max(0, seen) + 1,
+        },
+      });
+      return true;
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return false;
+      throw error;
+    }
+  }
+
+  async addOpenCount(ownerEmail: string, delta: number): Promise<void> {
+    if (delta === 0) return;
+    const names = { '#type': ITEM_TYPE_ATTRIBUTE, '#owner': 'ownerEmail', '#open': OPEN_COUNT };
+    if (delta > 0) {
+      await this.table.update({
+        Key: keys.ownerLoad(ownerEmail),
+        UpdateExpression: 'SET #type = :type, #owner = :owner ADD #open :delta',
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: { ':type': 'LOAD', ':owner': ownerEmail, ':delta': delta },
+      });
+      return;
+    }
+    const take = -delta;
+    // Subtract when there is enough, else settle at 0; a concurrent change between the two tries again.
+    for (let attempt = 0; attempt < 5; attempt += 1) {
+      for (const [update, condition] of [
+        ['SET #open = #open - :take', '#open >= :take'],
+        ['SET #open = :zero', 'attribute_exists(#open) AND #open < :take'],
+      ] as const) {
+        try {
+          await this.table.update({
+            Key: keys.ownerLoad(ownerEmail),
+            UpdateExpression: update,
+            ConditionExpression: condition,
+            ExpressionAttributeNames: { '#open': OPEN_COUNT },
+            ExpressionAttributeValues: update.includes(':zero')
+              ? { ':zero': 0, ':take': take }
+              : { ':take': take },
+          });
+          return;
+        } catch (error) {
+          if (!isConditionalCheckFailed(error)) throw error;
+        }
+      }
+      // Neither matched: the owner was never counted, so there is nothing to take away.
+      if (!(await this.table.getItem(keys.ownerLoad(ownerEmail)))) return;
+    }
   }
 
   async putDomainRule(rule: DomainRule): Promise<void> {

@@ -41,6 +41,8 @@ const INTERNAL_ATTRIBUTES = new Set([
   // An inbound claim's lease is the store's concern, not part of the record.
   'leaseHolder',
   'leaseUntil',
+  // Whose open count includes a conversation: bookkeeping of the counts, not part of the conversation.
+  'openCountedFor',
 ]);
 
 /**

@@ -10,9 +10,11 @@ export const ITEM_TYPE_ATTRIBUTE = 'type';
 
 const key = (pk: string, sk: string): ItemKey => ({ [PARTITION_KEY]: pk, [SORT_KEY]: sk });
 
-/** The directory's items: owners, customers, the round-robin counter, domain rules. */
+/** The directory's items: owners, their open counts, customers, the round-robin counter, domain rules. */
 export const directoryKeys = {
   owner: (email: string) => key(`OWNER#${email}`, 'OWNER'),
+  /** An owner's open-conversation count, beside the owner record so rewriting the owner keeps it. */
+  ownerLoad: (email: string) => key(`OWNER#${email}`, 'LOAD'),
   customer: (email: string) => key(`CUSTOMER#${email}`, 'CUSTOMER'),
   assignmentCounter: () => key('COUNTER#assignment', 'COUNTER'),
   domainRule: (domain: string) => key(`DOMAIN#${domain}`, 'DOMAIN'),
@@ -74,6 +76,7 @@ export const guardKeys = {
 /** Every item key builder, exported so tests and tools address the same items. */
 export const keys = {
   owner: directoryKeys.owner,
+  ownerLoad: directoryKeys.ownerLoad,
   customer: directoryKeys.customer,
   assignmentCounter: directoryKeys.assignmentCounter,
   domainRule: directoryKeys.domainRule,

@@ -44,7 +44,25 @@ describe('planCustomerRelay (pure)', () => {
         // The lists as read, so one at its bound is trimmed in the same write.
         seen: { customerThread: [], ownerThread: [] },
       },
+      // The new conversation counts toward the owner's load.
+      { kind: 'count-open', conversationId: id, ownerEmail: ALICE.email },
     ]);
+    // A new customer's assignment already counted it: it is marked, not counted twice.
+    const taken = planCustomerRelay(
+      facts({
+        assigned: {
+          customer: { ...JANE, firstInboundId: NOTICE.inboundId },
+          owner: ALICE,
+          openCountTaken: true,
+        },
+      }),
+    );
+    expect(taken.relay?.afterSend(relayed)[1]).toEqual({
+      kind: 'count-open',
+      conversationId: id,
+      ownerEmail: ALICE.email,
+      taken: true,
+    });
     // The greeting follows the relay, so the outcome is recorded after it.
     expect(plan.followUps?.map((m) => m.key)).toEqual([`first-contact:${JANE.email}`]);
     expect(plan.followUps?.[0]?.ownedByInbound).toBe(true);
@@ -74,8 +92,10 @@ describe('planCustomerRelay (pure)', () => {
         at: NOW.toISOString(),
       },
     ]);
-    const [threads] = plan.relay?.afterSend(sent('k', '<x@y>')) ?? [];
+    const [threads, counted] = plan.relay?.afterSend(sent('k', '<x@y>')) ?? [];
     expect(threads).toMatchObject({ kind: 'record-threads', add: { reopen: true } });
+    // Reopened, it counts toward its owner's load again.
+    expect(counted).toEqual({ kind: 'count-open', conversationId: 'c-1', ownerEmail: thread.ownerEmail });
     expect(plan.followUps).toBeUndefined();
   });
 

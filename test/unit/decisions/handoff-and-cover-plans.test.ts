@@ -29,9 +29,14 @@ describe('planHandoff (pure)', () => {
     expect(operation.before.map((w) => w.kind)).toEqual([
       'record-former-owner',
       'update-conversation',
+      'count-open',
       'record-former-owner',
       'update-conversation',
       'put-message',
+    ]);
+    // Only the open conversation moves from the former owner's load to the new owner's.
+    expect(operation.before.filter((w) => w.kind === 'count-open')).toEqual([
+      { kind: 'count-open', conversationId: 'c-2', ownerEmail: BOB.email },
     ]);
     expect(operation.mails.map((m) => [m.key, m.mail.envelope.to])).toEqual([
       ['handoff:op-1:jane@customer.test:history', [BOB.email]],

@@ -185,7 +185,10 @@ describe('planOwnerCommand (pure)', () => {
     expect(effect).toMatchObject({ done: false, text: 'Thanks, all done.' });
     expect(effect.operation?.before).toMatchObject([
       { kind: 'update-conversation', change: { status: 'closed' } },
+      // Closed, it no longer counts toward its owner's load.
+      { kind: 'count-open', conversationId: expect.any(String) },
     ]);
+    expect(effect.operation?.before[1]).not.toHaveProperty('ownerEmail');
   });
 
   it('takes one person off the Cc of the answer that follows', () => {

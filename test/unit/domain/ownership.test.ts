@@ -53,6 +53,15 @@ describe('cover while away', () => {
     expect(coverState(awayAlice, new Date('2026-12-24T00:00:00Z'))).toEqual({ kind: 'returned', away });
   });
 
+  it('leaves a planned absence uncovered until it starts', () => {
+    const planned = { ...alice, away: { ...away, since: '2026-12-20T00:00:00.000Z' } };
+    expect(coverState(planned, new Date('2026-12-19T23:59:59Z'))).toEqual({ kind: 'present' });
+    expect(coverState(planned, new Date('2026-12-20T00:00:00Z'))).toEqual({
+      kind: 'covered',
+      away: planned.away,
+    });
+  });
+
   it('checks the date, the backup and that nobody covers for themselves', () => {
     const now = new Date('2026-11-23T12:00:00Z');
     expect(isIsoDate('2026-02-30')).toBe(false);
