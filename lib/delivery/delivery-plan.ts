@@ -1,3 +1,4 @@
+import type { PromiseSlot } from '../domain/promise-state.js';
 import type {
   Conversation,
   ConversationMessage,
@@ -54,7 +55,15 @@ export type StoreWrite =
   | { kind: 'update-customer-owner'; email: string; ownerEmail: string }
   | { kind: 'fill-customer-name'; email: string; name: string }
   | { kind: 'mark-loop-ended'; conversationId: string; at: string }
-  | { kind: 'put-owner'; owner: Owner };
+  | { kind: 'put-owner'; owner: Owner }
+  | {
+      /** A promise transition, written only over `seenRev` (see `PromiseStore.writePromise`). */
+      kind: 'write-promise';
+      conversationId: string;
+      slot: PromiseSlot;
+      seenRev: number | undefined;
+      at: string;
+    };
 
 /**
  * A mail as decided: what to compose and where it goes. Composing (MailComposer) happens when it is
