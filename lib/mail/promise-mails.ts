@@ -205,21 +205,21 @@ export function escalatedNotice(input: {
   return { subject, paragraphs: [...paragraphs, `Conversation ${waiting.conversationId}.`] };
 }
 
-/** `escalation.leadAddress` is told, once, that the backup stayed silent too. */
+/**
+ * `escalation.leadAddress` is told, once, that the backup stayed silent too. The lead may be anyone the
+ * config names, so owners are named by their names only: no owner's mailbox, no reply address.
+ */
 export function leadNotice(input: {
   waiting: WaitingConversation;
   ownerName: string;
-  ownerEmail: string;
-  backup: MailAddress | undefined;
+  backupName: string | undefined;
   now: Date;
 }): NoticeText {
   const { waiting } = input;
   const name = customerName(waiting.customer);
   const waited = formatWaited(input.now.getTime() - Date.parse(waiting.waitingSince));
-  const owner = `${displayText(input.ownerName, MAX_NAME_LENGTH)} <${input.ownerEmail}>`;
-  const backup = input.backup
-    ? `${displayText(input.backup.name || input.backup.address, MAX_NAME_LENGTH)} <${input.backup.address}>`
-    : undefined;
+  const owner = displayText(input.ownerName, MAX_NAME_LENGTH);
+  const backup = input.backupName ? displayText(input.backupName, MAX_NAME_LENGTH) : undefined;
   return {
     subject: `Customer waiting ${waited}: ${name}`,
     paragraphs: [

@@ -146,9 +146,8 @@ export function planPromiseStep(facts: PromiseStepFacts): PromiseStepPlan {
       const mail = noticeMail(facts, promiseMailKey(conversation.id, promise.epoch, 'tell-lead'), lead, {
         ...leadNotice({
           waiting,
-          ownerName: facts.owner.name,
-          ownerEmail: facts.owner.email,
-          backup: backup ? { address: backup.email, name: backup.name } : undefined,
+          ownerName: facts.owner.name || facts.owner.email,
+          backupName: backup ? backup.name || backup.email : promise.escalatedTo,
           now,
         }),
       });
@@ -246,9 +245,8 @@ function planEscalation(
         lead,
         leadNotice({
           waiting,
-          ownerName: facts.owner.name,
-          ownerEmail: facts.owner.email,
-          backup: undefined,
+          ownerName: facts.owner.name || facts.owner.email,
+          backupName: undefined,
           now,
         }),
       ),
@@ -304,7 +302,11 @@ function noticeMail(
   name = '',
 ): MailDelivery {
   const { config } = facts;
-  const messageId = messageIdFor(key, config.replyDomain);
+  // On the support domain: the lead may be outside the team and must not learn the reply domain.
+  const messageId = messageIdFor(
+    key,
+    config.supportAddress.slice(config.supportAddress.lastIndexOf('@') + 1),
+  );
   const recipient: MailAddress = { address: to, name };
   return {
     key,

@@ -171,8 +171,12 @@ describe('planPromiseStep (pure)', () => {
     expect(recipients(plan)).toEqual([['promise:c-1:1:tell-lead', [LEAD]]]);
     const text = plan.operation.mails[0]?.mail.compose.text ?? '';
     expect(text).toContain(JANE.email);
-    expect(text).toContain('Alice Smith <alice@example.test>');
-    expect(text).toContain('Bob Jones <bob@example.test>');
+    expect(text).toContain('Owner: Alice Smith. Backup: Bob Jones');
+    // The lead may be outside the team: no owner's mailbox, no reply address, no reply domain.
+    expect(text).not.toContain(ALICE.email);
+    expect(text).not.toContain(BOB.email);
+    expect(text).not.toContain('reply.example.test');
+    expect(plan.operation.mails[0]?.mail.messageId).not.toContain('reply.example.test');
     expect(text).toContain('waited 23 hours 30 minutes');
   });
 
