@@ -36,6 +36,10 @@ export async function applyStoreWrite(store: SupportStore, write: StoreWrite): P
       return store.putOwner(write.owner);
     case 'count-open':
       return countOpen(store, write);
+    case 'write-promise':
+      // Lost to a concurrent transition (another sweep, an answer): that write stands, this one is moot.
+      await store.writePromise(write.conversationId, write.slot, write.seenRev, write.at);
+      return;
     default:
       return unknownWrite(write);
   }

@@ -1,3 +1,4 @@
+import type { PromiseSlot } from '../domain/promise-state.js';
 import type {
   Conversation,
   ConversationMessage,
@@ -59,7 +60,15 @@ export type StoreWrite =
    * The conversation now counts among `ownerEmail`'s open conversations (none: it is closed); the
    * owner it counted for before loses it. `taken`: the new owner's count already includes it.
    */
-  | { kind: 'count-open'; conversationId: string; ownerEmail?: string; taken?: boolean };
+  | { kind: 'count-open'; conversationId: string; ownerEmail?: string; taken?: boolean }
+  | {
+      /** A promise transition, written only over `seenRev` (see `PromiseStore.writePromise`). */
+      kind: 'write-promise';
+      conversationId: string;
+      slot: PromiseSlot;
+      seenRev: number | undefined;
+      at: string;
+    };
 
 /**
  * A mail as decided: what to compose and where it goes. Composing (MailComposer) happens when it is
