@@ -86,6 +86,48 @@ export interface Conversation {
   askedAt?: string;
   /** The answer that settled the first-response figure, written with that answer's threads. */
   firstAnswer?: FirstAnswer;
+  /** The response promise the customer is waiting under, while one runs (one object, never a list). */
+  promise?: ResponsePromise;
+  /**
+   * The epoch of the newest promise this conversation had, kept after it ends so the next one gets a
+   * new epoch (the mails of a promise are keyed by it).
+   */
+  promiseEpoch?: number;
+  /** Counts the writes of `promise`, so a transition is written only over the state it was decided from. */
+  promiseRev?: number;
+}
+
+/** Where a response promise stands: running, paused by `#wait`, or handed to the backup. */
+export type PromiseState = 'open' | 'paused' | 'escalated';
+
+/** Whether a promise is for the first answer of a conversation or for a later one. */
+export type PromiseKind = 'first-response' | 'follow-up';
+
+/**
+ * A customer's waiting mail and what has been done about it: one object on the conversation, replaced
+ * by each transition (see `lib/domain/promise-state.ts`). Times are ISO 8601.
+ */
+export interface ResponsePromise {
+  /** Counts the promises of the conversation; keys the promise's mails with the step they are for. */
+  epoch: number;
+  state: PromiseState;
+  kind: PromiseKind;
+  /** When the oldest unanswered customer mail arrived (or a paused promise resumed). */
+  waitingSince: string;
+  nudgeAt: string;
+  dueAt: string;
+  /** When the owner was nudged; absent until then. */
+  nudgedAt?: string;
+  /** Whom the conversation went to at its due time, and when (state `escalated`). */
+  escalatedTo?: string;
+  escalatedAt?: string;
+  /** When the backup's own span runs out and the lead is told. */
+  backupDueAt?: string;
+  /** When `escalation.leadAddress` was told; nothing further happens after it. */
+  leadToldAt?: string;
+  /** `#wait <YYYY-MM-DD>`: the day the paused promise resumes, and the instant it does. */
+  waitUntil?: string;
+  resumeAt?: string;
 }
 
 /**
