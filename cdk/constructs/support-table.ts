@@ -26,7 +26,10 @@ export const TABLE_DATA_ACTIONS = [
 export const FUNCTION_TABLE_ACTIONS = TABLE_DATA_ACTIONS.filter((action) => action !== 'dynamodb:Scan');
 
 const KEY_TYPES = { S: dynamodb.AttributeType.STRING } as const;
-const PROJECTIONS = { ALL: dynamodb.ProjectionType.ALL } as const;
+const PROJECTIONS = {
+  ALL: dynamodb.ProjectionType.ALL,
+  INCLUDE: dynamodb.ProjectionType.INCLUDE,
+} as const;
 
 function attribute(key: { name: string; type: keyof typeof KEY_TYPES }): dynamodb.Attribute {
   return { name: key.name, type: KEY_TYPES[key.type] };
@@ -63,6 +66,7 @@ export class SupportTable extends Construct {
         partitionKey: attribute(index.partitionKey),
         sortKey: attribute(index.sortKey),
         projectionType: PROJECTIONS[index.projection],
+        ...('nonKeyAttributes' in index ? { nonKeyAttributes: [...index.nonKeyAttributes] } : {}),
       });
     }
   }

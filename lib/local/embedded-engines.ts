@@ -12,7 +12,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { createTableInput, timeToLiveInput } from '../adapters/dynamodb/table-schema.js';
+import { createTableInput, tableSchema, timeToLiveInput } from '../adapters/dynamodb/table-schema.js';
 import { makeS3rverWritesAtomic, repairS3rverDirectory } from './s3rver-durability.js';
 
 /** Default table name of the embedded engine. */
@@ -88,6 +88,13 @@ export function createLocalS3Client(endpoint: string): S3Client {
   });
 }
 
+function missingIndexes(present: ReadonlyArray<{ IndexName?: string | undefined }>): string[] {
+  const names = new Set(present.map((index) => index.IndexName));
+  return tableSchema.globalSecondaryIndexes
+    .map((index) => index.indexName)
+    .filter((name) => !names.has(name));
+}
+
 /** SDK clients for local engines at `endpoints`. */
 export function createLocalClients(endpoints: LocalEndpoints): LocalClients {
   return { ...createLocalDynamoClients(endpoints.dynamodb), s3: createLocalS3Client(endpoints.s3) };
@@ -110,6 +117,13 @@ export async function ensureTable(
   for (;;) {
     const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
     const indexesActive = (Table?.GlobalSecondaryIndexes ?? []).every((gsi) => gsi.IndexStatus === 'ACTIVE');
+    const missing = missingIndexes(Table?.GlobalSecondaryIndexes ?? []);
+    // dynalite cannot add an index to a table: a data directory from before the index needs a new table.
+    if (missing.length > 0) {
+      throw new Error(
+        `table ${tableName} predates the index ${missing.join(', ')}: export what you need with spoc export, then start with an empty data directory (SPOC_DATA_DIR)`,
+      );
+    }
     if (Table?.TableStatus === 'ACTIVE' && indexesActive) break;
     await new Promise((resolve) => setTimeout(resolve, 10));
   }

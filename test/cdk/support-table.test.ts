@@ -26,7 +26,7 @@ const ACTION_OF_COMMAND: Record<string, string> = {
 describe('support table', () => {
   const { template } = templateOf();
 
-  it('is one on-demand table with pk/sk, the gsi1 index (all attributes) and TTL on expiresAt', () => {
+  it('is one on-demand table with pk/sk, the gsi1 index (all attributes), the due index (keys and what a listing shows) and TTL on expiresAt', () => {
     template.resourceCountIs('AWS::DynamoDB::Table', 1);
     template.hasResourceProperties('AWS::DynamoDB::Table', {
       BillingMode: 'PAY_PER_REQUEST',
@@ -42,6 +42,17 @@ describe('support table', () => {
             { AttributeName: 'gsi1sk', KeyType: 'RANGE' },
           ],
           Projection: { ProjectionType: 'ALL' },
+        },
+        {
+          IndexName: 'due',
+          KeySchema: [
+            { AttributeName: 'duepk', KeyType: 'HASH' },
+            { AttributeName: 'duesk', KeyType: 'RANGE' },
+          ],
+          Projection: {
+            ProjectionType: 'INCLUDE',
+            NonKeyAttributes: ['customerEmail', 'ownerEmail', 'promise'],
+          },
         },
       ],
       TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },

@@ -5,6 +5,7 @@ import { DynamoDbDirectoryStore } from './dynamodb-directory-store.js';
 import { DynamoDbGuardStore } from './dynamodb-guard-store.js';
 import { DynamoDbInboundLedger, type InboundLedgerTtl } from './dynamodb-inbound-ledger.js';
 import { DynamoDbOpsQueries } from './dynamodb-ops-queries.js';
+import { DynamoDbPromiseStore } from './dynamodb-promise-store.js';
 import { DynamoDbTable } from './dynamodb-table.js';
 
 export { ITEM_TYPE_ATTRIBUTE, keys } from './item-keys.js';
@@ -31,6 +32,7 @@ export function createDynamoDbSupportStore(options: DynamoDbSupportStoreOptions)
     ...methodsOf(new DynamoDbInboundLedger(table, options)),
     ...methodsOf(new DynamoDbGuardStore(table)),
     ...methodsOf(new DynamoDbOpsQueries(table, conversations)),
+    ...methodsOf(new DynamoDbPromiseStore(table)),
   };
 }
 

@@ -17,6 +17,8 @@ import {
 import { ConditionFailedError } from '../../domain/errors.js';
 import { ITEM_TYPE_ATTRIBUTE, type Item, type ItemKey } from './item-keys.js';
 import {
+  DUE_PARTITION_KEY,
+  DUE_SORT_KEY,
   GSI1_NAME,
   GSI1_PARTITION_KEY,
   GSI1_SORT_KEY,
@@ -36,6 +38,8 @@ const INTERNAL_ATTRIBUTES = new Set([
   SORT_KEY,
   GSI1_PARTITION_KEY,
   GSI1_SORT_KEY,
+  DUE_PARTITION_KEY,
+  DUE_SORT_KEY,
   ITEM_TYPE_ATTRIBUTE,
   TTL_ATTRIBUTE,
   // An inbound claim's lease is the store's concern, not part of the record.

@@ -1,4 +1,11 @@
-import { GSI1_PARTITION_KEY, GSI1_SORT_KEY, PARTITION_KEY, SORT_KEY } from './table-schema.js';
+import {
+  DUE_PARTITION_KEY,
+  DUE_SORT_KEY,
+  GSI1_PARTITION_KEY,
+  GSI1_SORT_KEY,
+  PARTITION_KEY,
+  SORT_KEY,
+} from './table-schema.js';
 
 /** An item as stored in the one table. */
 export type Item = Record<string, unknown>;
@@ -71,6 +78,17 @@ export const guardKeys = {
   suppressed: (address: string) => key(`SUPPRESSED#${address}`, 'SUPPRESSED'),
 } as const;
 
+/** The response promises' due index (attributes of the conversation item) and the sweep's cursor. */
+export const promiseKeys = {
+  /** Partition of one due-index bucket: a day (`YYYY-MM-DD`), `later` or `idle`. */
+  dueIndexPartition: (bucket: string) => `DUE#${bucket}`,
+  dueIndexKeys: (bucket: string, sortKey: string) => ({
+    [DUE_PARTITION_KEY]: promiseKeys.dueIndexPartition(bucket),
+    [DUE_SORT_KEY]: sortKey,
+  }),
+  sweepCursor: () => key('SWEEP#cursor', 'SWEEP'),
+} as const;
+
 /** Every item key builder, exported so tests and tools address the same items. */
 export const keys = {
   owner: directoryKeys.owner,
@@ -84,4 +102,5 @@ export const keys = {
   messageId: conversationKeys.messageId,
   ...ledgerKeys,
   ...guardKeys,
+  sweepCursor: promiseKeys.sweepCursor,
 } as const;
