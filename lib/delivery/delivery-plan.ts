@@ -1,3 +1,4 @@
+import type { PromiseSlot } from '../domain/promise-state.js';
 import type {
   Conversation,
   ConversationMessage,
@@ -24,7 +25,14 @@ export type StoreWrite =
   | {
       kind: 'record-threads';
       conversationId: string;
-      add: { customerThread?: string; ownerThread?: string; reopen?: boolean; firstAnswer?: FirstAnswer };
+      add: {
+        customerThread?: string;
+        ownerThread?: string;
+        reopen?: boolean;
+        firstAnswer?: FirstAnswer;
+        /** The promise as the relay leaves it, written in the same update as the threads. */
+        promise?: PromiseSlot;
+      };
       at: string;
       /** The threads as read, so a list at its bound is trimmed in the same conditional write. */
       seen?: Pick<Conversation, 'customerThread' | 'ownerThread'>;
@@ -54,6 +62,11 @@ export type StoreWrite =
   | { kind: 'update-customer-owner'; email: string; ownerEmail: string }
   | { kind: 'fill-customer-name'; email: string; name: string }
   | { kind: 'mark-loop-ended'; conversationId: string; at: string }
+  /**
+   * A conversation's promise replaced (`slot.promise` undefined ends it) with its due-index entry; with
+   * `seenRev`, only over the revision it was decided from (see `PromiseStore.writePromise`).
+   */
+  | { kind: 'write-promise'; conversationId: string; slot: PromiseSlot; seenRev?: number; at: string }
   | { kind: 'put-owner'; owner: Owner };
 
 /**

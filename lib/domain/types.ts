@@ -1,4 +1,5 @@
 import type { OutcomeReason } from './outcome-reasons.js';
+import type { PromiseEnd } from './promise-figures.js';
 
 /** An owner: the one named person a customer deals with. */
 export interface Owner {
@@ -167,6 +168,8 @@ export interface ConversationMessage {
   attachments: AttachmentSummary[];
   /** Key of the raw MIME in the raw mail store, for received mail. */
   rawKey?: string;
+  /** How the response promise ended with this message (an answer, a `#close`): read by the figures. */
+  promiseEnd?: PromiseEnd;
 }
 
 /** How an inbound message ended. Every inbound message ends in exactly one of these. */
@@ -192,4 +195,6 @@ export interface InboundOutcome {
   ownerEmail?: string;
   /** Seconds from the conversation's first customer message to this first owner answer (figures). */
   firstResponseSeconds?: number;
+  /** How the response promise ended with this message (figures and metrics). */
+  promiseEnd?: PromiseEnd;
 }

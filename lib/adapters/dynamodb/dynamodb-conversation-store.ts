@@ -1,5 +1,7 @@
+import { dueEntryKey } from '../../domain/due-index.js';
 import { ConditionFailedError, PermanentFailureError } from '../../domain/errors.js';
 import { MAX_PARTICIPANTS } from '../../domain/participants.js';
+import type { PromiseSlot } from '../../domain/promise-state.js';
 import { THREAD_LIMIT, trimReferences } from '../../domain/thread-conversation.js';
 import type { Conversation, ConversationMessage, Customer, FirstAnswer } from '../../domain/types.js';
 import type {
@@ -8,6 +10,7 @@ import type {
   LookUpResult,
   MessageLink,
 } from '../../ports/conversation-store.js';
+import { DynamoDbPromiseStore } from './dynamodb-promise-store.js';
 import {
   compareStrings,
   type DynamoDbTable,
@@ -18,8 +21,8 @@ import {
   WRITE_CONCURRENCY,
   withoutUndefined,
 } from './dynamodb-table.js';
-import { directoryKeys, ITEM_TYPE_ATTRIBUTE, conversationKeys as keys } from './item-keys.js';
-import { PARTITION_KEY } from './table-schema.js';
+import { directoryKeys, ITEM_TYPE_ATTRIBUTE, conversationKeys as keys, promiseKeys } from './item-keys.js';
+import { DUE_PARTITION_KEY, DUE_SORT_KEY, PARTITION_KEY } from './table-schema.js';
 
 /**
  * {@link ConversationStore} over the one table. The conversation item carries no index keys, so the many
@@ -143,7 +146,7 @@ export class DynamoDbConversationStore implements ConversationStore {
    */
   async recordThreads(
     conversationId: string,
-    add: { customerThread?: string; ownerThread?: string; reopen?: boolean; firstAnswer?: FirstAnswer },
+    add: ThreadAdditions,
     at: string,
     seen?: Pick<Conversation, 'customerThread' | 'ownerThread'>,
   ): Promise<void> {
@@ -156,6 +159,7 @@ export class DynamoDbConversationStore implements ConversationStore {
       update.sets.push('#status = :open');
     }
     if (add.firstAnswer) update.firstAnswer(add.firstAnswer);
+    if (add.promise) update.promise(add.promise, conversationId, at);
     try {
       await this.table.update(update.input(conversationId));
     } catch (error) {
@@ -172,6 +176,10 @@ export class DynamoDbConversationStore implements ConversationStore {
           : []),
         ...(add.firstAnswer && !existing.firstAnswer
           ? [recordFirstAnswer(this.table, conversationId, add.firstAnswer, at)]
+          : []),
+        // The promise is written regardless of the threads: an answer ends it, a waiting mail starts it.
+        ...(add.promise
+          ? [new DynamoDbPromiseStore(this.table).writePromise(conversationId, add.promise, undefined, at)]
           : []),
       ]);
     }
@@ -350,6 +358,34 @@ class ThreadUpdate {
     this.sets.push('#answer = if_not_exists(#answer, :answer)');
   }
 
+  /**
+   * Replaces the promise and its due-index entry in the same update (see `DynamoDbPromiseStore`), and
+   * counts the write on `promiseRev`, so a sweep that decided from the promise before cannot overwrite it.
+   */
+  promise(slot: PromiseSlot, conversationId: string, at: string): void {
+    this.names['#promise'] = 'promise';
+    this.names['#duepk'] = DUE_PARTITION_KEY;
+    this.names['#duesk'] = DUE_SORT_KEY;
+    this.names['#rev'] = 'promiseRev';
+    this.values[':zero'] = 0;
+    this.values[':one'] = 1;
+    this.sets.push('#rev = if_not_exists(#rev, :zero) + :one');
+    if (slot.promise) {
+      const entry = dueEntryKey(slot.promise, conversationId, new Date(at));
+      this.values[':promise'] = slot.promise;
+      this.values[':duepk'] = promiseKeys.dueIndexPartition(entry.bucket);
+      this.values[':duesk'] = entry.sortKey;
+      this.sets.push('#promise = :promise', '#duepk = :duepk', '#duesk = :duesk');
+    } else {
+      this.removes.push('#promise', '#duepk', '#duesk');
+    }
+    if (slot.promiseEpoch !== undefined) {
+      this.names['#epoch'] = 'promiseEpoch';
+      this.values[':epoch'] = slot.promiseEpoch;
+      this.sets.push('#epoch = :epoch');
+    }
+  }
+
   input(conversationId: string) {
     return {
       Key: keys.conversation(conversationId),
@@ -369,6 +405,9 @@ class ThreadUpdate {
 }
 
 type ThreadList = 'customerThread' | 'ownerThread';
+
+/** What {@link DynamoDbConversationStore.recordThreads} adds in its one update. */
+type ThreadAdditions = Parameters<ConversationStore['recordThreads']>[1];
 
 /**
  * Appends `value` to a thread list unless it is there, keeping at most `THREAD_LIMIT` ids: one
