@@ -1,7 +1,7 @@
 import { type BusinessHoursSpec, businessHoursOf, effectiveHoursSpec } from './business-hours.js';
 import { businessTimeBetween } from './business-time.js';
-import { percentile } from './owner-stats.js';
-import type { Owner, ResponsePromise } from './types.js';
+import { percentile, type StatsPeriod } from './owner-stats.js';
+import type { ConversationMessage, Owner, ResponsePromise } from './types.js';
 
 /**
  * What one promise's end adds to the figures: recorded on the message that ended it (the answer, or the
@@ -117,4 +117,21 @@ export function computePromiseFigures(
         ...(e.answers > 0 ? { continuity: e.own / e.answers } : {}),
       };
     });
+}
+
+/**
+ * Pure: the promise ends recorded on messages in `[period.from, period.to)`, each message once (a
+ * retried step may have stored it twice).
+ */
+export function promiseEndsIn(
+  messages: readonly Pick<ConversationMessage, 'id' | 'at' | 'promiseEnd'>[],
+  period: StatsPeriod,
+): PromiseEnd[] {
+  const ends = new Map<string, PromiseEnd>();
+  for (const message of messages) {
+    if (message.promiseEnd && message.at >= period.from && message.at < period.to) {
+      ends.set(message.id, message.promiseEnd);
+    }
+  }
+  return [...ends.values()];
 }

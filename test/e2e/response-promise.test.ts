@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { gatherOwnerFigures } from '../../lib/cli/commands/stats-command.js';
 import { dueEntryKey } from '../../lib/domain/due-index.js';
 import type { Conversation } from '../../lib/domain/types.js';
 import { type EmbeddedEngines, startEmbeddedEngines } from '../../lib/local/embedded-engines.js';
@@ -155,5 +156,25 @@ describe('the response promise on the relay path', () => {
     expect(resent.outcome?.status).toBe('duplicate');
     expect((await conversationOf(relay)).promise).toEqual(first.promise);
     expect((await conversationOf(relay)).promiseRev).toBe(first.promiseRev);
+  });
+
+  it('spoc stats counts the promises ended above per owner, with continuity a number from 0 to 1', async () => {
+    const period = { from: '2026-11-01T00:00:00.000Z', to: new Date(Date.now() + 86_400_000).toISOString() };
+    const figures = await gatherOwnerFigures(rig.deps.store, period);
+    const withPromises = figures.filter((f) => f.promisesKept + f.promisesBroken > 0);
+    // Pat's first mail (Monday 16:00, due Tuesday 11:30) was answered days later: broken. The #close of
+    // the paused follow-up is in the outcome, not on a message.
+    expect(withPromises).toHaveLength(1);
+    expect(withPromises[0]).toMatchObject({
+      promisesKept: 0,
+      promisesBroken: 1,
+      escalations: 0,
+      continuity: 1,
+    });
+    expect(withPromises[0]?.firstResponseBusinessMedianSeconds).toBeGreaterThan(4 * 3600);
+    for (const owner of figures) {
+      expect(owner.continuity).toBeGreaterThanOrEqual(0);
+      expect(owner.continuity).toBeLessThanOrEqual(1);
+    }
   });
 });
