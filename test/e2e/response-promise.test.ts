@@ -158,6 +158,32 @@ describe('the response promise on the relay path', () => {
     expect((await conversationOf(relay)).promiseRev).toBe(first.promiseRev);
   });
 
+  it('starts no promise for a mail over the sender hourly limit', async () => {
+    const limited = await HandlerRig.create(engines, { config: { limits: { maxMailsPerSenderPerHour: 1 } } });
+    const customer = 'fast@customer.test';
+    await limited.deliver(
+      await customerMail(customer, 'One', 'First.', { messageId: '<one@customer.test>' }),
+      {
+        from: customer,
+        to: [SUPPORT],
+      },
+    );
+    const relay = limited.sender.mails.at(-1) as CapturedMail;
+    const owner = relay.envelope.to[0] ?? '';
+    await limited.deliver(await ownerAnswer(relay, owner, 'Done.'), {
+      from: owner,
+      to: [replyAddressOf(relay)],
+    });
+    const id = String(relay.mail.headers.get('x-spoc-conversation') ?? '');
+    expect((await limited.deps.store.getConversation(id))?.promise).toBeUndefined();
+    const over = await limited.deliver(
+      await customerMail(customer, 'Re: One', 'Second.', { inReplyTo: '<one@customer.test>' }),
+      { from: customer, to: [SUPPORT] },
+    );
+    expect(over.outcome).toMatchObject({ status: 'rejected', reason: 'rate-limited' });
+    expect((await limited.deps.store.getConversation(id))?.promise).toBeUndefined();
+  });
+
   it('spoc stats counts the promises ended above per owner, with continuity a number from 0 to 1', async () => {
     const period = { from: '2026-11-01T00:00:00.000Z', to: new Date(Date.now() + 86_400_000).toISOString() };
     const figures = await gatherOwnerFigures(rig.deps.store, period);
