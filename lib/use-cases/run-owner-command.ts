@@ -207,12 +207,31 @@ export function planOwnerCommand(facts: CommandFacts): CommandEffect {
         operation: conversation.promise
           ? joinOperations(
               operation,
-              writesOnly({
-                kind: 'write-promise',
-                conversationId: conversation.id,
-                slot: closePromise(conversation),
-                at: now,
-              }),
+              writesOnly(
+                {
+                  kind: 'write-promise',
+                  conversationId: conversation.id,
+                  slot: closePromise(conversation),
+                  at: now,
+                },
+                // How the promise ended is kept where the figures read it: on a private note of the close.
+                {
+                  kind: 'put-message',
+                  message: {
+                    conversationId: conversation.id,
+                    id: notice.inboundId,
+                    at: now,
+                    direction: 'note',
+                    fromAddress: sender.email,
+                    fromName: sender.name,
+                    subject: replySubject(conversation.subject),
+                    text: `Closed; the customer had waited since ${conversation.promise.waitingSince}.`,
+                    attachments: [],
+                    rawKey: notice.rawKey,
+                    ...(ended ? { promiseEnd: ended } : {}),
+                  },
+                },
+              ),
             )
           : operation,
       };

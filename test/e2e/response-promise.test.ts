@@ -188,11 +188,11 @@ describe('the response promise on the relay path', () => {
     const period = { from: '2026-11-01T00:00:00.000Z', to: new Date(Date.now() + 86_400_000).toISOString() };
     const figures = await gatherOwnerFigures(rig.deps.store, period);
     const withPromises = figures.filter((f) => f.promisesKept + f.promisesBroken > 0);
-    // Pat's first mail (Monday 16:00, due Tuesday 11:30) was answered days later: broken. The #close of
-    // the paused follow-up is in the outcome, not on a message.
+    // Pat's first mail (Monday 16:00, due Tuesday 11:30) was answered days later: broken. The paused
+    // follow-up was closed: kept (it owed nothing while paused), and no answer for continuity.
     expect(withPromises).toHaveLength(1);
     expect(withPromises[0]).toMatchObject({
-      promisesKept: 0,
+      promisesKept: 1,
       promisesBroken: 1,
       escalations: 0,
       continuity: 1,

@@ -241,6 +241,20 @@ describe('#close and #wait', () => {
         slot: { promise: undefined, promiseEpoch: 3 },
         at: NOW.toISOString(),
       },
+      {
+        kind: 'put-message',
+        message: expect.objectContaining({
+          direction: 'note',
+          text: `Closed; the customer had waited since ${RUNNING.waitingSince}.`,
+          promiseEnd: {
+            ownerEmail: ALICE.email,
+            result: 'kept',
+            escalated: false,
+            answered: false,
+            byOwner: false,
+          },
+        }),
+      },
     ]);
     expect(closed.outcome.promiseEnd).toMatchObject({ result: 'kept', answered: false });
     const withText = decide('#close\nThanks, all done.', RUNNING);
