@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DynamoDbSupportStore } from '../../lib/adapters/dynamodb/dynamodb-support-store.js';
+import { DynamoDbTable } from '../../lib/adapters/dynamodb/dynamodb-table.js';
+import { keys } from '../../lib/adapters/dynamodb/item-keys.js';
 import { keepPromise, markNudged, openPromise } from '../../lib/domain/promise-state.js';
+import { THREAD_LIMIT } from '../../lib/domain/thread-conversation.js';
 import type { Conversation } from '../../lib/domain/types.js';
 import { ensureTable } from '../../lib/local/embedded-engines.js';
 import { dynaliteEngine, type RunningDynamoEngine } from './engines.js';
@@ -30,6 +33,7 @@ const opened = openPromise(
 describe('a promise written with the threads', () => {
   let running: RunningDynamoEngine;
   let store: DynamoDbSupportStore;
+  let table: DynamoDbTable;
   let tables = 0;
   beforeAll(async () => {
     running = await dynaliteEngine.start();
@@ -42,6 +46,7 @@ describe('a promise written with the threads', () => {
     const tableName = `thread-promise-${tables}`;
     await ensureTable(running.clients.dynamodb, tableName);
     store = new DynamoDbSupportStore({ client: running.clients.doc, tableName });
+    table = new DynamoDbTable(running.clients.doc, tableName);
   });
 
   it('opens the promise and its due entry in the thread update, and counts it so a sweep decided before loses', async () => {
@@ -102,5 +107,26 @@ describe('a promise written with the threads', () => {
     expect(stored?.ownerThread).toEqual(['<r2@x>']);
     expect(stored?.promise).toEqual(opened.promise);
     expect((await store.readDueBucket('2026-12-02')).map((e) => e.conversationId)).toEqual(['c2']);
+  });
+
+  it('carries the promise in the append that trims a list stored longer than the limit', async () => {
+    await store.createConversation(conversation('c3'));
+    const legacy = Array.from({ length: THREAD_LIMIT + 5 }, (_, i) => `<old-${i}@x>`);
+    await table.update({
+      Key: keys.conversation('c3'),
+      UpdateExpression: 'SET #l = :l',
+      ExpressionAttributeNames: { '#l': 'customerThread' },
+      ExpressionAttributeValues: { ':l': legacy },
+    });
+    // Read before the list was seen at its length: the one update fails, the append trims and writes.
+    await store.recordThreads('c3', { customerThread: '<m3@x>', promise: opened }, at, {
+      customerThread: [],
+      ownerThread: [],
+    });
+    const stored = await store.getConversation('c3');
+    expect(stored?.customerThread).toHaveLength(THREAD_LIMIT);
+    expect(stored?.customerThread.at(-1)).toBe('<m3@x>');
+    expect(stored?.promise).toEqual(opened.promise);
+    expect(stored?.promiseRev).toBe(1);
   });
 });

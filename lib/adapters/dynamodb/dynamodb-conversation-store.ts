@@ -165,22 +165,33 @@ export class DynamoDbConversationStore implements ConversationStore {
     } catch (error) {
       if (!isConditionalCheckFailed(error)) throw error;
       const existing = await existingConversation(this.table, conversationId, error);
+      const appends = lists.filter((list) => !(existing[list] ?? []).includes(add[list] as string));
+      const writePromise = (slot: PromiseSlot) =>
+        new DynamoDbPromiseStore(this.table).writePromise(conversationId, slot, undefined, at);
+      // The promise is written regardless of the threads (an answer ends it, a waiting mail starts it):
+      // with the first append still due, in the same update, so the item is written once.
+      const [carrier] = appends;
       await Promise.all([
-        ...lists
-          .filter((list) => !(existing[list] ?? []).includes(add[list] as string))
-          .map((list) =>
-            appendToThread(this.table, conversationId, list, add[list] as string, at, existing[list] ?? []),
-          ),
+        ...appends.map(async (list) => {
+          const slot = list === carrier ? add.promise : undefined;
+          const written = await appendToThread(
+            this.table,
+            conversationId,
+            list,
+            add[list] as string,
+            at,
+            existing[list] ?? [],
+            slot,
+          );
+          if (slot && !written) await writePromise(slot);
+        }),
         ...(add.reopen && existing.status !== 'open'
           ? [this.updateConversation(conversationId, { status: 'open' }, at)]
           : []),
         ...(add.firstAnswer && !existing.firstAnswer
           ? [recordFirstAnswer(this.table, conversationId, add.firstAnswer, at)]
           : []),
-        // The promise is written regardless of the threads: an answer ends it, a waiting mail starts it.
-        ...(add.promise
-          ? [new DynamoDbPromiseStore(this.table).writePromise(conversationId, add.promise, undefined, at)]
-          : []),
+        ...(add.promise && carrier === undefined ? [writePromise(add.promise)] : []),
       ]);
     }
   }
@@ -420,20 +431,22 @@ async function appendToThread(
   value: string,
   at: string,
   seen: string[] = [],
-): Promise<void> {
+  promise?: PromiseSlot,
+): Promise<boolean> {
   let current = seen;
   for (;;) {
     const update = new ThreadUpdate(at);
     if (current.length > THREAD_LIMIT) update.replace(list, current, value);
     else update.append(list, value, current.length);
+    if (promise) update.promise(promise, conversationId, at);
     try {
       await table.update(update.input(conversationId));
-      return;
+      return true;
     } catch (error) {
       if (!isConditionalCheckFailed(error)) throw error;
       const existing = await existingConversation(table, conversationId, error);
       current = existing[list] ?? [];
-      if (current.includes(value)) return;
+      if (current.includes(value)) return false;
     }
   }
 }
