@@ -37,6 +37,10 @@ export const USAGE = `spoc: the spoc-inbox command line
   spoc stats [--since D] [--until D] [--json]
                                            per owner: open conversations, first-response time
                                            (median, p90), replies sent; default the last 30 days
+  spoc due [--json]                        running response promises: customer, owner, state, nudge and due time
+  spoc sweep [--at <ISO-8601 time>] [--json]
+                                           nudge, escalate and remind what is due now (--at: local mode
+                                           only, as if the clock read that time)
   spoc doctor [--outputs <cdk-outputs.json>] [--region R] [--json]
                                            preflight and health check of the AWS side; exit 1 on failure
   spoc raw <inbound-id> [--out <file>] [--link]
@@ -86,6 +90,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         link: { type: 'boolean' },
         outputs: { type: 'string' },
         since: { type: 'string' },
+        at: { type: 'string' },
       },
     });
     const [command, ...rest] = positionals;
@@ -124,6 +129,13 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       case 'stats':
         await (await import('./commands/stats-command.js')).statsCommand(io, values);
         return 0;
+      case 'due':
+        await (await import('./commands/promise-commands.js')).dueCommand(io, values);
+        return 0;
+      case 'sweep': {
+        const { sweepCommand } = await import('./commands/promise-commands.js');
+        return (await sweepCommand(io, values)) ? 0 : 1;
+      }
       case 'doctor': {
         const { doctorCommand } = await import('./commands/doctor-command.js');
         return (await doctorCommand(io, values)) ? 0 : 1;

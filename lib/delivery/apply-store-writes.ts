@@ -31,11 +31,12 @@ export async function applyStoreWrite(store: SupportStore, write: StoreWrite): P
       return store.fillCustomerName(write.email, write.name);
     case 'mark-loop-ended':
       return store.markLoopEnded(write.conversationId, write.at);
-    case 'write-promise':
-      await store.writePromise(write.conversationId, write.slot, write.seenRev, write.at);
-      return;
     case 'put-owner':
       return store.putOwner(write.owner);
+    case 'write-promise':
+      // Lost to a concurrent transition (another sweep, an answer): that write stands, this one is moot.
+      await store.writePromise(write.conversationId, write.slot, write.seenRev, write.at);
+      return;
     default:
       return unknownWrite(write);
   }

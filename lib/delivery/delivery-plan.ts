@@ -62,12 +62,15 @@ export type StoreWrite =
   | { kind: 'update-customer-owner'; email: string; ownerEmail: string }
   | { kind: 'fill-customer-name'; email: string; name: string }
   | { kind: 'mark-loop-ended'; conversationId: string; at: string }
-  /**
-   * A conversation's promise replaced (`slot.promise` undefined ends it) with its due-index entry; with
-   * `seenRev`, only over the revision it was decided from (see `PromiseStore.writePromise`).
-   */
-  | { kind: 'write-promise'; conversationId: string; slot: PromiseSlot; seenRev?: number; at: string }
-  | { kind: 'put-owner'; owner: Owner };
+  | { kind: 'put-owner'; owner: Owner }
+  | {
+      /** A promise transition, written only over `seenRev` (see `PromiseStore.writePromise`). */
+      kind: 'write-promise';
+      conversationId: string;
+      slot: PromiseSlot;
+      seenRev: number | undefined;
+      at: string;
+    };
 
 /**
  * A mail as decided: what to compose and where it goes. Composing (MailComposer) happens when it is

@@ -10,6 +10,7 @@ import { startEmbeddedEngines } from './embedded-engines.js';
 import { createLocalDeps, createLocalSender } from './local-deps.js';
 import { LocalInboundQueue } from './local-inbound-queue.js';
 import { loadOrCreateLocalSecret } from './local-secret.js';
+import { DEFAULT_SWEEP_INTERVAL_MS, startSweepTimer } from './local-sweep-timer.js';
 import { takeLocalVerdicts } from './local-verdicts.js';
 import { startSmtpInbound } from './smtp-inbound-server.js';
 
@@ -27,6 +28,8 @@ export interface DevServerOptions {
   now?: () => Date;
   /** `SPOC_LOCAL_VERDICTS=header`: each mail's `X-Spoc-Local-Verdicts` field sets its verdicts (tests, demos). */
   verdictsFromHeader?: boolean;
+  /** How often the due promises are swept (`SPOC_SWEEP_INTERVAL_MS`); 0 turns the timer off. */
+  sweepIntervalMs?: number;
 }
 
 /** A running local mode. */
@@ -129,6 +132,11 @@ async function startClaimed(options: DevServerOptions): Promise<DevServer> {
     ...(options.smtpRelay ? { smtpRelay: options.smtpRelay } : {}),
     endpoints: engines.endpoints,
   });
+  const sweepIntervalMs = options.sweepIntervalMs ?? DEFAULT_SWEEP_INTERVAL_MS;
+  const sweeps =
+    sweepIntervalMs > 0
+      ? startSweepTimer({ deps, now: deps.now, intervalMs: sweepIntervalMs, logger })
+      : undefined;
   let closing: Promise<void> | undefined;
   return {
     smtpPort: smtp.port,
@@ -137,6 +145,7 @@ async function startClaimed(options: DevServerOptions): Promise<DevServer> {
     close: () => {
       closing ??= (async () => {
         await smtp.close();
+        await sweeps?.stop();
         await resuming;
         // Released only once the engines let go of the files, so a next server cannot open them early.
         await engines.close();

@@ -212,6 +212,8 @@ export function planOwnerCommand(facts: CommandFacts): CommandEffect {
                   kind: 'write-promise',
                   conversationId: conversation.id,
                   slot: closePromise(conversation),
+                  // The owner's command stands over whatever the sweep did meanwhile.
+                  seenRev: undefined,
                   at: now,
                 },
                 // How the promise ended is kept where the figures read it: on a private note of the close.
@@ -263,7 +265,7 @@ export function planOwnerCommand(facts: CommandFacts): CommandEffect {
               rawKey: notice.rawKey,
             },
           },
-          { kind: 'write-promise', conversationId: conversation.id, slot, at: now },
+          { kind: 'write-promise', conversationId: conversation.id, slot, seenRev: undefined, at: now },
         ),
       };
     }

@@ -50,6 +50,8 @@ export class LocalHarness {
       config?: unknown;
       now?: () => Date;
       verdictsFromHeader?: boolean;
+      /** How often the server sweeps due promises (default: the server's minute; 0: never). */
+      sweepIntervalMs?: number;
     } = {},
   ): Promise<LocalHarness> {
     const base = options.dataDir ? undefined : await mkdtemp(join(tmpdir(), 'spoc-e2e-'));
@@ -64,6 +66,7 @@ export class LocalHarness {
       logLevel: 'SILENT',
       ...(options.now ? { now: options.now } : {}),
       ...(options.verdictsFromHeader ? { verdictsFromHeader: true } : {}),
+      ...(options.sweepIntervalMs === undefined ? {} : { sweepIntervalMs: options.sweepIntervalMs }),
     });
     return new LocalHarness(server, dataDir, outboxDir, config, base !== undefined);
   }

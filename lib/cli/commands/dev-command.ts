@@ -20,6 +20,7 @@ export async function devCommand(io: CliIo, signals: NodeJS.EventEmitter = proce
     smtpPort: settings.smtpPort,
     ...(settings.smtpRelay ? { smtpRelay: settings.smtpRelay } : {}),
     ...(settings.verdictsFromHeader ? { verdictsFromHeader: true } : {}),
+    ...sweepInterval(io.env.SPOC_SWEEP_INTERVAL_MS),
     logLevel: (io.env.POWERTOOLS_LOG_LEVEL as 'INFO' | undefined) ?? 'INFO',
   }).catch((error: unknown) => {
     // A second server on the same data is a usage mistake (exit 2), not a failure.
@@ -68,4 +69,14 @@ export async function devCommand(io: CliIo, signals: NodeJS.EventEmitter = proce
   io.out('stopping…');
   await server.close();
   io.out(`stopped; data kept in ${show(settings.dataDir)}`);
+}
+
+/** `SPOC_SWEEP_INTERVAL_MS`: how often local mode sweeps the due promises (default a minute; 0: never). */
+function sweepInterval(value: string | undefined): { sweepIntervalMs?: number } {
+  if (value === undefined || value === '') return {};
+  const ms = Number(value);
+  if (!Number.isInteger(ms) || ms < 0) {
+    throw new UsageError(`SPOC_SWEEP_INTERVAL_MS must be a whole number of milliseconds, not "${value}"`);
+  }
+  return { sweepIntervalMs: ms };
 }

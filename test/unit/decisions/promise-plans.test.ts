@@ -239,6 +239,7 @@ describe('#close and #wait', () => {
         kind: 'write-promise',
         conversationId: 'c-1',
         slot: { promise: undefined, promiseEpoch: 3 },
+        seenRev: undefined,
         at: NOW.toISOString(),
       },
       {
