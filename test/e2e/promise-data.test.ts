@@ -48,6 +48,18 @@ describe('the response promise in spoc export and spoc forget', () => {
     const { bucket } = dueEntryKey(conversation.promise, conversation.id, new Date());
     expect((await store().readDueBucket(bucket)).map((e) => e.conversationId)).toContain(conversation.id);
 
+    const due = JSON.parse((await cli('due', '--json')).out) as Array<Record<string, unknown>>;
+    expect(due.filter((entry) => entry.customer === JANE)).toEqual([
+      {
+        customer: JANE,
+        conversationId: conversation.id,
+        owner: conversation.ownerEmail,
+        state: 'open',
+        nudgeAt: conversation.promise.nudgeAt,
+        dueAt: conversation.promise.dueAt,
+      },
+    ]);
+
     const opened = JSON.parse((await cli('export', JANE)).out) as { items: Array<Record<string, unknown>> };
     expect(opened.items.find((item) => item.id === conversation.id)?.promise).toEqual(conversation.promise);
 
@@ -60,6 +72,8 @@ describe('the response promise in spoc export and spoc forget', () => {
       text: 'A new one is on its way.',
       inReplyTo: relay?.mail.messageId,
     });
+    const after = JSON.parse((await cli('due', '--json')).out) as Array<Record<string, unknown>>;
+    expect(after.filter((entry) => entry.customer === JANE)).toEqual([]);
     const answered = JSON.parse((await cli('export', JANE)).out) as { items: Array<Record<string, unknown>> };
     expect(answered.items.find((item) => item.id === conversation.id)).not.toHaveProperty('promise');
     expect(answered.items.find((item) => item.direction === 'to-customer')?.promiseEnd).toMatchObject({
