@@ -1,26 +1,9 @@
 import { type BusinessHoursSpec, businessHoursOf, effectiveHoursSpec } from './business-hours.js';
 import { businessTimeBetween } from './business-time.js';
 import { percentile, type StatsPeriod } from './owner-stats.js';
-import type { ConversationMessage, Owner, ResponsePromise } from './types.js';
+import type { ConversationMessage, Owner, PromiseEnd, ResponsePromise } from './types.js';
 
-/**
- * What one promise's end adds to the figures: recorded on the message that ended it (the answer, or the
- * `#close` note), so the figures are read from items that exist anyway and a retried step writes the
- * same item again instead of counting twice.
- */
-export interface PromiseEnd {
-  /** The conversation's owner when the promise ended: the figures count for them. */
-  ownerEmail: string;
-  /** Kept: ended by `dueAt` without escalation. Broken: ended after `dueAt`, or escalated. */
-  result: 'kept' | 'broken';
-  /** The promise had gone to the backup. */
-  escalated: boolean;
-  /** An answer ended it (not `#close`); `byOwner`: the owner wrote it, not a backup or cover. */
-  answered: boolean;
-  byOwner: boolean;
-  /** For the conversation's first answer: business seconds (owner's hours) from the mail to the answer. */
-  firstResponseBusinessSeconds?: number;
-}
+export type { PromiseEnd };
 
 /**
  * Pure: how a promise ended at `at`, by an answer from `writerEmail` (absent for `#close`). The

@@ -1,5 +1,4 @@
 import type { OutcomeReason } from './outcome-reasons.js';
-import type { PromiseEnd } from './promise-figures.js';
 
 /** An owner: the one named person a customer deals with. */
 export interface Owner {
@@ -129,6 +128,25 @@ export interface ResponsePromise {
   /** `#wait <YYYY-MM-DD>`: the day the paused promise resumes, and the instant it does. */
   waitUntil?: string;
   resumeAt?: string;
+}
+
+/**
+ * What one promise's end adds to the figures (see `lib/domain/promise-figures.ts`): recorded on the
+ * message that ended it (the answer, or the `#close` note), so the figures are read from items that exist
+ * anyway and a retried step writes the same item again instead of counting twice.
+ */
+export interface PromiseEnd {
+  /** The conversation's owner when the promise ended: the figures count for them. */
+  ownerEmail: string;
+  /** Kept: ended by `dueAt` without escalation. Broken: ended after `dueAt`, or escalated. */
+  result: 'kept' | 'broken';
+  /** The promise had gone to the backup. */
+  escalated: boolean;
+  /** An answer ended it (not `#close`); `byOwner`: the owner wrote it, not a backup or cover. */
+  answered: boolean;
+  byOwner: boolean;
+  /** For the conversation's first answer: business seconds (owner's hours) from the mail to the answer. */
+  firstResponseBusinessSeconds?: number;
 }
 
 /**

@@ -102,7 +102,8 @@ export function addOutcomeMetrics(metrics: Metrics, outcome: InboundOutcome): bo
 function addPromiseEndMetrics(metrics: Metrics, outcome: InboundOutcome): boolean {
   const end = outcome.promiseEnd;
   if (!end) return false;
-  metrics.addDimension('Owner', end.ownerEmail);
+  // An answer's record carries its owner already (the same one: the conversation's).
+  if (outcome.status !== 'relayed-to-customer') metrics.addDimension('Owner', end.ownerEmail);
   metrics.addMetric(end.result === 'kept' ? 'PromisesKept' : PROMISES_BROKEN_METRIC, MetricUnit.Count, 1);
   if (end.escalated) metrics.addMetric('Escalations', MetricUnit.Count, 1);
   if (end.answered)
