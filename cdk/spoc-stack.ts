@@ -160,6 +160,7 @@ export class SpocStack extends Stack {
       inboundService: INBOUND_SERVICE_NAME,
       noInboundMailAlarmHours: deploy.noInboundMailAlarmHours,
       sesDailySendingQuota: deploy.sesDailySendingQuota,
+      brokenPromisesPerDay: config.promise.alarmThreshold,
     });
 
     this.addOutputs();

@@ -44,6 +44,22 @@ function hasGsiCopy(input: Input): boolean {
   return typeof pk === 'string' && GSI_ITEM.test(pk) && (sk === 'CUSTOMER' || sk === 'OWNER');
 }
 
+/**
+ * A conversation write that sets or removes the due-index keys (a response promise opened or ended)
+ * also writes the `due` index: one unit for its small projection (keys, owner, customer, promise). Moving
+ * an existing entry (a delete and a put) costs one more; on the relay path a promise opens from none.
+ * An update of other attributes writes no copy.
+ */
+function dueIndexUnits(input: Input): number {
+  const item = input.Item as Input | undefined;
+  if (item) return item.duepk !== undefined ? 1 : 0;
+  const expression = input.UpdateExpression;
+  if (typeof expression !== 'string') return 0;
+  const names = Object.entries((input.ExpressionAttributeNames ?? {}) as Record<string, string>);
+  const placeholder = names.find(([, name]) => name === 'duepk')?.[0];
+  return placeholder && expression.includes(placeholder) ? 1 : 0;
+}
+
 function capacityOf(output: Input | undefined): number {
   const consumed = output?.ConsumedCapacity as { CapacityUnits?: number } | Array<{ CapacityUnits?: number }>;
   if (!consumed) return 0;
@@ -127,7 +143,8 @@ export class AwsMeter {
           const output = result.output as Input | undefined;
           if (service === 'dynamodb') {
             const units = capacityOf(output);
-            if (WRITES.has(command)) call.writeUnits = units + (hasGsiCopy(args.input) ? units : 0);
+            if (WRITES.has(command))
+              call.writeUnits = units + (hasGsiCopy(args.input) ? units : 0) + dueIndexUnits(args.input);
             else call.readUnits = units;
           }
           if (service === 's3' && command === 'GetObjectCommand')

@@ -11,6 +11,7 @@ import {
   INBOUND_METRICS_SERVICE,
   METRICS_NAMESPACE,
   NO_ACTIVE_OWNER_METRIC,
+  PROMISES_BROKEN_METRIC,
   SEND_THROTTLED_METRIC,
 } from '../../lib/handlers/inbound-metrics.js';
 import { allowServiceToPublish, type NotificationKey } from './notification-key.js';
@@ -41,6 +42,8 @@ export interface AlarmsProps {
   noInboundMailAlarmHours: number;
   /** The account's SES sending quota per 24 hours. */
   sesDailySendingQuota: number;
+  /** Broken response promises in a day beyond which the alarm fires (`promise.alarmThreshold`). */
+  brokenPromisesPerDay: number;
 }
 
 /**
@@ -160,6 +163,13 @@ export class Alarms extends Construct {
       metric: sesReputationMetric('Reputation.ComplaintRate'),
       threshold: SES_COMPLAINT_RATE_ALARM_THRESHOLD,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    });
+
+    this.add('PromisesBroken', {
+      alarmDescription: `More than ${props.brokenPromisesPerDay} response promises broken in a day (answered or closed after their due time, or escalated; promise.alarmThreshold): owners are overloaded or absent without cover. See spoc stats and spoc due.`,
+      metric: inboundMetric(props.inboundService, PROMISES_BROKEN_METRIC, Duration.days(1)),
+      threshold: props.brokenPromisesPerDay,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
     });
 
     this.add('NoActiveOwner', {

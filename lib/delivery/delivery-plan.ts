@@ -25,7 +25,14 @@ export type StoreWrite =
   | {
       kind: 'record-threads';
       conversationId: string;
-      add: { customerThread?: string; ownerThread?: string; reopen?: boolean; firstAnswer?: FirstAnswer };
+      add: {
+        customerThread?: string;
+        ownerThread?: string;
+        reopen?: boolean;
+        firstAnswer?: FirstAnswer;
+        /** The promise as the relay leaves it, written in the same update as the threads. */
+        promise?: PromiseSlot;
+      };
       at: string;
       /** The threads as read, so a list at its bound is trimmed in the same conditional write. */
       seen?: Pick<Conversation, 'customerThread' | 'ownerThread'>;

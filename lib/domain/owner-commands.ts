@@ -14,7 +14,9 @@ export type OwnerCommand =
   /** Take one person off the conversation's Cc (reply-all). */
   | { kind: 'uncc'; address: string }
   /** Ask colleagues behind the scenes; the text below the line is the question. */
-  | { kind: 'ask'; colleagues: Colleague[] };
+  | { kind: 'ask'; colleagues: Colleague[] }
+  /** The owner waits on something until a day: the promise pauses, and the owner is reminded then. */
+  | { kind: 'wait'; until: string };
 
 /** What the top of an owner's reply says. */
 export type CommandParse =
@@ -22,7 +24,7 @@ export type CommandParse =
   /** `rest`: the reply without the command line (text after the command on its line comes first). */
   | { kind: 'command'; command: OwnerCommand; rest: string }
   /** `command`: the known command whose line was wrong, when it names one. */
-  | { kind: 'invalid'; line: string; problem: string; command?: OwnerCommand['kind'] | 'wait' };
+  | { kind: 'invalid'; line: string; problem: string; command?: OwnerCommand['kind'] };
 
 /**
  * The day a `#wait <YYYY-MM-DD>` names, or what is wrong with it. `today` is the owner's day
@@ -57,7 +59,7 @@ export const COMMAND_HELP = [
   '#away <YYYY-MM-DD> <owner>  you are away until that day; the named owner covers for you',
   '#close                      close the conversation (any text below is still sent to the customer)',
   '#uncc <address>             take that person off the Cc of this conversation (text below still goes)',
-  '#wait <YYYY-MM-DD>          you are waiting on something until that day (kept as a private note)',
+  '#wait <YYYY-MM-DD>          you are waiting on something until that day: reminded then, nothing is sent',
 ] as const;
 
 /**
@@ -78,7 +80,7 @@ type CommandReader = (
  * The commands by name: a new command is one entry here (and one line of {@link COMMAND_HELP}). A
  * name is matched in any case.
  */
-const COMMANDS: Readonly<Record<OwnerCommand['kind'] | 'wait', CommandReader>> = {
+const COMMANDS: Readonly<Record<OwnerCommand['kind'], CommandReader>> = {
   note: (argument, below) => ({
     command: { kind: 'note' },
     rest: [argument, below].filter(Boolean).join('\n'),
@@ -105,12 +107,8 @@ const COMMANDS: Readonly<Record<OwnerCommand['kind'] | 'wait', CommandReader>> =
   wait: (argument, below, today) => {
     const day = readWaitDay(argument, today);
     if ('problem' in day) return day;
-    // Pausing the response promise and the reminder on that day come with the promise itself; until
-    // then the wait is kept where the owner can find it, as a private note, and nobody is sent anything.
-    return {
-      command: { kind: 'note' },
-      rest: [`Waiting until ${day.until}.`, below].filter(Boolean).join('\n'),
-    };
+    // The text below is kept with the wait as a private note; nobody is sent anything.
+    return { command: { kind: 'wait', until: day.until }, rest: below };
   },
   ask: (argument, below) => {
     const read = readColleagues(argument);
@@ -167,7 +165,7 @@ export function parseOwnerCommand(replyText: string, today?: string): CommandPar
     while (from < line.length && isSeparator(line.charAt(from))) from += 1;
     const result = read(line.slice(from).trim(), below, today);
     return 'problem' in result
-      ? { kind: 'invalid', line, problem: result.problem, command: name as OwnerCommand['kind'] | 'wait' }
+      ? { kind: 'invalid', line, problem: result.problem, command: name as OwnerCommand['kind'] }
       : { kind: 'command', ...result };
   }
   let end = 1;

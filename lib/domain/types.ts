@@ -134,6 +134,25 @@ export interface ResponsePromise {
 }
 
 /**
+ * What one promise's end adds to the figures (see `lib/domain/promise-figures.ts`): recorded on the
+ * message that ended it (the answer, or the `#close` note), so the figures are read from items that exist
+ * anyway and a retried step writes the same item again instead of counting twice.
+ */
+export interface PromiseEnd {
+  /** The conversation's owner when the promise ended: the figures count for them. */
+  ownerEmail: string;
+  /** Kept: ended by `dueAt` without escalation. Broken: ended after `dueAt`, or escalated. */
+  result: 'kept' | 'broken';
+  /** The promise had gone to the backup. */
+  escalated: boolean;
+  /** An answer ended it (not `#close`); `byOwner`: the owner wrote it, not a backup or cover. */
+  answered: boolean;
+  byOwner: boolean;
+  /** For the conversation's first answer: business seconds (owner's hours) from the mail to the answer. */
+  firstResponseBusinessSeconds?: number;
+}
+
+/**
  * The first owner answer recorded on a conversation: its inbound id, when it was relayed and, when it
  * was the conversation's first answer, the seconds since the customer asked. A conversation stored
  * before these were kept records here the first answer after that, without `seconds` when an earlier
@@ -170,6 +189,8 @@ export interface ConversationMessage {
   attachments: AttachmentSummary[];
   /** Key of the raw MIME in the raw mail store, for received mail. */
   rawKey?: string;
+  /** How the response promise ended with this message (an answer, a `#close`): read by the figures. */
+  promiseEnd?: PromiseEnd;
 }
 
 /** How an inbound message ended. Every inbound message ends in exactly one of these. */
@@ -195,4 +216,6 @@ export interface InboundOutcome {
   ownerEmail?: string;
   /** Seconds from the conversation's first customer message to this first owner answer (figures). */
   firstResponseSeconds?: number;
+  /** How the response promise ended with this message (figures and metrics). */
+  promiseEnd?: PromiseEnd;
 }

@@ -26,6 +26,12 @@ export const ATTENTION_METRICS: Partial<Record<InboundOutcome['status'], string>
   quarantined: 'MailsQuarantined',
 };
 
+/**
+ * Counted for each response promise that ended late or escalated: once per owner (dimension `Owner`) and
+ * once without it, which the alarm on `promise.alarmThreshold` broken promises a day watches.
+ */
+export const PROMISES_BROKEN_METRIC = 'PromisesBroken';
+
 /** Counted once per record whose send SES throttled (an alarm watches it). */
 export const SEND_THROTTLED_METRIC = 'SendsThrottled';
 
@@ -68,6 +74,7 @@ export function addOutcomeMetrics(metrics: Metrics, outcome: InboundOutcome): bo
   if (added) {
     return true;
   }
+  const ended = addPromiseEndMetrics(metrics, outcome);
   const owner = outcome.ownerEmail;
   if (!owner) return false;
   if (outcome.status === 'relayed-to-owner') {
@@ -83,7 +90,28 @@ export function addOutcomeMetrics(metrics: Metrics, outcome: InboundOutcome): bo
     }
     return true;
   }
-  return false;
+  return ended;
+}
+
+/**
+ * The figures of a response promise that ended with this mail (an answer or `#close`), per owner:
+ * `PromisesKept` or {@link PROMISES_BROKEN_METRIC}, `Escalations` for one that had gone to the backup,
+ * `FirstResponseBusinessSeconds` for a first answer, and `AnswersByOwner` or `AnswersByOthers` for an
+ * answer (continuity is the first over both).
+ */
+function addPromiseEndMetrics(metrics: Metrics, outcome: InboundOutcome): boolean {
+  const end = outcome.promiseEnd;
+  if (!end) return false;
+  // An answer's record carries its owner already (the same one: the conversation's).
+  if (outcome.status !== 'relayed-to-customer') metrics.addDimension('Owner', end.ownerEmail);
+  metrics.addMetric(end.result === 'kept' ? 'PromisesKept' : PROMISES_BROKEN_METRIC, MetricUnit.Count, 1);
+  if (end.escalated) metrics.addMetric('Escalations', MetricUnit.Count, 1);
+  if (end.answered)
+    metrics.addMetric(end.byOwner ? 'AnswersByOwner' : 'AnswersByOthers', MetricUnit.Count, 1);
+  if (end.firstResponseBusinessSeconds !== undefined) {
+    metrics.addMetric('FirstResponseBusinessSeconds', MetricUnit.Seconds, end.firstResponseBusinessSeconds);
+  }
+  return true;
 }
 
 /**
@@ -93,4 +121,10 @@ export function addOutcomeMetrics(metrics: Metrics, outcome: InboundOutcome): bo
 export function publishOutcomeMetrics(createMetrics: () => Metrics, outcome: InboundOutcome): void {
   const metrics = createMetrics();
   if (addOutcomeMetrics(metrics, outcome)) metrics.publishStoredMetrics();
+  if (outcome.promiseEnd?.result === 'broken') {
+    // Without the Owner dimension, in a record of its own: the one stream the daily alarm watches.
+    const all = createMetrics();
+    all.addMetric(PROMISES_BROKEN_METRIC, MetricUnit.Count, 1);
+    all.publishStoredMetrics();
+  }
 }

@@ -1,3 +1,4 @@
+import type { PromiseSlot } from '../domain/promise-state.js';
 import type { Conversation, ConversationMessage, Customer, FirstAnswer } from '../domain/types.js';
 
 /** Where an RFC Message-ID was seen first: the conversation it threads into, and who sent it. */
@@ -77,7 +78,14 @@ export interface ConversationStore {
    */
   recordThreads(
     conversationId: string,
-    add: { customerThread?: string; ownerThread?: string; reopen?: boolean; firstAnswer?: FirstAnswer },
+    add: {
+      customerThread?: string;
+      ownerThread?: string;
+      reopen?: boolean;
+      firstAnswer?: FirstAnswer;
+      /** The conversation's promise as the relay leaves it (opened, or ended by an answer). */
+      promise?: PromiseSlot;
+    },
     at: string,
     seen?: Pick<Conversation, 'customerThread' | 'ownerThread'>,
   ): Promise<void>;

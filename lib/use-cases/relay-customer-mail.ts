@@ -12,7 +12,9 @@ import {
 import { customerTrust } from '../domain/customer-trust.js';
 import { domainOf } from '../domain/mail-address.js';
 import { admitParticipants, newParticipants } from '../domain/participants.js';
+import { openPromise, type PromiseSlot } from '../domain/promise-state.js';
 import { replyAddressFor } from '../domain/reply-token.js';
+import { promiseTimes } from '../domain/response-promise.js';
 import { storedAttachments, storedSubject, storedText } from '../domain/stored-message.js';
 import {
   conversationIdFor,
@@ -202,7 +204,10 @@ function writerOf(
 
 /** What {@link planCustomerRelay} decides from. */
 export interface CustomerRelayFacts {
-  config: Pick<SpocConfig, 'replyDomain' | 'supportAddress' | 'supportName' | 'firstContact'>;
+  config: Pick<
+    SpocConfig,
+    'replyDomain' | 'supportAddress' | 'supportName' | 'firstContact' | 'hours' | 'holidays' | 'promise'
+  >;
   replyTokenSecret: string;
   now: Date;
   notice: InboundNotice;
@@ -252,6 +257,7 @@ export function planCustomerRelay(facts: CustomerRelayFacts): InboundPlan {
   const customerThread = mail.messageId
     ? [...conversation.customerThread.filter((id) => id !== mail.messageId), mail.messageId]
     : conversation.customerThread;
+  const promise = waitingPromise(facts, conversation);
 
   // Only mail whose sender authenticated changes who is on the conversation.
   const candidates =
@@ -361,6 +367,7 @@ export function planCustomerRelay(facts: CustomerRelayFacts): InboundPlan {
             ...(mail.messageId ? { customerThread: mail.messageId } : {}),
             ownerThread: visibleMessageId(relayed),
             reopen: conversation.status === 'closed',
+            ...(promise ? { promise } : {}),
           },
           at: now,
           seen: { customerThread: conversation.customerThread, ownerThread: conversation.ownerThread },
@@ -389,6 +396,33 @@ export function planCustomerRelay(facts: CustomerRelayFacts): InboundPlan {
       : {}),
     outcome,
   };
+}
+
+/**
+ * The promise this mail leaves on its conversation: it waits for an answer, due after the first-response
+ * time while the conversation has none yet and the follow-up time after, in the owner's business hours
+ * (the owner's own, else the config's), from when it was received. `undefined` when nothing changes: a
+ * promise already runs (its older mail is what the customer waits on), or this mail is on the thread
+ * already (a retry after its threads were written).
+ */
+export function waitingPromise(
+  facts: Pick<CustomerRelayFacts, 'config' | 'notice' | 'mail' | 'assigned'>,
+  conversation: Conversation,
+): PromiseSlot | undefined {
+  const { mail, notice, config } = facts;
+  if (mail.messageId && conversation.customerThread.includes(mail.messageId)) return undefined;
+  const receivedAt = new Date(notice.receivedAt);
+  const kind = conversation.firstAnswer ? 'follow-up' : 'first-response';
+  const times = promiseTimes({
+    receivedAt,
+    kind,
+    owner: facts.assigned.owner,
+    defaultHours: config.hours,
+    holidays: config.holidays,
+    promise: config.promise,
+  });
+  const next = openPromise(conversation, { receivedAt, kind, times });
+  return next === conversation ? undefined : { promise: next.promise, promiseEpoch: next.promiseEpoch };
 }
 
 /**

@@ -12,6 +12,8 @@ import {
 } from '../delivery/delivery-plan.js';
 import { domainOf } from '../domain/mail-address.js';
 import { coverSignature } from '../domain/owner-cover.js';
+import { promiseEnd } from '../domain/promise-figures.js';
+import { keepPromise } from '../domain/promise-state.js';
 import type { ClaimedReplyToken } from '../domain/reply-token.js';
 import { verifyReplyToken } from '../domain/reply-token.js';
 import { checkOwnerReply, senderAuthenticated } from '../domain/route-inbound.js';
@@ -166,7 +168,7 @@ export async function decideOwnerAnswer(
 
 /** What {@link planOwnerAnswer} decides from. */
 export interface OwnerAnswerFacts {
-  config: Pick<SpocConfig, 'replyDomain' | 'supportAddress' | 'supportName'>;
+  config: Pick<SpocConfig, 'replyDomain' | 'supportAddress' | 'supportName' | 'hours' | 'holidays'>;
   now: Date;
   notice: Pick<InboundNotice, 'inboundId' | 'rawKey' | 'receivedAt'>;
   mail: ParsedMail;
@@ -284,6 +286,17 @@ export async function planOwnerAnswer(facts: OwnerAnswerFacts): Promise<InboundP
   if (found.length > 0) {
     return holdAnswer(facts, joinOperations(remembered, done), found);
   }
+  // The answer keeps the promise the customer waited under (whoever wrote it: owner, backup or cover).
+  const ended = accepted.promise
+    ? promiseEnd({
+        promise: accepted.promise,
+        at: facts.now,
+        owner,
+        writerEmail: writer.email,
+        defaultHours: config.hours,
+        holidays: config.holidays,
+      })
+    : undefined;
   const outcome = (sent?: SentMailRecord): InboundOutcome => ({
     status: 'relayed-to-customer',
     conversationId: accepted.id,
@@ -291,6 +304,7 @@ export async function planOwnerAnswer(facts: OwnerAnswerFacts): Promise<InboundP
     ownerEmail: owner.email,
     detail: `sent as ${sent ? visibleMessageId(sent) : '(unsent)'}${asCover ? ` by ${writer.email}, covering` : ''}${leftOut.length ? `; left out our own relay attached as ${leftOut.join(', ')}` : ''}`,
     ...(facts.firstResponseSeconds === undefined ? {} : { firstResponseSeconds: facts.firstResponseSeconds }),
+    ...(ended ? { promiseEnd: ended } : {}),
   });
   const operation = joinOperations(remembered, done);
   const now = facts.now.toISOString();
@@ -323,6 +337,7 @@ export async function planOwnerAnswer(facts: OwnerAnswerFacts): Promise<InboundP
             rfcMessageId: messageId,
             attachments: storedAttachments(attachments),
             rawKey: notice.rawKey,
+            ...(ended ? { promiseEnd: ended } : {}),
           },
         },
       ],
@@ -337,6 +352,7 @@ export async function planOwnerAnswer(facts: OwnerAnswerFacts): Promise<InboundP
             customerThread: visibleMessageId(relayed),
             ...(mail.messageId ? { ownerThread: mail.messageId } : {}),
             firstAnswer: { id: notice.inboundId, at: now, seconds: facts.firstResponseSeconds },
+            ...(accepted.promise ? { promise: keepPromise(accepted) } : {}),
           },
           at: now,
           seen: { customerThread: accepted.customerThread, ownerThread: accepted.ownerThread },

@@ -1,10 +1,20 @@
 import type { SpocConfig } from '../config/config-schema.js';
-import { type MailDelivery, mailsOnly, type OperationPlan, writesOnly } from '../delivery/delivery-plan.js';
+import {
+  joinOperations,
+  type MailDelivery,
+  mailsOnly,
+  type OperationPlan,
+  writesOnly,
+} from '../delivery/delivery-plan.js';
+import { type BusinessHours, businessHoursOf, effectiveHoursSpec } from '../domain/business-hours.js';
 import { type CommandParse, parseOwnerCommand } from '../domain/owner-commands.js';
+import { promiseEnd } from '../domain/promise-figures.js';
+import { closePromise, pausePromise, waitResumeTime } from '../domain/promise-state.js';
 import { replyAddressFor } from '../domain/reply-token.js';
 import { resolveOwner } from '../domain/resolve-owner.js';
 import { replySubject } from '../domain/thread-conversation.js';
 import type { Conversation, InboundOutcome, Owner } from '../domain/types.js';
+import { formatLocalDate, localDateAt } from '../domain/zoned-time.js';
 import { buildCommandHelp } from '../mail/command-help.js';
 import { CONTEXT_MARKERS } from '../mail/context-block.js';
 import { customerFacingText } from '../mail/customer-reply.js';
@@ -34,8 +44,13 @@ export interface CommandSender {
 }
 
 /** The command line of an owner's reply, read with only the quote and the context block removed. */
-export function commandOf(mail: Pick<ParsedMail, 'text'>): CommandParse {
-  return parseOwnerCommand(extractReplyText(stripContextBlock(mail.text, CONTEXT_MARKERS).text));
+export function commandOf(mail: Pick<ParsedMail, 'text'>, today?: string): CommandParse {
+  return parseOwnerCommand(extractReplyText(stripContextBlock(mail.text, CONTEXT_MARKERS).text), today);
+}
+
+/** The owner's business hours (their own, else the config's): a `#wait` day is read in their zone. */
+function ownerHours(config: Pick<SpocConfig, 'hours'>, owners: Owner[], ownerEmail: string): BusinessHours {
+  return businessHoursOf(effectiveHoursSpec(owners.find((o) => o.email === ownerEmail) ?? {}, config.hours));
 }
 
 /**
@@ -50,7 +65,8 @@ export async function decideOwnerCommand(
   sender: CommandSender,
   owners: Owner[],
 ): Promise<CommandEffect> {
-  const parsed = commandOf(mail);
+  const zone = ownerHours(deps.config, owners, conversation.ownerEmail).timeZone;
+  const parsed = commandOf(mail, formatLocalDate(localDateAt(deps.now(), zone)));
   let handoff: HandoffFacts | HandoffRefusedError | undefined;
   if (parsed.kind === 'command' && parsed.command.kind === 'handoff' && !sender.asCover) {
     const lookup = resolveOwner(owners, parsed.command.target);
@@ -82,7 +98,7 @@ export async function decideOwnerCommand(
 
 /** What {@link planOwnerCommand} decides from. */
 export interface CommandFacts {
-  config: Pick<SpocConfig, 'replyDomain' | 'supportName'>;
+  config: Pick<SpocConfig, 'replyDomain' | 'supportName' | 'hours' | 'holidays'>;
   replyTokenSecret: string;
   now: Date;
   notice: Pick<InboundNotice, 'inboundId' | 'rawKey'>;
@@ -170,11 +186,91 @@ export function planOwnerCommand(facts: CommandFacts): CommandEffect {
         { kind: 'count-open', conversationId: conversation.id },
       );
       const text = clean(rest);
+      // With text below, the answer that follows keeps the promise; without, the close ends it.
       if (text !== '') return { done: false, text, operation };
+      const owner = owners.find((o) => o.email === conversation.ownerEmail);
+      const ended =
+        conversation.promise && owner
+          ? promiseEnd({
+              promise: conversation.promise,
+              at: facts.now,
+              owner,
+              defaultHours: facts.config.hours,
+              holidays: facts.config.holidays,
+            })
+          : undefined;
       return {
         done: true,
-        outcome: { status: 'noted', reason: 'closed', detail: 'conversation closed', ...base },
-        operation,
+        outcome: {
+          status: 'noted',
+          reason: 'closed',
+          detail: 'conversation closed',
+          ...base,
+          ...(ended ? { promiseEnd: ended } : {}),
+        },
+        operation: conversation.promise
+          ? joinOperations(
+              operation,
+              writesOnly(
+                {
+                  kind: 'write-promise',
+                  conversationId: conversation.id,
+                  slot: closePromise(conversation),
+                  // The owner's command stands over whatever the sweep did meanwhile.
+                  seenRev: undefined,
+                  at: now,
+                },
+                // How the promise ended is kept where the figures read it: on a private note of the close.
+                {
+                  kind: 'put-message',
+                  message: {
+                    conversationId: conversation.id,
+                    id: notice.inboundId,
+                    at: now,
+                    direction: 'note',
+                    fromAddress: sender.email,
+                    fromName: sender.name,
+                    subject: replySubject(conversation.subject),
+                    text: `Closed; the customer had waited since ${conversation.promise.waitingSince}.`,
+                    attachments: [],
+                    rawKey: notice.rawKey,
+                    ...(ended ? { promiseEnd: ended } : {}),
+                  },
+                },
+              ),
+            )
+          : operation,
+      };
+    }
+    case 'wait': {
+      const hours = ownerHours(facts.config, owners, conversation.ownerEmail);
+      const slot = pausePromise(conversation, {
+        waitUntil: command.until,
+        resumeAt: waitResumeTime(command.until, hours),
+        now: facts.now,
+      });
+      return {
+        done: true,
+        outcome: { status: 'noted', reason: 'note', detail: `waiting until ${command.until}`, ...base },
+        operation: writesOnly(
+          // The wait is kept where the owner can find it, as a private note.
+          {
+            kind: 'put-message',
+            message: {
+              conversationId: conversation.id,
+              id: notice.inboundId,
+              at: now,
+              direction: 'note',
+              fromAddress: sender.email,
+              fromName: sender.name,
+              subject: replySubject(conversation.subject),
+              text: [`Waiting until ${command.until}.`, rest].filter(Boolean).join('\n'),
+              attachments: [],
+              rawKey: notice.rawKey,
+            },
+          },
+          { kind: 'write-promise', conversationId: conversation.id, slot, seenRev: undefined, at: now },
+        ),
       };
     }
     case 'handoff': {

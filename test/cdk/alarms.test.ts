@@ -47,7 +47,23 @@ describe('alarms', () => {
       MetricName: 'Reputation.ComplaintRate',
       Threshold: 0.0005,
     });
-    expect(alarms).toHaveLength(14);
+    expect(alarms).toHaveLength(15);
+  });
+
+  it('alarms when broken response promises in a day pass promise.alarmThreshold', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'SpocInbox',
+      MetricName: 'PromisesBroken',
+      Dimensions: [{ Name: 'service', Value: 'spoc-inbound' }],
+      Statistic: 'Sum',
+      Period: 86_400,
+      Threshold: 10,
+      ComparisonOperator: 'GreaterThanThreshold',
+    });
+    const { template: strict } = templateOf({
+      config: { ...withDeploy({}), promise: { alarmThreshold: 2 } },
+    });
+    strict.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'PromisesBroken', Threshold: 2 });
   });
 
   it('alarms when new senders are held by the hourly new-customer cap', () => {
@@ -152,6 +168,7 @@ describe('alarms', () => {
       'SpocInbox-NewCustomersHeld',
       'SpocInbox-NoActiveOwner',
       'SpocInbox-NoInboundMail',
+      'SpocInbox-PromisesBroken',
       'SpocInbox-SesBounceRate',
       'SpocInbox-SesComplaintRate',
       'SpocInbox-SesDailyQuota',

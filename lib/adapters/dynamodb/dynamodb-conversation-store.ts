@@ -1,5 +1,7 @@
+import { dueEntryKey } from '../../domain/due-index.js';
 import { ConditionFailedError, PermanentFailureError } from '../../domain/errors.js';
 import { MAX_PARTICIPANTS } from '../../domain/participants.js';
+import type { PromiseSlot } from '../../domain/promise-state.js';
 import { THREAD_LIMIT, trimReferences } from '../../domain/thread-conversation.js';
 import type { Conversation, ConversationMessage, Customer, FirstAnswer } from '../../domain/types.js';
 import type {
@@ -8,6 +10,7 @@ import type {
   LookUpResult,
   MessageLink,
 } from '../../ports/conversation-store.js';
+import { DynamoDbPromiseStore } from './dynamodb-promise-store.js';
 import {
   compareStrings,
   type DynamoDbTable,
@@ -18,8 +21,8 @@ import {
   WRITE_CONCURRENCY,
   withoutUndefined,
 } from './dynamodb-table.js';
-import { directoryKeys, ITEM_TYPE_ATTRIBUTE, conversationKeys as keys } from './item-keys.js';
-import { PARTITION_KEY } from './table-schema.js';
+import { directoryKeys, ITEM_TYPE_ATTRIBUTE, conversationKeys as keys, promiseKeys } from './item-keys.js';
+import { DUE_PARTITION_KEY, DUE_SORT_KEY, PARTITION_KEY } from './table-schema.js';
 
 /** Attribute of a conversation naming the owner whose open count includes it (store bookkeeping). */
 export const OPEN_COUNTED_FOR = 'openCountedFor';
@@ -146,7 +149,7 @@ export class DynamoDbConversationStore implements ConversationStore {
    */
   async recordThreads(
     conversationId: string,
-    add: { customerThread?: string; ownerThread?: string; reopen?: boolean; firstAnswer?: FirstAnswer },
+    add: ThreadAdditions,
     at: string,
     seen?: Pick<Conversation, 'customerThread' | 'ownerThread'>,
   ): Promise<void> {
@@ -159,23 +162,39 @@ export class DynamoDbConversationStore implements ConversationStore {
       update.sets.push('#status = :open');
     }
     if (add.firstAnswer) update.firstAnswer(add.firstAnswer);
+    if (add.promise) update.promise(add.promise, conversationId, at);
     try {
       await this.table.update(update.input(conversationId));
     } catch (error) {
       if (!isConditionalCheckFailed(error)) throw error;
       const existing = await existingConversation(this.table, conversationId, error);
+      const appends = lists.filter((list) => !(existing[list] ?? []).includes(add[list] as string));
+      const writePromise = (slot: PromiseSlot) =>
+        new DynamoDbPromiseStore(this.table).writePromise(conversationId, slot, undefined, at);
+      // The promise is written regardless of the threads (an answer ends it, a waiting mail starts it):
+      // with the first append still due, in the same update, so the item is written once.
+      const [carrier] = appends;
       await Promise.all([
-        ...lists
-          .filter((list) => !(existing[list] ?? []).includes(add[list] as string))
-          .map((list) =>
-            appendToThread(this.table, conversationId, list, add[list] as string, at, existing[list] ?? []),
-          ),
+        ...appends.map(async (list) => {
+          const slot = list === carrier ? add.promise : undefined;
+          const written = await appendToThread(
+            this.table,
+            conversationId,
+            list,
+            add[list] as string,
+            at,
+            existing[list] ?? [],
+            slot,
+          );
+          if (slot && !written) await writePromise(slot);
+        }),
         ...(add.reopen && existing.status !== 'open'
           ? [this.updateConversation(conversationId, { status: 'open' }, at)]
           : []),
         ...(add.firstAnswer && !existing.firstAnswer
           ? [recordFirstAnswer(this.table, conversationId, add.firstAnswer, at)]
           : []),
+        ...(add.promise && carrier === undefined ? [writePromise(add.promise)] : []),
       ]);
     }
   }
@@ -382,6 +401,34 @@ class ThreadUpdate {
     this.sets.push('#answer = if_not_exists(#answer, :answer)');
   }
 
+  /**
+   * Replaces the promise and its due-index entry in the same update (see `DynamoDbPromiseStore`), and
+   * counts the write on `promiseRev`, so a sweep that decided from the promise before cannot overwrite it.
+   */
+  promise(slot: PromiseSlot, conversationId: string, at: string): void {
+    this.names['#promise'] = 'promise';
+    this.names['#duepk'] = DUE_PARTITION_KEY;
+    this.names['#duesk'] = DUE_SORT_KEY;
+    this.names['#rev'] = 'promiseRev';
+    this.values[':zero'] = 0;
+    this.values[':one'] = 1;
+    this.sets.push('#rev = if_not_exists(#rev, :zero) + :one');
+    if (slot.promise) {
+      const entry = dueEntryKey(slot.promise, conversationId, new Date(at));
+      this.values[':promise'] = slot.promise;
+      this.values[':duepk'] = promiseKeys.dueIndexPartition(entry.bucket);
+      this.values[':duesk'] = entry.sortKey;
+      this.sets.push('#promise = :promise', '#duepk = :duepk', '#duesk = :duesk');
+    } else {
+      this.removes.push('#promise', '#duepk', '#duesk');
+    }
+    if (slot.promiseEpoch !== undefined) {
+      this.names['#epoch'] = 'promiseEpoch';
+      this.values[':epoch'] = slot.promiseEpoch;
+      this.sets.push('#epoch = :epoch');
+    }
+  }
+
   input(conversationId: string) {
     return {
       Key: keys.conversation(conversationId),
@@ -402,6 +449,9 @@ class ThreadUpdate {
 
 type ThreadList = 'customerThread' | 'ownerThread';
 
+/** What {@link DynamoDbConversationStore.recordThreads} adds in its one update. */
+type ThreadAdditions = Parameters<ConversationStore['recordThreads']>[1];
+
 /**
  * Appends `value` to a thread list unless it is there, keeping at most `THREAD_LIMIT` ids: one
  * conditional update, and when the list was not as `seen`, a read and another try.
@@ -413,20 +463,22 @@ async function appendToThread(
   value: string,
   at: string,
   seen: string[] = [],
-): Promise<void> {
+  promise?: PromiseSlot,
+): Promise<boolean> {
   let current = seen;
   for (;;) {
     const update = new ThreadUpdate(at);
     if (current.length > THREAD_LIMIT) update.replace(list, current, value);
     else update.append(list, value, current.length);
+    if (promise) update.promise(promise, conversationId, at);
     try {
       await table.update(update.input(conversationId));
-      return;
+      return true;
     } catch (error) {
       if (!isConditionalCheckFailed(error)) throw error;
       const existing = await existingConversation(table, conversationId, error);
       current = existing[list] ?? [];
-      if (current.includes(value)) return;
+      if (current.includes(value)) return false;
     }
   }
 }

@@ -1,5 +1,6 @@
 import { awaitAll } from '../../delivery/await-all.js';
 import { computeOwnerFigures, type OwnerFigures, type StatsPeriod } from '../../domain/owner-stats.js';
+import { computePromiseFigures, type PromiseFigures, promiseEndsIn } from '../../domain/promise-figures.js';
 import { readLocalSettings } from '../../local/local-settings.js';
 import type { SupportStore } from '../../ports/support-store.js';
 import * as z from '../../validation/zod-mini.js';
@@ -41,8 +42,14 @@ export function statsPeriod(flags: Pick<StatsFlags, 'since' | 'until'>, now: Dat
   return { from: since.toISOString(), to: until.toISOString() };
 }
 
+/**
+ * An owner's figures with their promise figures. `continuity` is always a number: 1 while none of the
+ * owner's customers' waiting mails was answered in the period (nobody else answered for them either).
+ */
+export type OwnerReport = OwnerFigures & Omit<PromiseFigures, 'continuity'> & { continuity: number };
+
 /** Reads what the figures need for a period and computes them. */
-export async function gatherOwnerFigures(store: SupportStore, period: StatsPeriod): Promise<OwnerFigures[]> {
+export async function gatherOwnerFigures(store: SupportStore, period: StatsPeriod): Promise<OwnerReport[]> {
   const [conversations, owners] = await awaitAll([
     store.listConversationsUpdatedSince(period.from),
     store.listOwners(),
@@ -55,11 +62,43 @@ export async function gatherOwnerFigures(store: SupportStore, period: StatsPerio
       histories.push({ conversation, messages: messages[index] ?? [] });
     });
   }
-  return computeOwnerFigures(
-    histories,
-    period,
-    owners.map((o) => o.email),
+  const emails = owners.map((o) => o.email);
+  const promises = computePromiseFigures(
+    promiseEndsIn(
+      histories.flatMap((h) => h.messages),
+      period,
+    ),
+    emails,
   );
+  const byOwner = new Map(promises.map((p) => [p.ownerEmail, p]));
+  const base = computeOwnerFigures(histories, period, emails);
+  const listed = new Set(base.map((f) => f.ownerEmail));
+  const idle = (ownerEmail: string): OwnerFigures => ({
+    ownerEmail,
+    openConversations: 0,
+    newConversations: 0,
+    repliesSent: 0,
+    firstResponses: 0,
+    unanswered: 0,
+  });
+  return [...base, ...promises.filter((p) => !listed.has(p.ownerEmail)).map((p) => idle(p.ownerEmail))]
+    .sort((a, b) => (a.ownerEmail < b.ownerEmail ? -1 : 1))
+    .map((figures) => {
+      const promise = byOwner.get(figures.ownerEmail);
+      return {
+        ...figures,
+        promisesKept: promise?.promisesKept ?? 0,
+        promisesBroken: promise?.promisesBroken ?? 0,
+        escalations: promise?.escalations ?? 0,
+        ...(promise?.firstResponseBusinessMedianSeconds === undefined
+          ? {}
+          : { firstResponseBusinessMedianSeconds: promise.firstResponseBusinessMedianSeconds }),
+        ...(promise?.firstResponseBusinessP90Seconds === undefined
+          ? {}
+          : { firstResponseBusinessP90Seconds: promise.firstResponseBusinessP90Seconds }),
+        continuity: promise?.continuity ?? 1,
+      };
+    });
 }
 
 /** `1h 05m`, `3m 20s`, `45s`, `-` for none. */
@@ -72,7 +111,10 @@ export function formatDuration(seconds: number | undefined): string {
   return `${Math.floor(s / 86_400)}d ${String(Math.floor((s % 86_400) / 3600)).padStart(2, '0')}h`;
 }
 
-/** `spoc stats`: open conversations, first-response time (median, p90) and replies sent, per owner. */
+/**
+ * `spoc stats`: open conversations, first-response time (median, p90) and replies sent, per owner; and
+ * their promises kept and broken, escalations, first-response time in business hours and continuity.
+ */
 export async function statsCommand(io: CliIo, flags: StatsFlags, now: Date = new Date()): Promise<void> {
   const period = statsPeriod(flags, now);
   const opened = await openStore({
@@ -93,7 +135,22 @@ export async function statsCommand(io: CliIo, flags: StatsFlags, now: Date = new
     }
     io.out(
       formatTable(
-        ['OWNER', 'OPEN', 'NEW', 'REPLIES', 'FIRST RESPONSES', 'MEDIAN', 'P90', 'UNANSWERED'],
+        [
+          'OWNER',
+          'OPEN',
+          'NEW',
+          'REPLIES',
+          'FIRST RESPONSES',
+          'MEDIAN',
+          'P90',
+          'UNANSWERED',
+          'KEPT',
+          'BROKEN',
+          'ESCALATED',
+          'BUSINESS MEDIAN',
+          'BUSINESS P90',
+          'CONTINUITY',
+        ],
         figures.map((f) => [
           f.ownerEmail,
           String(f.openConversations),
@@ -103,6 +160,12 @@ export async function statsCommand(io: CliIo, flags: StatsFlags, now: Date = new
           formatDuration(f.firstResponseMedianSeconds),
           formatDuration(f.firstResponseP90Seconds),
           String(f.unanswered),
+          String(f.promisesKept),
+          String(f.promisesBroken),
+          String(f.escalations),
+          formatDuration(f.firstResponseBusinessMedianSeconds),
+          formatDuration(f.firstResponseBusinessP90Seconds),
+          `${Math.round(f.continuity * 100)}%`,
         ]),
       ),
     );

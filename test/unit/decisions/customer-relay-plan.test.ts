@@ -39,7 +39,13 @@ describe('planCustomerRelay (pure)', () => {
       {
         kind: 'record-threads',
         conversationId: id,
-        add: { customerThread: '<m-2@customer.test>', ownerThread: relayed.providerMessageId, reopen: false },
+        add: {
+          customerThread: '<m-2@customer.test>',
+          ownerThread: relayed.providerMessageId,
+          reopen: false,
+          // The mail waits for an answer: its promise rides in the same write (see promise-plans.test.ts).
+          promise: expect.objectContaining({ promiseEpoch: 1 }),
+        },
         at: NOW.toISOString(),
         // The lists as read, so one at its bound is trimmed in the same write.
         seen: { customerThread: [], ownerThread: [] },

@@ -169,11 +169,11 @@ describe('#wait', () => {
     });
   });
 
-  it('is kept, for now, as a private note naming the day, with the text below it', () => {
+  it('is a wait until the day, with the text below it', () => {
     expect(parseOwnerCommand('#wait 2026-12-24\nThe supplier answers next week.', today)).toEqual({
       kind: 'command',
-      command: { kind: 'note' },
-      rest: 'Waiting until 2026-12-24.\nThe supplier answers next week.',
+      command: { kind: 'wait', until: '2026-12-24' },
+      rest: 'The supplier answers next week.',
     });
     expect(COMMAND_HELP.join('\n')).toContain('#wait <YYYY-MM-DD>');
   });
