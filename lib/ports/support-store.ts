@@ -1,9 +1,11 @@
+import type { ConsultStore } from './consult-store.js';
 import type { ConversationStore } from './conversation-store.js';
 import type { DirectoryStore } from './directory-store.js';
 import type { GuardStore } from './guard-store.js';
 import type { InboundLedger } from './inbound-ledger.js';
 import type { OpsQueries } from './ops-queries.js';
 
+export type { ConsultStore, DueConsultReminder } from './consult-store.js';
 export type {
   ConversationStore,
   FormerOwnerRecord,
@@ -20,4 +22,9 @@ export type { CustomerData, OpsQueries } from './ops-queries.js';
  * Implemented over one DynamoDB table; every write is conditional or deterministic so an at-least-once
  * pipeline can repeat any step.
  */
-export type SupportStore = DirectoryStore & ConversationStore & InboundLedger & GuardStore & OpsQueries;
+export type SupportStore = DirectoryStore &
+  ConversationStore &
+  ConsultStore &
+  InboundLedger &
+  GuardStore &
+  OpsQueries;
