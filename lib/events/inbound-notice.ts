@@ -21,9 +21,4 @@ export interface InboundNotice {
   headerSubject?: string;
   /** The raw mail when the notification carried it (SES's SNS action); stored at `rawKey` first. */
   inlineRaw?: Buffer;
-  /**
-   * Set by `processInboundMail` when its claim was the first one for this mail (`attempts === 1`): no
-   * earlier attempt can have sent anything, so sending skips the lookup of an earlier send.
-   */
-  firstAttempt?: boolean;
 }

@@ -1,7 +1,10 @@
 /** Where raw inbound MIME lives (S3 `inbound/<sesMessageId>` in AWS). Raw mail is never deleted by processing. */
 export interface RawMailStore {
-  /** Reads the raw bytes; throws `RawMailMissingError` when the object does not exist. */
-  getRaw(key: string): Promise<Buffer>;
+  /**
+   * Reads the raw bytes; throws `RawMailMissingError` when the object does not exist. An aborted `signal`
+   * ends the read with the signal's reason.
+   */
+  getRaw(key: string, options?: { signal?: AbortSignal }): Promise<Buffer>;
   putRaw(key: string, raw: Buffer): Promise<void>;
   /** Keys under a prefix, in key order. */
   listKeys(prefix: string): Promise<string[]>;

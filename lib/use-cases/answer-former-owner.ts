@@ -1,16 +1,16 @@
+import type { SpocConfig } from '../config/config-schema.js';
+import { awaitAll } from '../delivery/await-all.js';
+import { type InboundPlan, mailsOnly, outcomeOnly } from '../delivery/delivery-plan.js';
 import { replyAddressFor } from '../domain/reply-token.js';
-import type { Conversation, InboundOutcome } from '../domain/types.js';
-import { composeMail } from '../mail/compose-mail.js';
+import type { Conversation, Customer, Owner } from '../domain/types.js';
 import { buildHandoffNotice } from '../mail/handoff-notice.js';
 import type { ParsedMail } from '../mail/mail-types.js';
-import { awaitAll } from './await-all.js';
 import type { InboundDeps, InboundNotice } from './inbound-deps.js';
-import { sendOnce } from './send-once.js';
 
 /**
- * A reply from a former owner (handoff) or former backup (cover ended): nothing reaches the customer, the outcome
- * is `rejected`/`no-longer-owner`, and the former owner is told who owns the customer now. Returns
- * `undefined` when the sender never owned the conversation (a stranger stays unanswered).
+ * A reply from a former owner (handoff) or former backup (cover ended): reads who owns the customer now
+ * and returns the plan that tells the former owner so. Returns `undefined` when the sender never owned
+ * the conversation (a stranger stays unanswered).
  */
 export async function answerFormerOwner(
   deps: InboundDeps,
@@ -18,7 +18,7 @@ export async function answerFormerOwner(
   mail: ParsedMail,
   conversation: Conversation,
   senderAddress: string,
-): Promise<InboundOutcome | undefined> {
+): Promise<InboundPlan | undefined> {
   const former = await deps.store.getFormerOwner(conversation.id, senderAddress);
   if (!former) return undefined;
   const [current, formerOwner, customer] = await awaitAll([
@@ -26,34 +26,67 @@ export async function answerFormerOwner(
     deps.store.getOwner(senderAddress),
     deps.store.getCustomer(conversation.customerEmail),
   ]);
+  return planFormerOwnerNotice({
+    config: deps.config,
+    replyTokenSecret: deps.replyTokenSecret,
+    notice,
+    mail,
+    conversation,
+    senderAddress,
+    current,
+    formerOwner,
+    customer,
+  });
+}
+
+/**
+ * Pure: nothing reaches the customer, the outcome is `rejected`/`no-longer-owner`, and the former owner
+ * is told who owns the customer now.
+ */
+export function planFormerOwnerNotice(facts: {
+  config: Pick<SpocConfig, 'replyDomain' | 'supportName'>;
+  replyTokenSecret: string;
+  notice: Pick<InboundNotice, 'inboundId'>;
+  mail: Pick<ParsedMail, 'subject' | 'messageId'>;
+  conversation: Conversation;
+  senderAddress: string;
+  current: Owner | undefined;
+  formerOwner: Owner | undefined;
+  customer: Customer | undefined;
+}): InboundPlan {
+  const { config, notice, mail, conversation, senderAddress, customer } = facts;
   const currentOwner = {
     address: conversation.ownerEmail,
-    name: current?.name ?? conversation.ownerEmail,
+    name: facts.current?.name ?? conversation.ownerEmail,
   };
-  const replyAddress = replyAddressFor(conversation.id, deps.replyTokenSecret, deps.config.replyDomain);
-  const messageId = `<${notice.inboundId}.notice@${deps.config.replyDomain}>`;
-  await sendOnce(deps, `${notice.inboundId}:handoff-notice`, {
-    raw: await composeMail(
-      buildHandoffNotice({
-        formerOwner: { address: senderAddress, name: formerOwner?.name ?? '' },
+  const replyAddress = replyAddressFor(conversation.id, facts.replyTokenSecret, config.replyDomain);
+  const messageId = `<${notice.inboundId}.notice@${config.replyDomain}>`;
+  const told = mailsOnly({
+    key: `${notice.inboundId}:handoff-notice`,
+    mail: {
+      compose: buildHandoffNotice({
+        formerOwner: { address: senderAddress, name: facts.formerOwner?.name ?? '' },
         currentOwner,
         customerLabel: customer?.name ? `${customer.name} <${customer.email}>` : conversation.customerEmail,
         subject: mail.subject,
-        supportName: deps.config.supportName,
+        supportName: config.supportName,
         replyAddress,
         messageId,
         ...(mail.messageId ? { inReplyTo: mail.messageId } : {}),
       }),
-    ),
-    envelope: { from: replyAddress, to: [senderAddress] },
-    messageId,
+      envelope: { from: replyAddress, to: [senderAddress] },
+      messageId,
+    },
   });
-  return {
-    status: 'rejected',
-    reason: 'no-longer-owner',
-    detail: `${senderAddress} no longer answers for this customer (${conversation.ownerEmail} does); told them so`,
-    conversationId: conversation.id,
-    customerEmail: conversation.customerEmail,
-    ownerEmail: conversation.ownerEmail,
-  };
+  return outcomeOnly(
+    {
+      status: 'rejected',
+      reason: 'no-longer-owner',
+      detail: `${senderAddress} no longer answers for this customer (${conversation.ownerEmail} does); told them so`,
+      conversationId: conversation.id,
+      customerEmail: conversation.customerEmail,
+      ownerEmail: conversation.ownerEmail,
+    },
+    told,
+  );
 }

@@ -1,7 +1,7 @@
+import { awaitAll } from '../delivery/await-all.js';
 import { chooseOwner } from '../domain/assign-owner.js';
 import { PermanentFailureError } from '../domain/errors.js';
 import type { Customer, Owner } from '../domain/types.js';
-import { awaitAll } from './await-all.js';
 import type { InboundDeps } from './inbound-deps.js';
 
 /** A customer with their owner, and whether this message made them a customer. */

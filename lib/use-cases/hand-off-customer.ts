@@ -1,14 +1,17 @@
 import { createHash } from 'node:crypto';
+import type { SpocConfig } from '../config/config-schema.js';
+import { awaitAll } from '../delivery/await-all.js';
+import { allMessageIds, visibleMessageId } from '../delivery/deliver-mail.js';
+import { deliverOperation } from '../delivery/deliver-operation.js';
+import type { MailDelivery, OperationPlan, StoreWrite } from '../delivery/delivery-plan.js';
 import { PermanentFailureError } from '../domain/errors.js';
 import { domainOf } from '../domain/mail-address.js';
 import { replyAddressFor } from '../domain/reply-token.js';
 import { withConversationReference } from '../domain/thread-conversation.js';
-import type { Owner } from '../domain/types.js';
-import { composeMail } from '../mail/compose-mail.js';
+import type { Conversation, ConversationMessage, Customer, Owner } from '../domain/types.js';
 import { buildCustomerIntroduction, buildHandoffHistory } from '../mail/handoff-mails.js';
-import { awaitAll } from './await-all.js';
+import type { SentMailRecord } from '../ports/support-store.js';
 import type { InboundDeps } from './inbound-deps.js';
-import { allMessageIds, sendOnce, visibleMessageId } from './send-once.js';
 
 /** A handoff that cannot happen as asked (unknown customer, inactive owner); retrying will not help. */
 export class HandoffRefusedError extends PermanentFailureError {
@@ -43,22 +46,26 @@ function stableId(key: string): string {
   return createHash('sha256').update(key).digest('hex').slice(0, 24);
 }
 
-/**
- * Moves one customer, with all their conversations, to another owner. The new owner receives the
- * history of every open conversation in one mail; the customer receives one short introduction from
- * the new owner's name; the former owner's reply tokens stop being accepted from them (a former-owner
- * record answers them with a notice instead).
- *
- * Every write is idempotent and the customer record is moved last, so a crash at any step is repaired
- * by running the same request again: conversations already moved stay moved, mails already sent (by
- * key) are not sent again, and only then does the customer point to the new owner.
- */
-export async function handOffCustomer(
-  deps: Pick<InboundDeps, 'store' | 'sender' | 'config' | 'replyTokenSecret' | 'now'>,
+/** What a handoff is decided from, as read. */
+export interface HandoffFacts {
+  request: HandoffRequest;
+  customer: Customer;
+  /** The customer's conversations, newest first, with the messages of the open ones. */
+  conversations: Conversation[];
+  messages: Map<string, ConversationMessage[]>;
+  /** The customer's owner before the handoff, when it is someone else. */
+  formerOwner: Owner | undefined;
+  now: Date;
+  config: Pick<SpocConfig, 'replyDomain' | 'supportName' | 'supportAddress'>;
+  replyTokenSecret: string;
+}
+
+/** Reads what a handoff needs. Throws {@link HandoffRefusedError} for an unknown customer. */
+export async function readHandoff(
+  deps: Pick<InboundDeps, 'store' | 'config' | 'replyTokenSecret' | 'now'>,
   request: HandoffRequest,
-): Promise<HandoffResult> {
-  const { store, config } = deps;
-  const { toOwner } = request;
+): Promise<HandoffFacts> {
+  const { store } = deps;
   const customer = await store.getCustomer(request.customerEmail);
   if (!customer) {
     throw new HandoffRefusedError(
@@ -66,64 +73,127 @@ export async function handOffCustomer(
       `no customer ${request.customerEmail}: check the address with \`spoc customer show <email>\``,
     );
   }
+  const conversations = await store.listConversations(customer.email);
+  const moves = customer.ownerEmail !== request.toOwner.email;
+  const [formerOwner, ...listed] = await awaitAll([
+    moves ? store.getOwner(customer.ownerEmail) : undefined,
+    ...conversations
+      .filter((c) => c.status === 'open')
+      .map(async (c) => [c.id, await store.listMessages(c.id)] as const),
+  ]);
+  return {
+    request,
+    customer,
+    conversations,
+    messages: new Map(listed as Array<readonly [string, ConversationMessage[]]>),
+    formerOwner: formerOwner as Owner | undefined,
+    now: deps.now(),
+    config: deps.config,
+    replyTokenSecret: deps.replyTokenSecret,
+  };
+}
+
+/**
+ * Pure: moving one customer, with all their conversations, to another owner. The new owner receives the
+ * history of every open conversation in one mail; the customer receives one short introduction from
+ * the new owner's name; the former owner's reply tokens stop being accepted from them (a former-owner
+ * record answers them with a notice instead).
+ *
+ * Every write is idempotent and the customer record is moved last, so a crash at any step is repaired
+ * by carrying out the same request again: conversations already moved stay moved, mails already sent
+ * (by key) are not sent again, and only then does the customer point to the new owner. Throws
+ * {@link HandoffRefusedError} for an inactive owner.
+ */
+export function planHandoff(facts: HandoffFacts): { result: HandoffResult; operation: OperationPlan } {
+  const { request, customer, conversations, config } = facts;
+  const { toOwner } = request;
   if (!toOwner.active) {
     throw new HandoffRefusedError(
       'owner-inactive',
       `${toOwner.email} is inactive: pick an active owner (\`spoc owner list\`)`,
     );
   }
-  const at = deps.now().toISOString();
-  const conversations = await store.listConversations(customer.email);
+  const at = facts.now.toISOString();
   const toMove = conversations.filter((c) => c.ownerEmail !== toOwner.email);
+  const result = {
+    customerEmail: customer.email,
+    fromOwnerEmail: customer.ownerEmail,
+    toOwnerEmail: toOwner.email,
+    conversationsMoved: toMove.length,
+    openConversations: conversations.filter((c) => c.status === 'open').length,
+    changed: true,
+  };
   if (customer.ownerEmail === toOwner.email && toMove.length === 0) {
-    return {
-      customerEmail: customer.email,
-      fromOwnerEmail: customer.ownerEmail,
-      toOwnerEmail: toOwner.email,
-      conversationsMoved: 0,
-      openConversations: conversations.filter((c) => c.status === 'open').length,
-      changed: false,
-    };
+    return { result: { ...result, changed: false }, operation: { before: [], mails: [], after: [] } };
   }
-  for (const conversation of toMove) {
-    await store.recordFormerOwner(conversation.id, conversation.ownerEmail, toOwner.email, at);
-    await store.updateConversation(conversation.id, { ownerEmail: toOwner.email }, at);
-  }
-  const formerOwner =
-    customer.ownerEmail === toOwner.email ? undefined : await store.getOwner(customer.ownerEmail);
+  const before: StoreWrite[] = toMove.flatMap((conversation): StoreWrite[] => [
+    {
+      kind: 'record-former-owner',
+      conversationId: conversation.id,
+      ownerEmail: conversation.ownerEmail,
+      successorEmail: toOwner.email,
+      at,
+    },
+    {
+      kind: 'update-conversation',
+      conversationId: conversation.id,
+      change: { ownerEmail: toOwner.email },
+      at,
+    },
+  ]);
+  const formerOwner = customer.ownerEmail === toOwner.email ? undefined : facts.formerOwner;
   const formerOwnerName = formerOwner?.name ?? '';
-
-  const open = await awaitAll(
-    conversations
-      .filter((c) => c.status === 'open')
-      .map(async (conversation) => ({
-        conversation: { ...conversation, ownerEmail: toOwner.email },
-        messages: await store.listMessages(conversation.id),
-        replyAddress: replyAddressFor(conversation.id, deps.replyTokenSecret, config.replyDomain),
-      })),
-  );
+  const open = conversations
+    .filter((c) => c.status === 'open')
+    .map((conversation) => ({
+      conversation: { ...conversation, ownerEmail: toOwner.email },
+      messages: facts.messages.get(conversation.id) ?? [],
+      replyAddress: replyAddressFor(conversation.id, facts.replyTokenSecret, config.replyDomain),
+    }));
   // listConversations is newest first; the newest open one carries the introduction and the reply-to.
   const newest = open[0];
   const keyBase = `handoff:${request.operationId}:${customer.email}`;
-
   if (newest) {
-    await store.putMessage({
-      conversationId: newest.conversation.id,
-      id: `handoff-${stableId(keyBase)}`,
-      at,
-      direction: 'note',
-      fromAddress: formerOwner?.email ?? customer.ownerEmail,
-      fromName: formerOwnerName || customer.ownerEmail,
-      subject: newest.conversation.subject,
-      text: [`Handed over to ${toOwner.name}.`, request.note?.trim() ?? ''].filter(Boolean).join('\n\n'),
-      attachments: [],
+    before.push({
+      kind: 'put-message',
+      message: {
+        conversationId: newest.conversation.id,
+        id: `handoff-${stableId(keyBase)}`,
+        at,
+        direction: 'note',
+        fromAddress: formerOwner?.email ?? customer.ownerEmail,
+        fromName: formerOwnerName || customer.ownerEmail,
+        subject: newest.conversation.subject,
+        text: [`Handed over to ${toOwner.name}.`, request.note?.trim() ?? ''].filter(Boolean).join('\n\n'),
+        attachments: [],
+      },
     });
   }
-
+  // Once sent, each mail is linked and threaded into the newest open conversation.
+  const threadInto =
+    (thread: 'ownerThread' | 'customerThread') =>
+    (sent: SentMailRecord): StoreWrite[] =>
+      newest
+        ? [
+            {
+              kind: 'link-message-ids',
+              messageIds: allMessageIds(sent),
+              conversationId: newest.conversation.id,
+            },
+            {
+              kind: 'append-to-thread',
+              conversationId: newest.conversation.id,
+              thread,
+              messageIds: [visibleMessageId(sent)],
+              at,
+            },
+          ]
+        : [];
   const historyId = `<handoff.${stableId(`${keyBase}:history`)}@${config.replyDomain}>`;
-  const history = await sendOnce(deps, `${keyBase}:history`, {
-    raw: await composeMail(
-      buildHandoffHistory({
+  const history: MailDelivery = {
+    key: `${keyBase}:history`,
+    mail: {
+      compose: buildHandoffHistory({
         customer,
         newOwner: toOwner,
         formerOwnerName,
@@ -133,15 +203,16 @@ export async function handOffCustomer(
         supportAddress: config.supportAddress,
         messageId: historyId,
       }),
-    ),
-    envelope: { from: newest?.replyAddress ?? config.supportAddress, to: [toOwner.email] },
-    messageId: historyId,
-  });
-
+      envelope: { from: newest?.replyAddress ?? config.supportAddress, to: [toOwner.email] },
+      messageId: historyId,
+    },
+    afterSend: threadInto('ownerThread'),
+  };
   const introId = `<intro.${stableId(`${keyBase}:intro`)}@${domainOf(config.supportAddress)}>`;
-  const intro = await sendOnce(deps, `${keyBase}:intro`, {
-    raw: await composeMail(
-      buildCustomerIntroduction({
+  const intro: MailDelivery = {
+    key: `${keyBase}:intro`,
+    mail: {
+      compose: buildCustomerIntroduction({
         customer,
         newOwner: toOwner,
         formerOwnerName,
@@ -161,26 +232,32 @@ export async function handOffCustomer(
           : {}),
         messageId: introId,
       }),
-    ),
-    envelope: { from: config.supportAddress, to: [customer.email] },
-    messageId: introId,
-  });
-
-  if (newest) {
-    const id = newest.conversation.id;
-    await store.linkMessageIds([...allMessageIds(history), ...allMessageIds(intro)], id);
-    await store.appendToThread(id, 'ownerThread', [visibleMessageId(history)], at);
-    await store.appendToThread(id, 'customerThread', [visibleMessageId(intro)], at);
-  }
-  if (customer.ownerEmail !== toOwner.email) await store.updateCustomerOwner(customer.email, toOwner.email);
-  return {
-    customerEmail: customer.email,
-    fromOwnerEmail: customer.ownerEmail,
-    toOwnerEmail: toOwner.email,
-    conversationsMoved: toMove.length,
-    openConversations: open.length,
-    changed: true,
+      envelope: { from: config.supportAddress, to: [customer.email] },
+      messageId: introId,
+    },
+    afterSend: threadInto('customerThread'),
   };
+  const after: StoreWrite[] =
+    customer.ownerEmail === toOwner.email
+      ? []
+      : [{ kind: 'update-customer-owner', email: customer.email, ownerEmail: toOwner.email }];
+  return {
+    result: { ...result, openConversations: open.length },
+    operation: { before, mails: [history, intro], after },
+  };
+}
+
+/**
+ * Moves one customer, with all their conversations, to another owner: reads, plans (see
+ * {@link planHandoff}) and carries the plan out through the delivery module.
+ */
+export async function handOffCustomer(
+  deps: Pick<InboundDeps, 'store' | 'sender' | 'config' | 'replyTokenSecret' | 'now'>,
+  request: HandoffRequest,
+): Promise<HandoffResult> {
+  const { result, operation } = planHandoff(await readHandoff(deps, request));
+  await deliverOperation(deps, operation);
+  return result;
 }
 
 /**

@@ -1,26 +1,29 @@
+import { awaitAll } from '../delivery/await-all.js';
+import { deliverInbound } from '../delivery/deliver-inbound.js';
+import { type InboundPlan, outcomeOnly } from '../delivery/delivery-plan.js';
+import {
+  claimed,
+  type InboundClaim,
+  releaseClaim,
+  settleInbound,
+  startClaim,
+} from '../delivery/inbound-claim.js';
 import { MailRejectedError, PermanentFailureError } from '../domain/errors.js';
 import type { InboundRoute } from '../domain/route-inbound.js';
 import type { InboundOutcome } from '../domain/types.js';
 import { mailFromHeaderFields } from '../mail/header-fields.js';
 import type { ParsedMail } from '../mail/mail-types.js';
 import { parseMail } from '../mail/parse-mail.js';
-import type { SenderCount } from '../ports/support-store.js';
-import { awaitAll } from './await-all.js';
+import type { InboundRecord, SenderCount } from '../ports/support-store.js';
 import { holdForgedMail } from './hold-forged-mail.js';
-import { AlreadyEndedError, claimed, type InboundAttempt, startAttempt } from './inbound-attempt.js';
 import type { InboundDeps, InboundNotice } from './inbound-deps.js';
+import { readOwnerNotice } from './notify-owner.js';
 import { repeatedFailureOutcome, withinBudget } from './processing-budget.js';
-import {
-  lookUpMail,
-  type MailLookups,
-  type RelayResult,
-  referencedIds,
-  relayCustomerMail,
-} from './relay-customer-mail.js';
-import { relayOversizeMail } from './relay-oversize-mail.js';
-import { relayOwnerReply } from './relay-owner-reply.js';
+import { decideCustomerMail, lookUpMail, type MailLookups, referencedIds } from './relay-customer-mail.js';
+import { decideOversizeMail } from './relay-oversize-mail.js';
+import { decideOwnerAnswer } from './relay-owner-reply.js';
 import { FORGED_SENDER, quarantineByVerdict, routeNotice } from './route-notice.js';
-import { countCustomerMail, reportOwnerSideRefusal, screenResend } from './screen-inbound.js';
+import { countCustomerMail, ownerSideRefusalNotice, screenResend } from './screen-inbound.js';
 
 /** A notice without an inbound id: nothing could be claimed or recorded for it. */
 export class EmptyInboundIdError extends Error {
@@ -33,19 +36,22 @@ export interface ProcessResult {
   duplicate: boolean;
 }
 
-/** What reading and routing a mail decided: an outcome at once, or work that may send. */
+/**
+ * What reading and routing a mail decided: an outcome at once, or work that may send, whose `decide`
+ * reads the rest (with the claim's answer) and returns the plan the delivery module carries out.
+ */
 type Plan =
   | { kind: 'settle'; outcome: InboundOutcome }
   | {
       kind: 'work';
-      run: (attempt: InboundAttempt) => Promise<RelayResult>;
+      decide: (claim: Promise<InboundRecord>) => Promise<InboundPlan>;
       /** The claim, when it was started before the raw mail had been read. */
-      attempt?: InboundAttempt;
+      claim?: InboundClaim;
     };
 
 /** A customer mail's claim, count and lookups, started from the notification's header fields. */
 interface LookAhead {
-  attempt: InboundAttempt;
+  claim: InboundClaim;
   count: Promise<SenderCount>;
   looked: Promise<MailLookups>;
   customerEmail: string;
@@ -66,7 +72,7 @@ function lookupKey(mail: ParsedMail, customerEmail: string): string {
   return JSON.stringify([customerEmail, referencedIds(mail)]);
 }
 
-async function plan(deps: InboundDeps, notice: InboundNotice): Promise<Plan> {
+async function plan(deps: InboundDeps, notice: InboundNotice, signal: AbortSignal): Promise<Plan> {
   // SES lists the header fields in its notification: they route automatic mail (which then ends without
   // its raw mail being read), and start a customer mail's claim and lookups while the raw mail is read.
   const head = notifiedHead(notice);
@@ -78,7 +84,7 @@ async function plan(deps: InboundDeps, notice: InboundNotice): Promise<Plan> {
   if (head && early?.kind === 'customer' && !quarantineByVerdict(notice, early.customerEmail)) {
     const { customerEmail } = early;
     ahead = {
-      attempt: startAttempt(deps, notice),
+      claim: startClaim(deps, notice),
       count: countCustomerMail(deps, notice, head, customerEmail),
       looked: lookUpMail(deps, head, customerEmail),
       customerEmail,
@@ -87,26 +93,26 @@ async function plan(deps: InboundDeps, notice: InboundNotice): Promise<Plan> {
     ahead.count.catch(() => undefined);
     ahead.looked.catch(() => undefined);
   }
-  if (!ahead) return decide(deps, notice, undefined);
+  if (!ahead) return decide(deps, notice, undefined, signal);
   const started = ahead;
   // Whatever the parsed mail decides, the calls started ahead are waited for: none is left in flight.
   const drained = () => Promise.allSettled([started.count, started.looked]);
   let decided: Plan;
   try {
-    decided = await decide(deps, notice, started);
+    decided = await decide(deps, notice, started, signal);
   } catch (error) {
     await drained();
-    await releaseLease(deps, notice, started.attempt);
+    await releaseClaim(deps, started.claim);
     throw error;
   }
   // The claim was taken ahead: whatever was decided ends through it.
-  const work = decided.kind === 'settle' ? endThroughClaim(decided.outcome) : decided.run;
+  const work = decided.kind === 'settle' ? endThroughClaim(decided.outcome) : decided.decide;
   return {
     kind: 'work',
-    attempt: started.attempt,
-    run: async (attempt) => {
+    claim: started.claim,
+    decide: async (claim) => {
       try {
-        return await work(attempt);
+        return await work(claim);
       } finally {
         await drained();
       }
@@ -117,14 +123,14 @@ async function plan(deps: InboundDeps, notice: InboundNotice): Promise<Plan> {
 /** A received mail once read: parsed, or over the size limit and kept as raw bytes (never parsed). */
 type ReadMail = { mail: ParsedMail } | { oversize: Buffer };
 
-async function readMail(deps: InboundDeps, notice: InboundNotice): Promise<ReadMail> {
-  const raw = notice.inlineRaw ?? (await deps.rawMail.getRaw(notice.rawKey));
+async function readMail(deps: InboundDeps, notice: InboundNotice, signal: AbortSignal): Promise<ReadMail> {
+  const raw = notice.inlineRaw ?? (await deps.rawMail.getRaw(notice.rawKey, { signal }));
   if (raw.length > deps.config.limits.maxMessageBytes) return { oversize: raw };
   return { mail: await parseMail(raw, { maxBytes: deps.config.limits.maxMessageBytes }) };
 }
 
 function oversizePlan(deps: InboundDeps, notice: InboundNotice, raw: Buffer): Plan {
-  return { kind: 'work', run: (attempt) => relayOversizeMail(deps, notice, raw, attempt) };
+  return { kind: 'work', decide: (claim) => decideOversizeMail(deps, notice, raw, claim) };
 }
 
 /**
@@ -132,8 +138,15 @@ function oversizePlan(deps: InboundDeps, notice: InboundNotice, raw: Buffer): Pl
  * one function share its scope, so a `run` that relays the parsed mail would otherwise keep the raw bytes
  * alive until the relay is sent.
  */
-async function decide(deps: InboundDeps, notice: InboundNotice, ahead: LookAhead | undefined): Promise<Plan> {
-  const read = await readMail(deps, notice);
+async function decide(
+  deps: InboundDeps,
+  notice: InboundNotice,
+  ahead: LookAhead | undefined,
+  /** Aborted when the processing budget is spent: nothing more is started once the mail is read. */
+  signal: AbortSignal,
+): Promise<Plan> {
+  const read = await readMail(deps, notice, signal);
+  signal.throwIfAborted();
   if ('oversize' in read) return oversizePlan(deps, notice, read.oversize);
   const { mail } = read;
   const route = routeNotice(deps, notice, mail);
@@ -151,18 +164,16 @@ async function decide(deps: InboundDeps, notice: InboundNotice, ahead: LookAhead
     case 'owner-side':
       return {
         kind: 'work',
-        run: async (attempt) => {
+        decide: async (claim) => {
           // The resend claim is idempotent, so it goes out with the message's claim.
-          const [record, resent] = await awaitAll([
-            claimed(attempt),
-            screenResend(deps, notice, mail, route.senderAddress),
-          ]);
-          const screened = { ...notice, firstAttempt: record.attempts === 1 };
-          const result: RelayResult = resent
-            ? { outcome: resent, recorded: false }
-            : await relayOwnerReply(deps, screened, mail, route.claim, route.senderAddress, attempt);
-          await reportOwnerSideRefusal(deps, screened, mail, result.outcome);
-          return result;
+          const [, resent] = await awaitAll([claim, screenResend(deps, notice, mail, route.senderAddress)]);
+          if (resent) return outcomeOnly(resent);
+          const planned = await decideOwnerAnswer(deps, notice, mail, route.claim, route.senderAddress);
+          if (planned.relay) return planned;
+          // A refusal may be reported to the conversation's true owner, after what the plan does.
+          const report = ownerSideRefusalNotice(notice, mail, planned.outcome());
+          const told = report ? await readOwnerNotice(deps, report) : undefined;
+          return told ? { ...planned, followUps: [...(planned.followUps ?? []), told] } : planned;
         },
       };
     case 'customer': {
@@ -171,9 +182,9 @@ async function decide(deps: InboundDeps, notice: InboundNotice, ahead: LookAhead
         const held = quarantined;
         return {
           kind: 'work',
-          run: async (attempt) => {
-            await claimed(attempt);
-            return { outcome: await holdForgedMail(deps, notice, mail, held), recorded: false };
+          decide: async (claim) => {
+            await claim;
+            return holdForgedMail(deps, notice, mail, held);
           },
         };
       }
@@ -181,8 +192,8 @@ async function decide(deps: InboundDeps, notice: InboundNotice, ahead: LookAhead
       const agreed = ahead?.key === lookupKey(mail, route.customerEmail) ? ahead : undefined;
       return {
         kind: 'work',
-        run: (attempt) =>
-          relayCustomerMail(deps, notice, mail, route.customerEmail, route.customerName, attempt, {
+        decide: (claim) =>
+          decideCustomerMail(deps, notice, mail, route.customerEmail, route.customerName, claim, {
             // The resend claim and the hourly count are one write, made while the claim and the
             // lookups are in flight; nothing is written or sent before all three have answered.
             screen:
@@ -197,24 +208,11 @@ async function decide(deps: InboundDeps, notice: InboundNotice, ahead: LookAhead
 }
 
 /** Work that only records `outcome`, once the claim taken ahead has answered. */
-function endThroughClaim(outcome: InboundOutcome): (attempt: InboundAttempt) => Promise<RelayResult> {
-  return async (attempt) => {
-    await claimed(attempt);
-    return { outcome, recorded: false };
+function endThroughClaim(outcome: InboundOutcome): (claim: Promise<InboundRecord>) => Promise<InboundPlan> {
+  return async (claim) => {
+    await claim;
+    return outcomeOnly(outcome);
   };
-}
-
-/** Ends an attempt's lease, if its claim took one; best effort (it runs out anyway). */
-async function releaseLease(
-  deps: InboundDeps,
-  notice: InboundNotice,
-  attempt: InboundAttempt,
-): Promise<void> {
-  const took = await attempt.claim.then(
-    () => true,
-    () => false,
-  );
-  if (took) await deps.store.releaseInboundLease(notice.inboundId, attempt.holder).catch(() => undefined);
 }
 
 /** A mail refused by a parser limit is kept and held like suspect mail; anything else is a failure. */
@@ -223,25 +221,16 @@ function permanentOutcome(error: PermanentFailureError, notice: InboundNotice): 
   return { status, reason: error.reason, detail: `${error.message}; kept at ${notice.rawKey}` };
 }
 
-/** Claims and ends the message in one write; a message an earlier delivery ended stays as it was. */
-async function settle(
-  deps: InboundDeps,
-  notice: InboundNotice,
-  outcome: InboundOutcome,
-): Promise<ProcessResult> {
-  const at = deps.now().toISOString();
-  const { record, settled } = await deps.store.settleInbound(notice.inboundId, notice.rawKey, at, outcome);
-  return settled ? { outcome, duplicate: false } : { outcome: record.outcome ?? outcome, duplicate: true };
-}
-
 /**
  * Processes one received mail end to end and records its outcome. Safe to call any number of times for
  * the same notice: a finished message is reported as a duplicate, an unfinished one resumes, and every
  * step on the way is idempotent. Transient failures are thrown so the queue retries; permanent ones
  * become a recorded `failed` outcome. The raw mail is never deleted.
  *
- * Mail that ends without sending anything (automatic mail, refusals, unreadable mail) is claimed and
- * ended in one write after parsing. Mail that may send is claimed with a lease, while its lookups run.
+ * Read → decide → deliver: mail that ends without sending anything (automatic mail, refusals,
+ * unreadable mail) is claimed and ended in one write after parsing. Mail that may send is claimed with
+ * a lease while its lookups run; its use case reads and returns a plan, and the delivery module
+ * (`deliverInbound`) carries it out, records the outcome and recovers from a failure.
  *
  * Reading and deciding a mail has `limits.processingBudgetMs`; past it the mail ends `quarantined`
  * (`processing-budget`). Once `limits.maxProcessingAttempts` deliveries ended without a trace (crashed
@@ -271,32 +260,28 @@ export async function processInboundMail(
     notice.rawKey,
     record?.transientFailures,
   );
-  if (given) return settle(deps, notice, given);
+  if (given) return settleInbound(deps, notice, given);
   let planned: Plan;
   try {
-    planned = await withinBudget(plan(deps, notice), processingBudgetMs);
+    planned = await withinBudget((signal) => plan(deps, notice, signal), processingBudgetMs);
   } catch (error) {
     if (!(error instanceof PermanentFailureError)) throw error;
-    return settle(deps, notice, permanentOutcome(error, notice));
+    return settleInbound(deps, notice, permanentOutcome(error, notice));
   }
-  if (planned.kind === 'settle') return settle(deps, notice, planned.outcome);
-
-  const attempt = planned.attempt ?? startAttempt(deps, notice);
-  let result: RelayResult;
-  try {
-    result = await planned.run(attempt);
-  } catch (error) {
-    if (error instanceof AlreadyEndedError) return { outcome: error.outcome, duplicate: true };
-    if (error instanceof PermanentFailureError) {
-      result = { outcome: permanentOutcome(error, notice), recorded: false };
-    } else {
-      // Unless the relay may have gone out unrecorded, a failure frees the message for a retry at once.
-      if (!attempt.relayUnrecorded) await releaseLease(deps, notice, attempt);
-      throw error;
-    }
-  }
-  if (!result.recorded) await deps.store.recordOutcome(notice.inboundId, result.outcome);
-  return { outcome: result.outcome, duplicate: false };
+  if (planned.kind === 'settle') return settleInbound(deps, notice, planned.outcome);
+  const claim = planned.claim ?? startClaim(deps, notice);
+  const { decide } = planned;
+  return deliverInbound(
+    deps,
+    claim,
+    () => {
+      const record = claimed(claim);
+      // Every plan awaits it before it writes; one that ends without it must not leave it unhandled.
+      record.catch(() => undefined);
+      return decide(record);
+    },
+    (error) => permanentOutcome(error, notice),
+  );
 }
 
 /**

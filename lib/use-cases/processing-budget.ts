@@ -9,22 +9,46 @@ export class ProcessingBudgetError extends MailRejectedError {
 }
 
 /**
- * `work`'s result, or a {@link ProcessingBudgetError} once `budgetMs` has passed. A timer interrupts only
- * between asynchronous steps (reading the raw mail, mailparser's chunks, lookups): synchronous code
- * such as one pattern run cannot be cut short, which is why every pattern on mail text is linear. The
- * work abandoned at the deadline is not cancelled; its result and failure are ignored.
+ * `work`'s result, or a {@link ProcessingBudgetError} once `budgetMs` has passed. At the deadline the
+ * signal given to `work` is aborted and `work` is waited for: it passes the signal to its reads and checks
+ * it between its steps, so nothing it started (a raw-mail read, a claim, a lookup) is left in flight when
+ * this returns; in Lambda such a call would be frozen with the container and resume in a later
+ * invocation. Work that ignores the signal is waited for up to `budgetMs` more, so a call that answers
+ * neither its signal nor its timeout cannot hold the batch for ever. A timer
+ * interrupts only between asynchronous steps: synchronous code such as one pattern run cannot be cut
+ * short, which is why every pattern on mail text is linear.
  */
-export async function withinBudget<T>(work: Promise<T>, budgetMs: number): Promise<T> {
+export async function withinBudget<T>(
+  work: (signal: AbortSignal) => Promise<T>,
+  budgetMs: number,
+): Promise<T> {
+  const controller = new AbortController();
+  const running = work(controller.signal);
   let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new ProcessingBudgetError(budgetMs)), budgetMs);
+  const deadline = new Promise<'deadline'>((resolve) => {
+    timer = setTimeout(() => resolve('deadline'), budgetMs);
   });
-  work.catch(() => undefined);
+  running.catch(() => undefined);
   try {
-    return await Promise.race([work, deadline]);
+    const first = await Promise.race([running, deadline]);
+    if (first !== 'deadline') return running;
   } finally {
     clearTimeout(timer);
   }
+  const exceeded = new ProcessingBudgetError(budgetMs);
+  controller.abort(exceeded);
+  let grace: NodeJS.Timeout | undefined;
+  await Promise.race([
+    running.then(
+      () => undefined,
+      () => undefined,
+    ),
+    new Promise<void>((resolve) => {
+      grace = setTimeout(resolve, budgetMs);
+    }),
+  ]);
+  clearTimeout(grace);
+  throw exceeded;
 }
 
 /**

@@ -1,3 +1,14 @@
+import type { SpocConfig } from '../config/config-schema.js';
+import { awaitAll } from '../delivery/await-all.js';
+import { visibleMessageId } from '../delivery/deliver-mail.js';
+import {
+  type InboundPlan,
+  joinOperations,
+  mailsOnly,
+  outcomeOnly,
+  type StoreWrite,
+  writesOnly,
+} from '../delivery/delivery-plan.js';
 import { customerTrust } from '../domain/customer-trust.js';
 import { domainOf } from '../domain/mail-address.js';
 import { admitParticipants, newParticipants } from '../domain/participants.js';
@@ -9,30 +20,21 @@ import {
   pickConversation,
   referencedMessageIds,
 } from '../domain/thread-conversation.js';
-import type { Conversation, InboundOutcome, Owner } from '../domain/types.js';
+import type { Conversation, Customer, InboundOutcome, Owner } from '../domain/types.js';
 import { automaticAddresses } from '../mail/automatic-addresses.js';
 import type { ParsedMail } from '../mail/mail-types.js';
 import { buildOwnerRelay } from '../mail/owner-relay.js';
-import type { SenderCount, SentMailRecord } from '../ports/support-store.js';
-import { awaitAll } from './await-all.js';
+import type { InboundRecord, SenderCount, SentMailRecord } from '../ports/support-store.js';
 import { findOrAssignOwner } from './find-or-assign-owner.js';
-import { fitOwnerRelay } from './fit-owner-relay.js';
-import { claimed, type InboundAttempt } from './inbound-attempt.js';
 import type { InboundDeps, InboundNotice } from './inbound-deps.js';
-import { routeToCover } from './owner-cover.js';
+import { readOwnerNotice } from './notify-owner.js';
+import { type CoverRoute, routeToCover } from './owner-cover.js';
 import { screenCustomerSide } from './screen-customer-side.js';
-import { refuseCustomerMail, resentOutcome } from './screen-inbound.js';
-import { sendFirstContact } from './send-first-contact.js';
-import { sendInboundRelay } from './send-inbound-relay.js';
-import { visibleMessageId } from './send-once.js';
+import { refuseCustomerMail, resentOutcome, type Screened } from './screen-inbound.js';
+import { firstContactDelivery } from './send-first-contact.js';
+import { mayMailAutomatically } from './suppression.js';
 
-/** What a customer mail's relay ended with, and whether that outcome is already recorded. */
-export interface RelayResult {
-  outcome: InboundOutcome;
-  recorded: boolean;
-}
-
-/** Options of {@link relayCustomerMail}. */
+/** Options of {@link decideCustomerMail}. */
 export interface RelayCustomerOptions {
   /** The sender's count for the hour (see `countCustomerMail`), written while the lookups run. */
   screen?: Promise<SenderCount>;
@@ -99,40 +101,36 @@ export async function lookUpMail(
 
 /**
  * Rule 2: a customer's mail goes to their one owner, in the conversation it continues (or a new one),
- * with the context block and the conversation's signed reply address.
+ * with the context block and the conversation's signed reply address. Reads what the relay needs and
+ * returns its plan (see {@link planCustomerRelay}); the delivery module carries it out.
  *
- * A reply takes four round trips: the raw mail; the claim, the count and the lookups together; the
- * relay with the message stored beside it; the outcome (with the relay's record) beside both thread
- * entries.
+ * The read phase makes the writes that decide something and return the winner: the hourly count (with
+ * the resend claim), a new customer's record and the assignment counter. A reply takes four round
+ * trips: the raw mail; the claim, the count and the lookups together; the relay with the message
+ * stored beside it; the outcome (with the relay's record) beside both thread entries.
  */
-export async function relayCustomerMail(
+export async function decideCustomerMail(
   deps: InboundDeps,
   notice: InboundNotice,
   mail: ParsedMail,
   customerEmail: string,
   customerName: string,
-  attempt: InboundAttempt,
+  claim: Promise<InboundRecord>,
   options: RelayCustomerOptions = {},
-): Promise<RelayResult> {
-  const now = deps.now().toISOString();
-  const [looked, record, count] = await awaitAll([
+): Promise<InboundPlan> {
+  const [looked, , count] = await awaitAll([
     options.looked ?? lookUpMail(deps, mail, customerEmail),
-    claimed(attempt),
+    claim,
     options.screen,
   ]);
   const { thread, ownLink, owners } = looked;
-  // Someone the customer put on Cc writes in the customer's conversation: it goes to the customer's
-  // owner, and the writer does not become a customer of their own.
-  const writer =
-    thread && thread.customerEmail !== customerEmail
-      ? { address: customerEmail, name: customerName }
-      : undefined;
+  const writer = writerOf(thread, customerEmail, customerName);
   // A client resending a mail after its hour: the Message-ID was stored with the first copy.
   if (ownLink?.inboundId && ownLink.inboundId !== notice.inboundId && ownLink.sender === customerEmail) {
-    return { outcome: resentOutcome(ownLink.messageId, customerEmail, ownLink.inboundId), recorded: false };
+    return outcomeOnly(resentOutcome(ownLink.messageId, customerEmail, ownLink.inboundId));
   }
   if (count) {
-    const refused = await refuseCustomerMail(
+    const refused = refuseCustomerMail(
       deps,
       notice,
       mail,
@@ -140,12 +138,11 @@ export async function relayCustomerMail(
       count,
       looked.customer ?? undefined,
     );
-    if (refused) return { outcome: refused, recorded: false };
+    if (refused) return screenedPlan(deps, refused);
   }
   const trust = customerTrust(notice.verdicts);
   const held = await screenCustomerSide(deps, notice, customerEmail, looked, Boolean(writer));
-  if (held) return { outcome: held, recorded: false };
-  const firstAttempt = record.attempts === 1;
+  if (held) return screenedPlan(deps, held);
   const assigned = writer
     ? await findOrAssignOwner(deps, thread?.customerEmail ?? customerEmail, '', undefined, { owners })
     : await findOrAssignOwner(
@@ -153,20 +150,91 @@ export async function relayCustomerMail(
         customerEmail,
         trust === 'verified' ? customerName : '',
         notice.inboundId,
-        {
-          customer: looked.customer,
-          owners,
-        },
+        { customer: looked.customer, owners },
       );
+  const cover = await routeToCover(deps, assigned.owner, owners);
+  // An address that did not authenticate may not be its owner: it gets nothing from our address.
+  const greets =
+    !writer &&
+    assigned.customer.firstInboundId === notice.inboundId &&
+    trust === 'verified' &&
+    deps.config.firstContact.enabled;
+  const mayGreet = greets && (await mayMailAutomatically(deps, customerEmail));
+  return planCustomerRelay({
+    config: deps.config,
+    replyTokenSecret: deps.replyTokenSecret,
+    now: deps.now(),
+    notice,
+    mail,
+    customerEmail,
+    customerName,
+    thread,
+    owners,
+    assigned,
+    cover,
+    mayGreet,
+    ...(options.describe ? { describe: options.describe } : {}),
+  });
+}
+
+/** A held mail's plan: the screen's writes, then its notice (read: the owner, and whether it went before). */
+async function screenedPlan(deps: InboundDeps, screened: Screened): Promise<InboundPlan> {
+  const told = screened.notice ? await readOwnerNotice(deps, screened.notice) : undefined;
+  const operation = joinOperations(
+    writesOnly(...(screened.writes ?? [])),
+    told ? mailsOnly(told) : undefined,
+  );
+  const empty = operation.before.length + operation.mails.length === 0;
+  return outcomeOnly(screened.outcome, empty ? undefined : operation);
+}
+
+/** Someone the customer put on Cc writes in the customer's conversation: they are its writer. */
+function writerOf(
+  thread: Conversation | undefined,
+  customerEmail: string,
+  customerName: string,
+): { address: string; name: string } | undefined {
+  // It goes to the customer's owner, and the writer does not become a customer of their own.
+  return thread && thread.customerEmail !== customerEmail
+    ? { address: customerEmail, name: customerName }
+    : undefined;
+}
+
+/** What {@link planCustomerRelay} decides from. */
+export interface CustomerRelayFacts {
+  config: Pick<SpocConfig, 'replyDomain' | 'supportAddress' | 'supportName' | 'firstContact'>;
+  replyTokenSecret: string;
+  now: Date;
+  notice: InboundNotice;
+  mail: ParsedMail;
+  customerEmail: string;
+  customerName: string;
+  /** The conversation the mail continues, if any. */
+  thread: Conversation | undefined;
+  owners: Owner[];
+  /** The customer and their owner, as found or assigned. */
+  assigned: { customer: Customer; owner: Owner };
+  /** Who receives the owner's mail now (a backup while the owner is away). */
+  cover: CoverRoute;
+  /** A new, authenticated customer whose address may be mailed: the greeting follows the relay. */
+  mayGreet: boolean;
+  describe?: (outcome: InboundOutcome) => InboundOutcome;
+}
+
+/**
+ * Pure: the relay of a customer's mail to their owner (or the owner's backup), the writes that store
+ * the message beside it and thread it after it, the greeting of a new customer, and the outcome.
+ */
+export function planCustomerRelay(facts: CustomerRelayFacts): InboundPlan {
+  const { notice, mail, customerEmail, customerName, thread, owners, assigned, config } = facts;
+  const now = facts.now.toISOString();
+  const writer = writerOf(thread, customerEmail, customerName);
+  const trust = customerTrust(notice.verdicts);
   const { owner } = assigned;
   // A customer whose first mail had no display name gets one from a later (authenticated) mail.
-  const customer =
-    !writer && trust === 'verified' && customerName && !assigned.customer.name
-      ? await deps.store
-          .fillCustomerName(customerEmail, customerName)
-          .then(() => ({ ...assigned.customer, name: customerName }))
-      : assigned.customer;
-  const { recipient, coveringFor } = await routeToCover(deps, owner, owners);
+  const fillsName = !writer && trust === 'verified' && customerName !== '' && !assigned.customer.name;
+  const customer = fillsName ? { ...assigned.customer, name: customerName } : assigned.customer;
+  const { recipient, coveringFor } = facts.cover;
   // A new conversation is created beside the relay's other writes; its id comes from the mail, so a
   // retry creates (or finds) the same one.
   const conversation: Conversation = thread ?? {
@@ -181,21 +249,27 @@ export async function relayCustomerMail(
     ownerThread: [],
     askedAt: notice.receivedAt,
   };
-
   const customerThread = mail.messageId
     ? [...conversation.customerThread.filter((id) => id !== mail.messageId), mail.messageId]
     : conversation.customerThread;
 
   // Only mail whose sender authenticated changes who is on the conversation.
   const candidates =
-    trust === 'verified' ? participantsAdded(deps, conversation, mail, customerEmail, owners, notice) : [];
+    trust === 'verified' ? participantsAdded(config, conversation, mail, customerEmail, owners, notice) : [];
   const { added, refused } = admitParticipants(conversation.participants ?? [], candidates);
   const participants = [...(conversation.participants ?? []), ...added];
   // A new conversation is created with them; an existing one records them on their own.
-  if (!thread && added.length > 0) conversation.participants = participants;
-  if (thread && added.length > 0) await deps.store.addParticipants(conversation.id, added, now);
-  const { replyDomain, supportAddress, supportName } = deps.config;
-  const replyAddress = replyAddressFor(conversation.id, deps.replyTokenSecret, replyDomain);
+  const created: Conversation | undefined = thread
+    ? undefined
+    : { ...conversation, ...(added.length > 0 ? { participants } : {}) };
+  const before: StoreWrite[] = [
+    ...(fillsName ? [{ kind: 'fill-customer-name' as const, email: customerEmail, name: customerName }] : []),
+    ...(thread && added.length > 0
+      ? [{ kind: 'add-participants' as const, conversationId: conversation.id, addresses: added, at: now }]
+      : []),
+  ];
+  const { replyDomain, supportAddress, supportName } = config;
+  const replyAddress = replyAddressFor(conversation.id, facts.replyTokenSecret, replyDomain);
   const messageId = `<${notice.inboundId}.owner@${replyDomain}>`;
   const relay = buildOwnerRelay({
     mail,
@@ -226,83 +300,84 @@ export async function relayCustomerMail(
     subject: conversation.subject,
     ...(writer ? { writer } : {}),
   });
-  // A new customer's greeting follows the relay, so the outcome waits for it; otherwise the relay's
-  // record and the outcome are one write.
-  // An address that did not authenticate may not be its owner: it gets nothing from our address.
-  const greet = !writer && customer.firstInboundId === notice.inboundId && trust === 'verified';
-  const describe = options.describe ?? ((outcome: InboundOutcome) => outcome);
-  const outcomeOf = (sent: SentMailRecord): InboundOutcome =>
+  const describe = facts.describe ?? ((outcome: InboundOutcome) => outcome);
+  const outcome = (sent?: SentMailRecord): InboundOutcome =>
     describe({
       status: 'relayed-to-owner',
       conversationId: conversation.id,
       customerEmail: conversation.customerEmail,
       ownerEmail: owner.email,
-      detail: `sent as ${visibleMessageId(sent)}${coveringFor ? ` to ${recipient.email}, covering` : ''}`,
+      detail: `sent as ${sent ? visibleMessageId(sent) : '(unsent)'}${coveringFor ? ` to ${recipient.email}, covering` : ''}`,
     });
-  const outgoing = await fitOwnerRelay(deps, relay, notice.rawKey);
   // The stored copy is bounded (see STORED_LIMITS), so it cannot fail for its size: it is written while
   // the relay is sent, and the outcome (and a new conversation's threads) only once it is stored.
-  const stored = Promise.all([
-    ...(thread ? [] : [deps.store.createConversation(conversation)]),
-    deps.store.putMessage({
-      conversationId: conversation.id,
-      id: notice.inboundId,
-      at: mail.date && !Number.isNaN(mail.date.getTime()) ? mail.date.toISOString() : notice.receivedAt,
-      direction: 'from-customer',
-      fromAddress: customerEmail,
-      fromName: customerName,
-      subject: storedSubject(mail.subject),
-      text: storedText(mail.text, notice.rawKey),
-      ...(mail.messageId ? { rfcMessageId: mail.messageId } : {}),
-      attachments: storedAttachments(mail.attachments),
-      rawKey: notice.rawKey,
-    }),
+  const beside: StoreWrite[] = [
+    ...(created ? [{ kind: 'create-conversation' as const, conversation: created }] : []),
+    {
+      kind: 'put-message',
+      message: {
+        conversationId: conversation.id,
+        id: notice.inboundId,
+        at: mail.date && !Number.isNaN(mail.date.getTime()) ? mail.date.toISOString() : notice.receivedAt,
+        direction: 'from-customer',
+        fromAddress: customerEmail,
+        fromName: customerName,
+        subject: storedSubject(mail.subject),
+        text: storedText(mail.text, notice.rawKey),
+        ...(mail.messageId ? { rfcMessageId: mail.messageId } : {}),
+        attachments: storedAttachments(mail.attachments),
+        rawKey: notice.rawKey,
+      },
+    },
     ...(mail.messageId
       ? [
-          deps.store.linkMessageIds([mail.messageId], conversation.id, {
-            inboundId: notice.inboundId,
-            sender: customerEmail,
-          }),
+          {
+            kind: 'link-message-ids' as const,
+            messageIds: [mail.messageId],
+            conversationId: conversation.id,
+            origin: { inboundId: notice.inboundId, sender: customerEmail },
+          },
         ]
       : []),
-  ]);
-  const { sent, recorded } = await sendInboundRelay(
-    deps,
-    `${notice.inboundId}:owner`,
-    { raw: outgoing, envelope: { from: replyAddress, to: [recipient.email] }, messageId },
-    {
-      inboundId: notice.inboundId,
-      attempt,
-      record,
-      stored,
-      outcomeOf,
-      endsHere: !greet,
-      afterSend: async (relayed) => {
-        // A new conversation takes its first entries once it exists.
-        if (!thread) await stored;
-        await deps.store.recordThreads(
-          conversation.id,
-          {
+  ];
+  const operation = joinOperations(facts.cover.returning, writesOnly(...before));
+  const operates = operation.before.length + operation.mails.length + operation.after.length > 0;
+  return {
+    ...(operates ? { operation } : {}),
+    relay: {
+      key: `${notice.inboundId}:owner`,
+      mail: {
+        compose: relay,
+        envelope: { from: replyAddress, to: [recipient.email] },
+        messageId,
+        fitFrom: notice.rawKey,
+      },
+      beside,
+      afterSend: (relayed) => [
+        {
+          kind: 'record-threads',
+          conversationId: conversation.id,
+          add: {
             ...(mail.messageId ? { customerThread: mail.messageId } : {}),
             ownerThread: visibleMessageId(relayed),
             reopen: conversation.status === 'closed',
           },
-          now,
-          conversation,
-        );
-      },
+          at: now,
+          seen: { customerThread: conversation.customerThread, ownerThread: conversation.ownerThread },
+        },
+      ],
     },
-  );
-  if (greet) {
-    await sendFirstContact(deps, {
-      customer,
-      owner,
-      conversation,
-      answering: mail,
-      ...(firstAttempt ? { firstAttempt } : {}),
-    });
-  }
-  return { outcome: outcomeOf(sent), recorded };
+    // A new customer's greeting follows the relay, so the outcome waits for it; otherwise the relay's
+    // record and the outcome are one write.
+    ...(facts.mayGreet
+      ? {
+          followUps: [
+            firstContactDelivery(config, { customer, owner, conversation, answering: mail, at: now }),
+          ],
+        }
+      : {}),
+    outcome,
+  };
 }
 
 /**
@@ -310,7 +385,7 @@ export async function relayCustomerMail(
  * address the mail's automatic and list header fields name).
  */
 function participantsAdded(
-  deps: InboundDeps,
+  config: Pick<SpocConfig, 'supportAddress' | 'replyDomain'>,
   conversation: Conversation,
   mail: ParsedMail,
   senderEmail: string,
@@ -322,8 +397,8 @@ function participantsAdded(
     recipients: [...mail.to, ...mail.cc].map((a) => a.address),
     senderEmail,
     customerEmail: conversation.customerEmail,
-    supportAddress: deps.config.supportAddress,
-    replyDomain: deps.config.replyDomain,
+    supportAddress: config.supportAddress,
+    replyDomain: config.replyDomain,
     known: conversation.participants ?? [],
     ownerEmails: new Set(owners.map((o) => o.email)),
   });

@@ -1,10 +1,11 @@
+import { type InboundPlan, outcomeOnly } from '../delivery/delivery-plan.js';
 import type { InboundOutcome } from '../domain/types.js';
 import { outlineMail } from '../mail/mail-outline.js';
 import { formatBytes } from '../mail/mail-size.js';
 import { rawMailLocationLines } from '../mail/raw-mail-location-text.js';
-import type { InboundAttempt } from './inbound-attempt.js';
+import type { InboundRecord } from '../ports/support-store.js';
 import type { InboundDeps, InboundNotice } from './inbound-deps.js';
-import { type RelayResult, relayCustomerMail } from './relay-customer-mail.js';
+import { decideCustomerMail } from './relay-customer-mail.js';
 import { quarantineByVerdict, routeNotice } from './route-notice.js';
 
 /**
@@ -16,12 +17,12 @@ import { quarantineByVerdict, routeNotice } from './route-notice.js';
  * relay. Automatic mail is recorded as such, an oversized owner reply is rejected (the owner's own mail
  * client reports nothing either way, so the outcome says why).
  */
-export async function relayOversizeMail(
+export async function decideOversizeMail(
   deps: InboundDeps,
   notice: InboundNotice,
   raw: Buffer,
-  attempt: InboundAttempt,
-): Promise<RelayResult> {
+  claim: Promise<InboundRecord>,
+): Promise<InboundPlan> {
   const { headers, attachmentNames } = await outlineMail(raw);
   const size = formatBytes(raw.length);
   const limit = formatBytes(deps.config.limits.maxMessageBytes);
@@ -64,13 +65,13 @@ export async function relayOversizeMail(
         '',
         'Reply to this mail to answer the customer as usual.',
       ].join('\n');
-      return relayCustomerMail(
+      return decideCustomerMail(
         deps,
         notice,
         { ...headers, text, attachments: [] },
         route.customerEmail,
         route.customerName,
-        attempt,
+        claim,
         {
           describe: (outcome) => ({
             ...outcome,
@@ -83,7 +84,7 @@ export async function relayOversizeMail(
   }
 }
 
-/** An outcome reached without sending: recorded by the caller. */
-function ended(outcome: InboundOutcome): RelayResult {
-  return { outcome, recorded: false };
+/** An outcome reached without sending. */
+function ended(outcome: InboundOutcome): InboundPlan {
+  return outcomeOnly(outcome);
 }

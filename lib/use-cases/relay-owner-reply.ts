@@ -1,3 +1,15 @@
+import type { SpocConfig } from '../config/config-schema.js';
+import { awaitAll } from '../delivery/await-all.js';
+import { allMessageIds, visibleMessageId } from '../delivery/deliver-mail.js';
+import {
+  type InboundPlan,
+  joinOperations,
+  mailsOnly,
+  type OperationPlan,
+  outcomeOnly,
+  type StoreWrite,
+  writesOnly,
+} from '../delivery/delivery-plan.js';
 import { domainOf } from '../domain/mail-address.js';
 import { coverSignature } from '../domain/owner-cover.js';
 import type { ClaimedReplyToken } from '../domain/reply-token.js';
@@ -5,8 +17,7 @@ import { verifyReplyToken } from '../domain/reply-token.js';
 import { checkOwnerReply, senderAuthenticated } from '../domain/route-inbound.js';
 import { storedAttachments, storedText } from '../domain/stored-message.js';
 import { replySubject, withConversationReference } from '../domain/thread-conversation.js';
-import type { InboundOutcome } from '../domain/types.js';
-import { composeMail } from '../mail/compose-mail.js';
+import type { Conversation, Customer, InboundOutcome, Owner } from '../domain/types.js';
 import { buildCustomerReply, readOwnerAnswer } from '../mail/customer-reply.js';
 import {
   describeTraces,
@@ -17,46 +28,33 @@ import {
 import type { ParsedMail } from '../mail/mail-types.js';
 import { customerFacingHtml } from '../mail/reply-html.js';
 import { type UnsentReason, unsentAnswerNotice } from '../mail/unsent-answer-notice.js';
-import type { SentMailRecord } from '../ports/support-store.js';
+import type { SentMailRecord, SuppressionRecord } from '../ports/support-store.js';
 import { answerFormerOwner } from './answer-former-owner.js';
-import { awaitAll } from './await-all.js';
 import { ownerByEmail } from './find-or-assign-owner.js';
 import { firstResponseFor } from './first-response.js';
-import { claimed, type InboundAttempt } from './inbound-attempt.js';
 import type { InboundDeps, InboundNotice } from './inbound-deps.js';
-import { notifyOwner } from './notify-owner.js';
+import { ownerNoticeDelivery } from './notify-owner.js';
 import { activeCoverEmail, rememberCover, routeToCover } from './owner-cover.js';
-import type { RelayResult } from './relay-customer-mail.js';
-import { runOwnerCommand } from './run-owner-command.js';
-import { sendInboundRelay } from './send-inbound-relay.js';
-import { allMessageIds, visibleMessageId } from './send-once.js';
+import { type CommandEffect, decideOwnerCommand } from './run-owner-command.js';
 import { senderEvidence } from './sender-evidence.js';
-import { warnIfRecipientSuppressed } from './suppression.js';
+import { suppressedReplyNotice } from './suppression.js';
 
 /**
  * Rule 3: an owner's answer, sent to a conversation's signed reply address, reaches the customer from
- * the owner's name at the support address, without the quoted forward or anything internal.
+ * the owner's name at the support address, without the quoted forward or anything internal. Reads what
+ * the answer needs and returns its plan (see {@link planOwnerAnswer}).
+ *
+ * An answer takes six round trips: the raw mail; the claim and the resend claim; the conversation and
+ * the owners; the customer, the messages and the suppression; the answer with its stored copy beside
+ * it; the outcome (with the answer's record) beside the links and both thread entries.
  */
-export async function relayOwnerReply(
+export async function decideOwnerAnswer(
   deps: InboundDeps,
   notice: InboundNotice,
   mail: ParsedMail,
   claim: ClaimedReplyToken,
   senderAddress: string,
-  attempt: InboundAttempt,
-): Promise<RelayResult> {
-  const result = await relay(deps, notice, mail, claim, senderAddress, attempt);
-  return 'recorded' in result ? result : { outcome: result, recorded: false };
-}
-
-async function relay(
-  deps: InboundDeps,
-  notice: InboundNotice,
-  mail: ParsedMail,
-  claim: ClaimedReplyToken,
-  senderAddress: string,
-  attempt: InboundAttempt,
-): Promise<InboundOutcome | RelayResult> {
+): Promise<InboundPlan> {
   const { verdicts } = notice;
   // A forged token costs no lookup; a valid one reads the conversation and the owners together.
   const keyWindow = { now: deps.now(), graceDays: deps.config.replyTokens.graceDays };
@@ -84,12 +82,12 @@ async function relay(
         ? await answerFormerOwner(deps, notice, mail, conversation, senderAddress)
         : undefined;
     if (answered) return answered;
-    return {
+    return outcomeOnly({
       status: check.status,
       reason: check.reason,
       detail: check.detail,
       ...(conversation ? { conversationId: conversation.id, ownerEmail: conversation.ownerEmail } : {}),
-    };
+    });
   }
   const accepted = check.conversation;
   const now = deps.now().toISOString();
@@ -104,43 +102,133 @@ async function relay(
     deps.store.listMessages(accepted.id),
   ]);
   if (!owner) {
-    return {
+    return outcomeOnly({
       status: 'rejected',
       reason: 'owner-unknown',
       detail: `owner ${accepted.ownerEmail} no longer exists`,
       conversationId: accepted.id,
-    };
+    });
   }
   // While covering, the backup writes: their name goes out, their mailbox is what must not leak.
   const writer = check.asCover ? await ownerByEmail(deps, senderAddress, owners) : owner;
   if (!writer) {
-    return {
+    return outcomeOnly({
       status: 'rejected',
       reason: 'owner-unknown',
       detail: `no owner ${senderAddress}`,
       conversationId: accepted.id,
-    };
-  }
-  if (check.asCover) await rememberCover(deps, accepted.id, writer.email, owner.email);
-  else await routeToCover(deps, owner, owners);
-  const traces = { ownerEmail: writer.email, replyDomain: deps.config.replyDomain };
-  // Whatever cannot be sent whole is not sent at all, and the writer gets their text back.
-  const read = readOwnerAnswer(mail.text, traces);
-  const unsent = async (reason: UnsentReason, detail: string): Promise<InboundOutcome> => {
-    await notifyOwner(deps, {
-      key: `unsent:${notice.inboundId}`,
-      ownerEmail: writer.email,
-      ...unsentAnswerNotice({
-        conversationId: accepted.id,
-        subject: mail.subject,
-        reason,
-        written: read.written,
-        insideContext: read.insideContext,
-        rawKey: notice.rawKey,
-      }),
     });
-    return { status: 'rejected', reason, detail, conversationId: accepted.id, ownerEmail: owner.email };
-  };
+  }
+  const remembered = check.asCover
+    ? rememberCover({
+        known: await deps.store.getFormerOwner(accepted.id, writer.email),
+        conversationId: accepted.id,
+        backupEmail: writer.email,
+        ownerEmail: owner.email,
+        at: now,
+      })
+    : [];
+  const returning = check.asCover ? undefined : (await routeToCover(deps, owner, owners)).returning;
+  const traces = { ownerEmail: writer.email, replyDomain: deps.config.replyDomain };
+  const read = readOwnerAnswer(mail.text, traces);
+  const asCover = check.asCover === true;
+  const command =
+    read.insideContext.length > 0 || read.strayMarker
+      ? undefined
+      : await decideOwnerCommand(
+          deps,
+          notice,
+          mail,
+          accepted,
+          { email: writer.email, name: writer.name, asCover },
+          owners,
+        );
+  return planOwnerAnswer({
+    config: deps.config,
+    now: deps.now(),
+    notice,
+    mail,
+    token: claim,
+    conversation: accepted,
+    asCover,
+    owner,
+    writer,
+    owners,
+    customer,
+    firstResponseSeconds,
+    suppression,
+    notes: messages.filter((m) => m.direction === 'note').map((m) => m.text),
+    remembered,
+    ...(returning ? { returning } : {}),
+    ...(command ? { command } : {}),
+  });
+}
+
+/** What {@link planOwnerAnswer} decides from. */
+export interface OwnerAnswerFacts {
+  config: Pick<SpocConfig, 'replyDomain' | 'supportAddress' | 'supportName'>;
+  now: Date;
+  notice: Pick<InboundNotice, 'inboundId' | 'rawKey' | 'receivedAt'>;
+  mail: ParsedMail;
+  token: ClaimedReplyToken;
+  /** The conversation the answer was accepted for. */
+  conversation: Conversation;
+  /** The writer is the owner's backup, covering. */
+  asCover: boolean;
+  owner: Owner;
+  writer: Owner;
+  owners: Owner[];
+  customer: Customer | undefined;
+  firstResponseSeconds: number | undefined;
+  suppression: SuppressionRecord | undefined;
+  /** The conversation's internal notes, which must not reach the customer. */
+  notes: string[];
+  /** Writes that remember a backup's answer (see `rememberCover`). */
+  remembered: StoreWrite[];
+  /** The owner's return, when their absence ended with this answer (see `routeToCover`). */
+  returning?: OperationPlan;
+  /** The command on the answer's first line, as decided (absent when the answer is unsent for its context). */
+  command?: CommandEffect;
+}
+
+/**
+ * Decides an accepted owner answer: whatever cannot be sent whole is not sent at all and the writer gets
+ * their text back; a command is carried out; an answer holding anything internal is held and its writer
+ * told; else the answer goes to the customer (and the Cc) with its stored copy, and the owner is told
+ * after it when the address bounced or complained before. Pure: no I/O (it is async only because the
+ * HTML cleanup and the last look for internal text decode parts).
+ */
+export async function planOwnerAnswer(facts: OwnerAnswerFacts): Promise<InboundPlan> {
+  const { config, notice, mail, conversation: accepted, owner, writer, asCover } = facts;
+  const traces = { ownerEmail: writer.email, replyDomain: config.replyDomain };
+  const read = readOwnerAnswer(mail.text, traces);
+  // Carried out first, whatever the answer becomes.
+  const remembered: OperationPlan | undefined =
+    facts.remembered.length > 0 || facts.returning
+      ? joinOperations(facts.returning, writesOnly(...facts.remembered))
+      : undefined;
+  const unsent = (reason: UnsentReason, detail: string, operation?: OperationPlan): InboundPlan =>
+    outcomeOnly(
+      { status: 'rejected', reason, detail, conversationId: accepted.id, ownerEmail: owner.email },
+      joinOperations(
+        remembered,
+        operation,
+        mailsOnly(
+          ownerNoticeDelivery(config, writer, {
+            key: `unsent:${notice.inboundId}`,
+            ownerEmail: writer.email,
+            ...unsentAnswerNotice({
+              conversationId: accepted.id,
+              subject: mail.subject,
+              reason,
+              written: read.written,
+              insideContext: read.insideContext,
+              rawKey: notice.rawKey,
+            }),
+          }),
+        ),
+      ),
+    );
   if (read.insideContext.length > 0) {
     return unsent(
       'answer-in-context',
@@ -149,150 +237,146 @@ async function relay(
   }
   if (read.strayMarker)
     return unsent('context-damaged', 'a context marker line is left in the answer; writer told');
-  const command = await runOwnerCommand(deps, notice, mail, accepted, {
-    email: writer.email,
-    name: writer.name,
-    asCover: check.asCover === true,
-  });
-  if (command.done) return command.outcome;
+  const command = facts.command ?? { done: false, text: '' };
+  if (command.done) return outcomeOnly(command.outcome, joinOperations(remembered, command.operation));
+  const done = command.operation;
   const text =
-    check.asCover && command.text !== ''
-      ? `${command.text}\n\n${coverSignature(writer, owner)}`
-      : command.text;
+    asCover && command.text !== '' ? `${command.text}\n\n${coverSignature(writer, owner)}` : command.text;
   // The HTML goes only when it says what the text says: a command line or a covering line exists in the
   // text version alone, so such replies go as text.
   const html =
-    mail.html !== undefined && !check.asCover && text === read.text
+    mail.html !== undefined && !asCover && text === read.text
       ? await customerFacingHtml(mail.html, traces, text)
       : undefined;
-  const cc = (accepted.participants ?? []).map((address) => ({ address, name: '' }));
+  const cc = (command.participants ?? accepted.participants ?? []).map((address) => ({ address, name: '' }));
   // Our own relay attached to the answer (Outlook's "attach original", a forwarded .eml) never goes on.
-  const passed = mail.attachments.filter((a) => !isOwnRelay(a, deps.config.replyDomain));
+  const passed = mail.attachments.filter((a) => !isOwnRelay(a, config.replyDomain));
   const leftOut = mail.attachments.filter((a) => !passed.includes(a)).map((a) => `"${a.filename}"`);
   const attachments = passed.filter((attachment) => !attachment.inline);
   if (text === '' && attachments.length === 0) {
-    return unsent('empty-reply', 'nothing left after removing the quoted text; writer told');
+    return unsent('empty-reply', 'nothing left after removing the quoted text; writer told', done);
   }
-
-  const record = await claimed(attempt);
-  const messageId = `<${notice.inboundId}.customer@${domainOf(deps.config.supportAddress)}>`;
+  const supportDomain = domainOf(config.supportAddress);
+  const messageId = `<${notice.inboundId}.customer@${supportDomain}>`;
   const reply = buildCustomerReply({
     ownerName: writer.name,
-    supportAddress: deps.config.supportAddress,
-    customer: { address: accepted.customerEmail, name: customer?.name ?? '' },
+    supportAddress: config.supportAddress,
+    customer: { address: accepted.customerEmail, name: facts.customer?.name ?? '' },
     cc,
     subject: replySubject(accepted.subject),
     text,
     ...(html === undefined ? {} : { html }),
     attachments: passed,
     messageId,
-    customerThread: withConversationReference(
-      accepted.customerThread,
-      accepted.id,
-      domainOf(deps.config.supportAddress),
-    ),
+    customerThread: withConversationReference(accepted.customerThread, accepted.id, supportDomain),
   });
   // The last look before it leaves: anything internal still in any part or attachment holds the answer.
   // The parts are what MailComposer encodes, so a large answer is not decoded again to be searched.
   const found = await findInternalTracesInParts(
     { text: reply.text, html: reply.html, attachments: reply.attachments ?? [] },
     {
-      replyDomain: deps.config.replyDomain,
-      ownerAddresses: owners.map((o) => o.email),
-      secrets: [claim.signature],
-      notes: messages.filter((m) => m.direction === 'note').map((m) => m.text),
+      replyDomain: config.replyDomain,
+      ownerAddresses: facts.owners.map((o) => o.email),
+      secrets: [facts.token.signature],
+      notes: facts.notes,
     },
   );
-  if (found.length > 0) return holdAnswer(deps, notice, mail, accepted.id, owner.email, writer.email, found);
-  const outgoing = await composeMail(reply);
-  // The stored copy is bounded, so it is written while the answer is sent; the outcome goes with the
-  // answer's record once it is stored, unless the owner must first be told of a suppressed address.
-  const stored = deps.store.putMessage({
-    conversationId: accepted.id,
-    id: notice.inboundId,
-    // From the mail, not the clock: a retry must write the same item, and replies keep their order.
-    at: mail.date && !Number.isNaN(mail.date.getTime()) ? mail.date.toISOString() : notice.receivedAt,
-    direction: 'to-customer',
-    fromAddress: writer.email,
-    fromName: writer.name,
-    subject: replySubject(accepted.subject),
-    text: storedText(text, notice.rawKey),
-    rfcMessageId: messageId,
-    attachments: storedAttachments(attachments),
-    rawKey: notice.rawKey,
-  });
-  const outcomeOf = (sent: SentMailRecord): InboundOutcome => ({
+  if (found.length > 0) {
+    return holdAnswer(facts, joinOperations(remembered, done), found);
+  }
+  const outcome = (sent?: SentMailRecord): InboundOutcome => ({
     status: 'relayed-to-customer',
     conversationId: accepted.id,
     customerEmail: accepted.customerEmail,
     ownerEmail: owner.email,
-    detail: `sent as ${visibleMessageId(sent)}${check.asCover ? ` by ${writer.email}, covering` : ''}${leftOut.length ? `; left out our own relay attached as ${leftOut.join(', ')}` : ''}`,
-    ...(firstResponseSeconds === undefined ? {} : { firstResponseSeconds }),
+    detail: `sent as ${sent ? visibleMessageId(sent) : '(unsent)'}${asCover ? ` by ${writer.email}, covering` : ''}${leftOut.length ? `; left out our own relay attached as ${leftOut.join(', ')}` : ''}`,
+    ...(facts.firstResponseSeconds === undefined ? {} : { firstResponseSeconds: facts.firstResponseSeconds }),
   });
-  const { sent, recorded } = await sendInboundRelay(
-    deps,
-    `${notice.inboundId}:customer`,
-    {
-      raw: outgoing,
-      envelope: {
-        from: deps.config.supportAddress,
-        to: [accepted.customerEmail, ...cc.map((c) => c.address)],
+  const operation = joinOperations(remembered, done);
+  const now = facts.now.toISOString();
+  return {
+    ...(operation.before.length + operation.mails.length + operation.after.length > 0 ? { operation } : {}),
+    relay: {
+      key: `${notice.inboundId}:customer`,
+      mail: {
+        compose: reply,
+        envelope: {
+          from: config.supportAddress,
+          to: [accepted.customerEmail, ...cc.map((c) => c.address)],
+        },
+        messageId,
       },
-      messageId,
+      // The stored copy is bounded, so it is written while the answer is sent.
+      beside: [
+        {
+          kind: 'put-message',
+          message: {
+            conversationId: accepted.id,
+            id: notice.inboundId,
+            // From the mail, not the clock: a retry must write the same item, and replies keep their order.
+            at: mail.date && !Number.isNaN(mail.date.getTime()) ? mail.date.toISOString() : notice.receivedAt,
+            direction: 'to-customer',
+            fromAddress: writer.email,
+            fromName: writer.name,
+            subject: replySubject(accepted.subject),
+            text: storedText(text, notice.rawKey),
+            rfcMessageId: messageId,
+            attachments: storedAttachments(attachments),
+            rawKey: notice.rawKey,
+          },
+        },
+      ],
+      afterSend: (relayed) => [
+        { kind: 'link-message-ids', messageIds: allMessageIds(relayed), conversationId: accepted.id },
+        // Both threads in one write. The next relay answers the owner's own reply, so the owner's
+        // client nests it under that.
+        {
+          kind: 'record-threads',
+          conversationId: accepted.id,
+          add: {
+            customerThread: visibleMessageId(relayed),
+            ...(mail.messageId ? { ownerThread: mail.messageId } : {}),
+            firstAnswer: { id: notice.inboundId, at: now, seconds: facts.firstResponseSeconds },
+          },
+          at: now,
+          seen: { customerThread: accepted.customerThread, ownerThread: accepted.ownerThread },
+        },
+      ],
     },
-    {
-      inboundId: notice.inboundId,
-      attempt,
-      record,
-      stored,
-      outcomeOf,
-      // The owner is told of a suppressed address after the answer, so the outcome waits for that.
-      endsHere: !suppression,
-      afterSend: (relayed) =>
-        Promise.all([
-          deps.store.linkMessageIds(allMessageIds(relayed), accepted.id),
-          // Both threads in one write. The next relay answers the owner's own reply, so the owner's
-          // client nests it under that.
-          deps.store.recordThreads(
-            accepted.id,
-            {
-              customerThread: visibleMessageId(relayed),
-              ...(mail.messageId ? { ownerThread: mail.messageId } : {}),
-              firstAnswer: { id: notice.inboundId, at: now, seconds: firstResponseSeconds },
-            },
-            now,
-            accepted,
-          ),
-        ]),
-    },
-  );
-  if (suppression) {
-    await warnIfRecipientSuppressed(
-      deps,
-      { conversationId: accepted.id, customerEmail: accepted.customerEmail, ownerEmail: owner.email },
-      suppression,
-    );
-  }
-  return { outcome: outcomeOf(sent), recorded };
+    // The owner is told of a suppressed address after the answer, so the outcome waits for that.
+    ...(facts.suppression
+      ? {
+          followUps: [
+            ownerNoticeDelivery(
+              config,
+              owner,
+              suppressedReplyNotice(
+                {
+                  conversationId: accepted.id,
+                  customerEmail: accepted.customerEmail,
+                  ownerEmail: owner.email,
+                },
+                facts.suppression,
+              ),
+            ),
+          ],
+        }
+      : {}),
+    outcome,
+  };
 }
 
 /**
  * An answer that would carry something internal to the customer is held, never sent: the outcome says
  * what was found where, and the owner who wrote it is told once (per inbound mail), with the same list.
  */
-async function holdAnswer(
-  deps: InboundDeps,
-  notice: InboundNotice,
-  mail: ParsedMail,
-  conversationId: string,
-  ownerEmail: string,
-  writerEmail: string,
-  found: InternalTrace[],
-): Promise<InboundOutcome> {
+function holdAnswer(facts: OwnerAnswerFacts, operation: OperationPlan, found: InternalTrace[]): InboundPlan {
+  const { notice, mail, conversation, owner, writer } = facts;
+  const conversationId = conversation.id;
   const what = describeTraces(found);
-  await notifyOwner(deps, {
+  const told = ownerNoticeDelivery(facts.config, writer, {
     key: `owner-side:${notice.inboundId}:internal-trace`,
-    ownerEmail: writerEmail,
+    ownerEmail: writer.email,
     subject: `Held: your answer in conversation ${conversationId} still holds internal text`,
     paragraphs: [
       `Your answer "${mail.subject}" in conversation ${conversationId} was not sent to the customer: it still holds text that must stay internal.`,
@@ -301,11 +385,14 @@ async function holdAnswer(
       `Raw mail: ${notice.rawKey}.`,
     ],
   });
-  return {
-    status: 'quarantined',
-    reason: 'internal-trace',
-    detail: `held, not sent: ${what}; kept at ${notice.rawKey}`,
-    conversationId,
-    ownerEmail,
-  };
+  return outcomeOnly(
+    {
+      status: 'quarantined',
+      reason: 'internal-trace',
+      detail: `held, not sent: ${what}; kept at ${notice.rawKey}`,
+      conversationId,
+      ownerEmail: owner.email,
+    },
+    joinOperations(operation, mailsOnly(told)),
+  );
 }

@@ -1,26 +1,29 @@
-import { parseOwnerCommand } from '../domain/owner-commands.js';
+import type { SpocConfig } from '../config/config-schema.js';
+import { type MailDelivery, mailsOnly, type OperationPlan, writesOnly } from '../delivery/delivery-plan.js';
+import { type CommandParse, parseOwnerCommand } from '../domain/owner-commands.js';
 import { replyAddressFor } from '../domain/reply-token.js';
 import { resolveOwner } from '../domain/resolve-owner.js';
 import { replySubject } from '../domain/thread-conversation.js';
-import type { Conversation, InboundOutcome } from '../domain/types.js';
+import type { Conversation, InboundOutcome, Owner } from '../domain/types.js';
 import { buildCommandHelp } from '../mail/command-help.js';
-import { composeMail } from '../mail/compose-mail.js';
 import { CONTEXT_MARKERS } from '../mail/context-block.js';
 import { customerFacingText } from '../mail/customer-reply.js';
 import type { ParsedMail } from '../mail/mail-types.js';
 import { extractReplyText } from '../mail/reply-text.js';
 import { stripContextBlock } from '../mail/strip-context-block.js';
-import { HandoffRefusedError, handOffCustomer } from './hand-off-customer.js';
+import { type HandoffFacts, HandoffRefusedError, planHandoff, readHandoff } from './hand-off-customer.js';
 import type { InboundDeps, InboundNotice } from './inbound-deps.js';
-import { AwayRefusedError, setAway } from './owner-cover.js';
-import { sendOnce } from './send-once.js';
+import { AwayRefusedError, planAway } from './owner-cover.js';
 
-/** What the owner-reply path does after the command (if any) ran. */
+/** What the owner-reply path does after the command (if any) is decided. */
 export type CommandEffect =
-  /** The command consumed the reply: record this outcome, send nothing to the customer. */
-  | { done: true; outcome: InboundOutcome }
-  /** Carry on relaying `text` to the customer (no command, or `#close` with text under it). */
-  | { done: false; text: string };
+  /** The command consumed the reply: carry out `operation`, record this outcome, send nothing to the customer. */
+  | { done: true; outcome: InboundOutcome; operation: OperationPlan }
+  /**
+   * Carry on relaying `text` to the customer (no command, or `#close`/`#uncc` with text under it), after
+   * `operation`, with the conversation's Cc as `participants`.
+   */
+  | { done: false; text: string; operation?: OperationPlan; participants?: string[] };
 
 /** Who sent the reply, as accepted by the owner check. */
 export interface CommandSender {
@@ -30,23 +33,80 @@ export interface CommandSender {
   asCover: boolean;
 }
 
+/** The command line of an owner's reply, read with only the quote and the context block removed. */
+export function commandOf(mail: Pick<ParsedMail, 'text'>): CommandParse {
+  return parseOwnerCommand(extractReplyText(stripContextBlock(mail.text, CONTEXT_MARKERS).text));
+}
+
 /**
- * Runs the command on the first line of an owner's reply (`#note`, `#handoff`, `#away`, `#close`,
- * `#uncc`). A
- * wrong command sends nothing to the customer and answers the owner with the list of commands.
- *
- * The command is read from the reply with only the quote and the context block removed: the
- * customer-facing cleanup also drops lines naming owners' mailboxes, which would drop
- * `#handoff alice@…` itself. What goes to the customer is cleaned with {@link customerFacingText}.
+ * Reads what the command on the first line of an owner's reply needs (a handoff reads the customer's
+ * conversations) and decides it with {@link planOwnerCommand}.
  */
-export async function runOwnerCommand(
+export async function decideOwnerCommand(
   deps: InboundDeps,
   notice: InboundNotice,
   mail: ParsedMail,
   conversation: Conversation,
   sender: CommandSender,
+  owners: Owner[],
 ): Promise<CommandEffect> {
-  const replyDomain = deps.config.replyDomain;
+  const parsed = commandOf(mail);
+  let handoff: HandoffFacts | HandoffRefusedError | undefined;
+  if (parsed.kind === 'command' && parsed.command.kind === 'handoff' && !sender.asCover) {
+    const lookup = resolveOwner(owners, parsed.command.target);
+    if (lookup.found && lookup.owner.email !== conversation.ownerEmail) {
+      handoff = await readHandoff(deps, {
+        customerEmail: conversation.customerEmail,
+        toOwner: lookup.owner,
+        ...(parsed.rest.trim() ? { note: parsed.rest } : {}),
+        operationId: notice.inboundId,
+      }).catch((error: unknown) => {
+        if (error instanceof HandoffRefusedError) return error;
+        throw error;
+      });
+    }
+  }
+  return planOwnerCommand({
+    config: deps.config,
+    replyTokenSecret: deps.replyTokenSecret,
+    now: deps.now(),
+    notice,
+    mail,
+    conversation,
+    sender,
+    owners,
+    parsed,
+    ...(handoff ? { handoff } : {}),
+  });
+}
+
+/** What {@link planOwnerCommand} decides from. */
+export interface CommandFacts {
+  config: Pick<SpocConfig, 'replyDomain' | 'supportName'>;
+  replyTokenSecret: string;
+  now: Date;
+  notice: Pick<InboundNotice, 'inboundId' | 'rawKey'>;
+  mail: ParsedMail;
+  conversation: Conversation;
+  sender: CommandSender;
+  owners: Owner[];
+  parsed: CommandParse;
+  /** A handoff's facts as read (or why they could not be), when the reply hands the customer over. */
+  handoff?: HandoffFacts | HandoffRefusedError;
+}
+
+/**
+ * Pure: the command on the first line of an owner's reply (`#note`, `#handoff`, `#away`, `#close`,
+ * `#uncc`). A wrong command sends nothing to the customer and answers the owner with the list of
+ * commands.
+ *
+ * The command is read from the reply with only the quote and the context block removed: the
+ * customer-facing cleanup also drops lines naming owners' mailboxes, which would drop
+ * `#handoff alice@…` itself. What goes to the customer is cleaned with {@link customerFacingText}.
+ */
+export function planOwnerCommand(facts: CommandFacts): CommandEffect {
+  const { mail, conversation, sender, parsed, notice, owners } = facts;
+  const replyDomain = facts.config.replyDomain;
   // A backup's answer must not carry the away owner's mailbox either.
   const clean = (text: string) => {
     const own = customerFacingText(text, { ownerEmail: sender.email, replyDomain });
@@ -58,108 +118,115 @@ export async function runOwnerCommand(
       .join('\n')
       .trim();
   };
-  const parsed = parseOwnerCommand(extractReplyText(stripContextBlock(mail.text, CONTEXT_MARKERS).text));
   if (parsed.kind === 'none') return { done: false, text: clean(mail.text) };
   const base = {
     conversationId: conversation.id,
     customerEmail: conversation.customerEmail,
     ownerEmail: sender.email,
   };
-  const refuse = async (line: string, problem: string): Promise<CommandEffect> => {
-    await sendHelp(deps, notice, mail, conversation, sender, line, problem);
-    return {
-      done: true,
-      outcome: { status: 'rejected', reason: 'command-invalid', detail: problem, ...base },
-    };
-  };
+  const refuse = (line: string, problem: string): CommandEffect => ({
+    done: true,
+    outcome: { status: 'rejected', reason: 'command-invalid', detail: problem, ...base },
+    operation: mailsOnly(helpDelivery(facts, line, problem)),
+  });
   if (parsed.kind === 'invalid') return refuse(parsed.line, parsed.problem);
 
   const { command, rest } = parsed;
-  const now = deps.now().toISOString();
+  const now = facts.now.toISOString();
   switch (command.kind) {
     case 'note': {
       if (rest.trim() === '' && mail.attachments.length === 0) return refuse('#note', '#note needs text');
-      await deps.store.putMessage({
-        conversationId: conversation.id,
-        id: notice.inboundId,
-        at: now,
-        direction: 'note',
-        fromAddress: sender.email,
-        fromName: sender.name,
-        subject: replySubject(conversation.subject),
-        text: rest,
-        attachments: mail.attachments
-          .filter((a) => !a.inline)
-          .map(({ filename, contentType, size }) => ({ filename, contentType, size })),
-        rawKey: notice.rawKey,
-      });
       return {
         done: true,
         outcome: { status: 'noted', reason: 'note', detail: 'recorded, sent to nobody', ...base },
+        operation: writesOnly({
+          kind: 'put-message',
+          message: {
+            conversationId: conversation.id,
+            id: notice.inboundId,
+            at: now,
+            direction: 'note',
+            fromAddress: sender.email,
+            fromName: sender.name,
+            subject: replySubject(conversation.subject),
+            text: rest,
+            attachments: mail.attachments
+              .filter((a) => !a.inline)
+              .map(({ filename, contentType, size }) => ({ filename, contentType, size })),
+            rawKey: notice.rawKey,
+          },
+        }),
       };
     }
     case 'close': {
-      await deps.store.updateConversation(conversation.id, { status: 'closed' }, now);
+      const operation = writesOnly({
+        kind: 'update-conversation',
+        conversationId: conversation.id,
+        change: { status: 'closed' },
+        at: now,
+      });
       const text = clean(rest);
-      if (text !== '') return { done: false, text };
+      if (text !== '') return { done: false, text, operation };
       return {
         done: true,
         outcome: { status: 'noted', reason: 'closed', detail: 'conversation closed', ...base },
+        operation,
       };
     }
     case 'handoff': {
-      if (sender.asCover) {
-        return refuse(
-          `#handoff ${command.target}`,
-          'only the owner can hand a customer over, not their backup',
-        );
-      }
-      const lookup = resolveOwner(await deps.store.listOwners(), command.target);
+      const line = `#handoff ${command.target}`;
+      if (sender.asCover) return refuse(line, 'only the owner can hand a customer over, not their backup');
+      const lookup = resolveOwner(owners, command.target);
       if (!lookup.found) {
         return refuse(
-          `#handoff ${command.target}`,
+          line,
           lookup.problem === 'ambiguous'
             ? `more than one owner is called "${command.target}": use the address`
             : `no owner "${command.target}"`,
         );
       }
       if (lookup.owner.email === conversation.ownerEmail) {
-        return refuse(`#handoff ${command.target}`, 'this customer is already yours: name another owner');
+        return refuse(line, 'this customer is already yours: name another owner');
       }
+      if (!facts.handoff) throw new Error('a handoff is planned from its facts: read them first');
+      if (facts.handoff instanceof HandoffRefusedError) return refuse(line, facts.handoff.message);
+      let planned: ReturnType<typeof planHandoff>;
       try {
-        const result = await handOffCustomer(deps, {
-          customerEmail: conversation.customerEmail,
-          toOwner: lookup.owner,
-          ...(rest.trim() ? { note: rest } : {}),
-          operationId: notice.inboundId,
-        });
-        return {
-          done: true,
-          outcome: {
-            status: 'noted',
-            reason: 'handoff',
-            detail: `customer handed to ${result.toOwnerEmail} (${result.conversationsMoved} conversation(s) moved)`,
-            ...base,
-          },
-        };
+        planned = planHandoff(facts.handoff);
       } catch (error) {
-        if (error instanceof HandoffRefusedError) return refuse(`#handoff ${command.target}`, error.message);
+        if (error instanceof HandoffRefusedError) return refuse(line, error.message);
         throw error;
       }
+      return {
+        done: true,
+        outcome: {
+          status: 'noted',
+          reason: 'handoff',
+          detail: `customer handed to ${planned.result.toOwnerEmail} (${planned.result.conversationsMoved} conversation(s) moved)`,
+          ...base,
+        },
+        operation: planned.operation,
+      };
     }
     case 'uncc': {
       const line = `#uncc ${command.address}`;
       if (!(conversation.participants ?? []).includes(command.address)) {
         return refuse(line, `${command.address} is not on the Cc of this conversation`);
       }
-      await deps.store.removeParticipant(conversation.id, command.address, now);
+      const operation = writesOnly({
+        kind: 'remove-participant',
+        conversationId: conversation.id,
+        address: command.address,
+        at: now,
+      });
       // The answer below (if any) is sent with this conversation's Cc: without the one just removed.
-      conversation.participants = (conversation.participants ?? []).filter((a) => a !== command.address);
+      const participants = (conversation.participants ?? []).filter((a) => a !== command.address);
       const text = clean(rest);
-      if (text !== '') return { done: false, text };
+      if (text !== '') return { done: false, text, operation, participants };
       return {
         done: true,
         outcome: { status: 'noted', reason: 'uncc', detail: `${command.address} taken off Cc`, ...base },
+        operation,
       };
     }
     case 'ask':
@@ -168,12 +235,16 @@ export async function runOwnerCommand(
     case 'away': {
       const line = `#away ${command.until} ${command.backup}`;
       if (sender.asCover) return refuse(line, 'only the owner can set their own absence');
-      const owners = await deps.store.listOwners();
       const self = owners.find((o) => o.email === sender.email);
       const lookup = resolveOwner(owners, command.backup);
       if (!self) return refuse(line, `${sender.email} is not an owner`);
       try {
-        const away = await setAway(deps, self, command.until, lookup.found ? lookup.owner : undefined);
+        const { away, operation } = planAway({
+          owner: self,
+          until: command.until,
+          backup: lookup.found ? lookup.owner : undefined,
+          now: facts.now,
+        });
         return {
           done: true,
           outcome: {
@@ -182,6 +253,7 @@ export async function runOwnerCommand(
             detail: `away until ${away.until}, covered by ${away.backupEmail}`,
             ...base,
           },
+          operation,
         };
       } catch (error) {
         if (error instanceof AwayRefusedError) return refuse(line, error.message);
@@ -191,31 +263,26 @@ export async function runOwnerCommand(
   }
 }
 
-async function sendHelp(
-  deps: InboundDeps,
-  notice: InboundNotice,
-  mail: ParsedMail,
-  conversation: Conversation,
-  sender: CommandSender,
-  line: string,
-  problem: string,
-): Promise<void> {
-  const replyAddress = replyAddressFor(conversation.id, deps.replyTokenSecret, deps.config.replyDomain);
-  const messageId = `<${notice.inboundId}.help@${deps.config.replyDomain}>`;
-  await sendOnce(deps, `${notice.inboundId}:command-help`, {
-    raw: await composeMail(
-      buildCommandHelp({
+/** Pure: the answer to a wrong command, with the list of commands. */
+function helpDelivery(facts: CommandFacts, line: string, problem: string): MailDelivery {
+  const { config, notice, mail, conversation, sender } = facts;
+  const replyAddress = replyAddressFor(conversation.id, facts.replyTokenSecret, config.replyDomain);
+  const messageId = `<${notice.inboundId}.help@${config.replyDomain}>`;
+  return {
+    key: `${notice.inboundId}:command-help`,
+    mail: {
+      compose: buildCommandHelp({
         owner: { address: sender.email, name: sender.name },
         replyAddress,
-        supportName: deps.config.supportName,
+        supportName: config.supportName,
         problem,
         line,
         subject: mail.subject,
         messageId,
         ...(mail.messageId ? { inReplyTo: mail.messageId } : {}),
       }),
-    ),
-    envelope: { from: replyAddress, to: [sender.email] },
-    messageId,
-  });
+      envelope: { from: replyAddress, to: [sender.email] },
+      messageId,
+    },
+  };
 }

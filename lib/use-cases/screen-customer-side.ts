@@ -1,7 +1,6 @@
 import type { Conversation, Customer, InboundOutcome, Owner } from '../domain/types.js';
 import type { InboundDeps, InboundNotice } from './inbound-deps.js';
-import { notifyOwner } from './notify-owner.js';
-import { rateWindowOf } from './screen-inbound.js';
+import { rateWindowOf, type Screened } from './screen-inbound.js';
 
 const HOUR_MS = 60 * 60 * 1000;
 const MINUTE_MS = 60 * 1000;
@@ -52,23 +51,26 @@ export interface CustomerSideLookups {
  * loop: its mail is held for `limits.loopHoldHours` and its owner told once. Every counter is one
  * bounded item per window (see `countCapped`).
  *
- * @returns The outcome of a held mail, or `undefined` to relay it.
+ * The counters are conditional writes that decide (reads with a claim); the loop's end and its notice
+ * are returned for the plan.
+ *
+ * @returns What holds the mail, or `undefined` to relay it.
  */
 export async function screenCustomerSide(
-  deps: Pick<InboundDeps, 'store' | 'sender' | 'now' | 'config'>,
+  deps: Pick<InboundDeps, 'store' | 'now' | 'config'>,
   notice: InboundNotice,
   senderEmail: string,
   looked: CustomerSideLookups,
   isWriter: boolean,
-): Promise<InboundOutcome | undefined> {
+): Promise<Screened | undefined> {
   const { limits } = deps.config;
   if (looked.owners.some((owner) => owner.email === senderEmail)) {
-    return {
+    return held({
       status: 'rejected',
       reason: 'sender-is-owner',
       detail: `${senderEmail} is an owner: mail from an owner to the support address (an auto-reply to a notice) is recorded, never relayed; kept at ${notice.rawKey}`,
       ownerEmail: senderEmail,
-    };
+    });
   }
   const { window, start } = rateWindowOf(notice.receivedAt, deps.now());
   if (!isWriter && !looked.customer) {
@@ -82,18 +84,18 @@ export async function screenCustomerSide(
       expiresAt,
     );
     if (!counted.admitted) {
-      return {
+      return held({
         status: 'quarantined',
         reason: NEW_CUSTOMER_CAP,
         detail: `more than ${cap} new customers in hour ${window}; kept at ${notice.rawKey}`,
         customerEmail: senderEmail,
-      };
+      });
     }
   }
   const { thread } = looked;
   if (!thread) return undefined;
   const receivedAt = Date.parse(notice.receivedAt) || deps.now().getTime();
-  const held = (): InboundOutcome => ({
+  const loopHeld = (): InboundOutcome => ({
     status: 'rejected',
     reason: LOOP_ENDED,
     detail: `conversation ${thread.id} was ended as a loop; kept at ${notice.rawKey}`,
@@ -106,7 +108,7 @@ export async function screenCustomerSide(
     receivedAt,
     holdHours: limits.loopHoldHours,
   });
-  if (before === 'held') return held();
+  if (before === 'held') return held(loopHeld());
   const windowMs = limits.loopWindowMinutes * MINUTE_MS;
   const bucket = Math.floor(receivedAt / windowMs);
   const counted = await deps.store.countCapped(
@@ -124,16 +126,22 @@ export async function screenCustomerSide(
   });
   if (decision === 'relay') return undefined;
   const endedAt = new Date(receivedAt).toISOString();
-  await deps.store.markLoopEnded(thread.id, endedAt);
-  await notifyOwner(deps, {
-    key: `loop-ended:${thread.id}:${bucket}`,
-    ownerEmail: thread.ownerEmail,
-    subject: `Ended: conversation ${thread.id} with ${thread.customerEmail} looks like a mail loop`,
-    paragraphs: [
-      `More than ${limits.loopMailsPerConversation} mails reached conversation ${thread.id} ("${thread.subject.slice(0, 120)}") from the customer's side within ${limits.loopWindowMinutes} minutes: faster than people write, so automatic responders are probably answering each other.`,
-      `For the next ${limits.loopHoldHours} hours, mail from the customer's side in this conversation is kept but not forwarded to you. Your own answers still reach the customer. This notice is sent once.`,
-      `First held mail: ${notice.rawKey}.`,
-    ],
-  });
-  return held();
+  return {
+    outcome: loopHeld(),
+    writes: [{ kind: 'mark-loop-ended', conversationId: thread.id, at: endedAt }],
+    notice: {
+      key: `loop-ended:${thread.id}:${bucket}`,
+      ownerEmail: thread.ownerEmail,
+      subject: `Ended: conversation ${thread.id} with ${thread.customerEmail} looks like a mail loop`,
+      paragraphs: [
+        `More than ${limits.loopMailsPerConversation} mails reached conversation ${thread.id} ("${thread.subject.slice(0, 120)}") from the customer's side within ${limits.loopWindowMinutes} minutes: faster than people write, so automatic responders are probably answering each other.`,
+        `For the next ${limits.loopHoldHours} hours, mail from the customer's side in this conversation is kept but not forwarded to you. Your own answers still reach the customer. This notice is sent once.`,
+        `First held mail: ${notice.rawKey}.`,
+      ],
+    },
+  };
+}
+
+function held(outcome: InboundOutcome): Screened {
+  return { outcome };
 }

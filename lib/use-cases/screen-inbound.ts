@@ -1,9 +1,10 @@
+import type { StoreWrite } from '../delivery/delivery-plan.js';
 import type { OutcomeReason } from '../domain/outcome-reasons.js';
 import type { Customer, InboundOutcome } from '../domain/types.js';
 import type { ParsedMail } from '../mail/mail-types.js';
 import type { SenderCount } from '../ports/support-store.js';
 import type { InboundDeps, InboundNotice } from './inbound-deps.js';
-import { notifyOwner } from './notify-owner.js';
+import type { OwnerNotice } from './notify-owner.js';
 
 /** Rate windows are clock hours (UTC); counters outlive their hour by a day, then TTL removes them. */
 const WINDOW_MS = 60 * 60 * 1000;
@@ -55,41 +56,42 @@ export function countCustomerMail(
  * id) is the same message and ends as `duplicate`; beyond the per-sender flood cap the mail is kept (raw
  * mail stays, the outcome is `rejected`/`rate-limited`) and not relayed, and the customer's owner gets
  * one notice per sender and hour. A pair of auto-responders that do not mark their mail ends here too.
- * A resend a later hour is recognised by its Message-ID link instead (see `relayCustomerMail`).
+ * A resend a later hour is recognised by its Message-ID link instead (see `decideCustomerMail`).
  */
-export async function refuseCustomerMail(
-  deps: Pick<InboundDeps, 'store' | 'sender' | 'now' | 'config'>,
+export function refuseCustomerMail(
+  deps: Pick<InboundDeps, 'now' | 'config'>,
   notice: InboundNotice,
   mail: ParsedMail,
   customerEmail: string,
   count: SenderCount,
   customer: Customer | undefined,
-): Promise<InboundOutcome | undefined> {
+): Screened | undefined {
   if (count.firstInboundId !== undefined && count.firstInboundId !== notice.inboundId) {
-    return resentOutcome(mail.messageId ?? '', customerEmail, count.firstInboundId);
+    return { outcome: resentOutcome(mail.messageId ?? '', customerEmail, count.firstInboundId) };
   }
   const cap = deps.config.limits.maxMailsPerSenderPerHour;
   if (count.position <= cap) return undefined;
   const { window, start } = rateWindowOf(notice.receivedAt, deps.now());
-  if (customer) {
-    await notifyOwner(deps, {
-      key: `rate-limited:${customerEmail}:${window}`,
-      ownerEmail: customer.ownerEmail,
-      subject: `Held back: more than ${cap} mails in an hour from ${customerEmail}`,
-      paragraphs: [
-        `${customerEmail} sent more than ${cap} mails in the hour starting ${start.toISOString()}.`,
-        'The mails beyond that were kept but not forwarded to you, so a flood or a loop between automatic responders cannot fill your mailbox. This notice is sent once for that hour.',
-        `First held-back mail: ${notice.rawKey}. Ops can replay held-back mail from the raw mail store.`,
-      ],
-    });
-  }
-  return {
+  const told: OwnerNotice | undefined = customer
+    ? {
+        key: `rate-limited:${customerEmail}:${window}`,
+        ownerEmail: customer.ownerEmail,
+        subject: `Held back: more than ${cap} mails in an hour from ${customerEmail}`,
+        paragraphs: [
+          `${customerEmail} sent more than ${cap} mails in the hour starting ${start.toISOString()}.`,
+          'The mails beyond that were kept but not forwarded to you, so a flood or a loop between automatic responders cannot fill your mailbox. This notice is sent once for that hour.',
+          `First held-back mail: ${notice.rawKey}. Ops can replay held-back mail from the raw mail store.`,
+        ],
+      }
+    : undefined;
+  const outcome: InboundOutcome = {
     status: 'rejected',
     reason: 'rate-limited',
     detail: `mail ${count.position} from ${customerEmail} in hour ${window}; cap ${cap}; kept at ${notice.rawKey}`,
     customerEmail,
     ...(customer ? { ownerEmail: customer.ownerEmail } : {}),
   };
+  return { outcome, ...(told ? { notice: told } : {}) };
 }
 
 /** The outcome of a mail that repeats one already received from the same sender. */
@@ -111,24 +113,24 @@ const REPORTED_REASONS: ReadonlySet<OutcomeReason> = new Set<OutcomeReason>([
 ]);
 
 /**
- * Tells the conversation's true owner, once, that an owner-side mail for their conversation was refused
- * or held. Only for mail with a valid reply token: a tampered or unknown token names no conversation
- * anyone can vouch for, so it is only recorded. Refusals are told once per conversation and reason
- * and owner (a forger cannot flood the owner; a new owner after a handoff is told too); a held spam/virus
- * mail once per mail, since it may be the owner's own.
+ * Pure: the notice that tells the conversation's true owner, once, that an owner-side mail for their
+ * conversation was refused or held; `undefined` when nobody is told. Only for mail with a valid reply
+ * token: a tampered or unknown token names no conversation anyone can vouch for, so it is only
+ * recorded. Refusals are told once per conversation and reason and owner (a forger cannot flood the
+ * owner; a new owner after a handoff is told too); a held spam/virus mail once per mail, since it may
+ * be the owner's own.
  */
-export async function reportOwnerSideRefusal(
-  deps: Pick<InboundDeps, 'store' | 'sender' | 'now' | 'config'>,
-  notice: InboundNotice,
-  mail: ParsedMail,
+export function ownerSideRefusalNotice(
+  notice: Pick<InboundNotice, 'inboundId' | 'rawKey'>,
+  mail: Pick<ParsedMail, 'from' | 'subject'>,
   outcome: InboundOutcome,
-): Promise<void> {
-  if (outcome.status !== 'rejected' && outcome.status !== 'quarantined') return;
+): OwnerNotice | undefined {
+  if (outcome.status !== 'rejected' && outcome.status !== 'quarantined') return undefined;
   const { reason, conversationId, ownerEmail } = outcome;
-  if (!reason || !REPORTED_REASONS.has(reason) || !conversationId || !ownerEmail) return;
+  if (!reason || !REPORTED_REASONS.has(reason) || !conversationId || !ownerEmail) return undefined;
   const held = outcome.status === 'quarantined';
   const sender = mail.from?.address ?? '(no sender)';
-  await notifyOwner(deps, {
+  return {
     key: held
       ? `owner-side:${notice.inboundId}:${reason}`
       : `owner-side:${conversationId}:${ownerEmail}:${reason}`,
@@ -145,5 +147,12 @@ export async function reportOwnerSideRefusal(
         : 'If it was you, reply from your own mailbox. Otherwise someone may be trying to write to your customer in your name; further attempts of this kind for this conversation are refused without another notice.',
       `Raw mail: ${notice.rawKey}.`,
     ],
-  });
+  };
+}
+
+/** A mail a screen holds: its outcome, and what is written and who is told for it. */
+export interface Screened {
+  outcome: InboundOutcome;
+  writes?: StoreWrite[];
+  notice?: OwnerNotice;
 }

@@ -1,6 +1,6 @@
 import type { SuppressionRecord } from '../ports/support-store.js';
 import type { InboundDeps } from './inbound-deps.js';
-import { notifyOwner } from './notify-owner.js';
+import type { OwnerNotice } from './notify-owner.js';
 
 /**
  * Whether automatic mail (first-contact mails, notices, anything no person wrote) may go to `address`.
@@ -14,20 +14,15 @@ export async function mayMailAutomatically(
 }
 
 /**
- * An owner's own answer still goes to a suppressed customer (a person chose to write), but the owner is
- * told, once per conversation and suppression, that the address bounced or complained before.
+ * Pure: an owner's own answer still goes to a suppressed customer (a person chose to write), but the
+ * owner is told, once per conversation and suppression, that the address bounced or complained before.
  */
-export async function warnIfRecipientSuppressed(
-  deps: Pick<InboundDeps, 'store' | 'sender' | 'now' | 'config'>,
+export function suppressedReplyNotice(
   input: { conversationId: string; customerEmail: string; ownerEmail: string },
-  /** The customer's suppression as already read (`null`: read, none). */
-  known?: SuppressionRecord | null,
-): Promise<void> {
-  const suppression =
-    known === undefined ? await deps.store.getSuppression(input.customerEmail) : (known ?? undefined);
-  if (!suppression) return;
+  suppression: SuppressionRecord,
+): OwnerNotice {
   const what = suppression.reason === 'complaint' ? 'marked our mail as spam' : 'bounced permanently';
-  await notifyOwner(deps, {
+  return {
     key: `suppressed-reply:${input.conversationId}:${suppression.at}`,
     ownerEmail: input.ownerEmail,
     subject: `${input.customerEmail} ${what} earlier`,
@@ -35,5 +30,5 @@ export async function warnIfRecipientSuppressed(
       `Your reply in conversation ${input.conversationId} was sent, but ${input.customerEmail} ${what} on ${suppression.at} (${suppression.detail}).`,
       'It may not arrive. No automatic mail goes to this address any more; consider reaching the customer another way.',
     ],
-  });
+  };
 }

@@ -1,7 +1,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { INBOUND_FUNCTION_TIMEOUT } from '../../cdk/constructs/inbound-function.js';
-import { SEND_LEASE_MS } from '../../lib/use-cases/send-once.js';
+import { SEND_LEASE_MS } from '../../lib/delivery/deliver-mail.js';
 import { arnOf, logicalIdOf, templateOf, withDeploy } from './support/stack-fixture.js';
 
 /** The condition admitting SES for the stack's one receipt rule (`SpocInbox-inbound`) in `ruleSet`. */

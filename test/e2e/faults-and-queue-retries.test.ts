@@ -6,6 +6,7 @@ import { ConfiguredRetryStrategy } from '@smithy/core/retry';
 import type { SQSRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbSupportStore } from '../../lib/adapters/dynamodb/dynamodb-support-store.js';
+import { SEND_LEASE_MS } from '../../lib/delivery/deliver-mail.js';
 import {
   type EmbeddedEngines,
   LOCAL_REGION,
@@ -14,7 +15,6 @@ import {
 } from '../../lib/local/embedded-engines.js';
 import { type FaultStats, injectedTotal, injectFaults } from '../../lib/local/fault-injection.js';
 import type { MailSender, OutgoingMail, SendReceipt } from '../../lib/ports/mail-sender.js';
-import { SEND_LEASE_MS } from '../../lib/use-cases/send-once.js';
 import { type CapturingMailSender, HandlerRig } from '../support/handler-rig.js';
 import { customerMail } from '../support/mail-builder.js';
 import { SimulatedQueue } from '../support/simulated-queue.js';

@@ -13,13 +13,21 @@ import { customerMail } from '../support/mail-builder.js';
 
 const SUPPORT = ['support@example.test'];
 
-/** Raw mail reads of the keys in `stalled` never answer (a read that outlives every timeout). */
+/**
+ * Raw mail reads of the keys in `stalled` never answer (a read that outlives every timeout) until their
+ * signal is aborted, as the SDK ends an aborted request.
+ */
 function stallReads(stalled: Set<string>): (deps: InboundDeps) => InboundDeps {
   return (deps) => {
     const rawMail = new Proxy(deps.rawMail, {
       get(target, property) {
         if (property === 'getRaw') {
-          return (key: string) => (stalled.has(key) ? new Promise<Buffer>(() => {}) : target.getRaw(key));
+          return (key: string, options?: { signal?: AbortSignal }) =>
+            stalled.has(key)
+              ? new Promise<Buffer>((_, reject) =>
+                  options?.signal?.addEventListener('abort', () => reject(options.signal?.reason)),
+                )
+              : target.getRaw(key, options);
         }
         const value = Reflect.get(target, property) as unknown;
         return typeof value === 'function' ? value.bind(target) : value;

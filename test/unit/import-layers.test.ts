@@ -17,11 +17,12 @@ const LAYERS: Record<string, number> = {
   events: 2,
   ports: 2,
   adapters: 3,
-  'use-cases': 4,
-  handlers: 5,
-  runtime: 6,
-  local: 6,
-  cli: 7,
+  delivery: 4,
+  'use-cases': 5,
+  handlers: 6,
+  runtime: 7,
+  local: 7,
+  cli: 8,
 };
 
 function sourceFiles(dir: string): string[] {

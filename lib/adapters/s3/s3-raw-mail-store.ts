@@ -37,9 +37,12 @@ export class S3RawMailStore implements RawMailStore {
     this.listPageSize = options.listPageSize ?? 1000;
   }
 
-  async getRaw(key: string): Promise<Buffer> {
+  async getRaw(key: string, options: { signal?: AbortSignal } = {}): Promise<Buffer> {
     try {
-      const result = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      const result = await this.client.send(
+        new GetObjectCommand({ Bucket: this.bucket, Key: key }),
+        options.signal ? { abortSignal: options.signal } : {},
+      );
       if (!result.Body) throw new RawMailMissingError(key);
       if (result.Body instanceof Readable && result.ContentLength !== undefined) {
         return await readExactly(result.Body, result.ContentLength, key);

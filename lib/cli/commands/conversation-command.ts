@@ -1,6 +1,6 @@
+import { awaitAll } from '../../delivery/await-all.js';
 import type { Conversation } from '../../domain/types.js';
 import { renderConversationHistory } from '../../mail/conversation-history.js';
-import { awaitAll } from '../../use-cases/await-all.js';
 import { type CliIo, UsageError } from '../cli-io.js';
 import { formatTable } from '../format-table.js';
 import { openDeps, type TargetFlags } from '../open-deps.js';

@@ -1,5 +1,5 @@
+import { awaitAll } from '../../delivery/await-all.js';
 import { isFreeMailDomain } from '../../domain/free-mail-domains.js';
-import { awaitAll } from '../../use-cases/await-all.js';
 import { HandoffRefusedError, handOffCustomer } from '../../use-cases/hand-off-customer.js';
 import * as z from '../../validation/zod-mini.js';
 import { type CliIo, UsageError } from '../cli-io.js';

@@ -1,5 +1,5 @@
+import { awaitAll } from '../../delivery/await-all.js';
 import { readLocalSettings } from '../../local/local-settings.js';
-import { awaitAll } from '../../use-cases/await-all.js';
 import * as z from '../../validation/zod-mini.js';
 import { type CliIo, UsageError } from '../cli-io.js';
 import { formatTable } from '../format-table.js';

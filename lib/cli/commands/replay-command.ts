@@ -1,9 +1,9 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { SqsMessageQueue } from '../../adapters/sqs/sqs-message-queue.js';
+import { awaitAll } from '../../delivery/await-all.js';
 import { replayQueue } from '../../handlers/replay-queue.js';
 import type { AwsOpsComposition } from '../../runtime/aws-ops-composition.js';
-import { awaitAll } from '../../use-cases/await-all.js';
 import { replayStoredMail } from '../../use-cases/replay-inbound.js';
 import { type CliIo, UsageError } from '../cli-io.js';
 import { openDeps, type TargetFlags } from '../open-deps.js';

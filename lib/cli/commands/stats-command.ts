@@ -1,7 +1,7 @@
+import { awaitAll } from '../../delivery/await-all.js';
 import { computeOwnerFigures, type OwnerFigures, type StatsPeriod } from '../../domain/owner-stats.js';
 import { readLocalSettings } from '../../local/local-settings.js';
 import type { SupportStore } from '../../ports/support-store.js';
-import { awaitAll } from '../../use-cases/await-all.js';
 import * as z from '../../validation/zod-mini.js';
 import { type CliIo, UsageError } from '../cli-io.js';
 import { formatTable } from '../format-table.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { fitOwnerRelay } from '../../../lib/delivery/fit-owner-relay.js';
 import { parseMail } from '../../../lib/mail/parse-mail.js';
 import type { RawMailStore } from '../../../lib/ports/raw-mail-store.js';
-import { fitOwnerRelay } from '../../../lib/use-cases/fit-owner-relay.js';
 
 const rawMail = { locate: async (key: string) => ({ location: `/data/${key}` }) } as RawMailStore;
 

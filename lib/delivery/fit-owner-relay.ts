@@ -2,7 +2,7 @@ import { composeMail } from '../mail/compose-mail.js';
 import { formatBytes, SES_MAX_SEND_BYTES } from '../mail/mail-size.js';
 import type { ComposeInput } from '../mail/mail-types.js';
 import { rawMailLocationLines } from '../mail/raw-mail-location-text.js';
-import type { InboundDeps } from './inbound-deps.js';
+import type { DeliveryDeps } from './delivery-deps.js';
 
 /**
  * Composes a relay to an owner, and when the composed mail is over what SES sends (re-encoding binary
@@ -10,7 +10,7 @@ import type { InboundDeps } from './inbound-deps.js';
  * with a note naming them and where the raw mail is, so the relay goes out instead of failing forever.
  */
 export async function fitOwnerRelay(
-  deps: Pick<InboundDeps, 'rawMail'> & Partial<Pick<InboundDeps, 'now'>>,
+  deps: Pick<DeliveryDeps, 'rawMail'> & Partial<Pick<DeliveryDeps, 'now'>>,
   relay: ComposeInput,
   rawKey: string,
   maxBytes = SES_MAX_SEND_BYTES,
