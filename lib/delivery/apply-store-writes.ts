@@ -33,6 +33,13 @@ export async function applyStoreWrite(store: SupportStore, write: StoreWrite): P
       return store.markLoopEnded(write.conversationId, write.at);
     case 'put-owner':
       return store.putOwner(write.owner);
+    case 'put-consult-question':
+      return store.putConsultQuestion(write.question);
+    case 'record-consult-answer':
+      return store.recordConsultAnswer(write.question, write.at);
+    case 'mark-consult-reminded':
+      await store.markConsultReminded(write.question, write.at);
+      return;
     default:
       return unknownWrite(write);
   }

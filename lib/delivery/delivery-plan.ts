@@ -1,3 +1,4 @@
+import type { ConsultQuestion } from '../domain/consult-round.js';
 import type {
   Conversation,
   ConversationMessage,
@@ -54,7 +55,13 @@ export type StoreWrite =
   | { kind: 'update-customer-owner'; email: string; ownerEmail: string }
   | { kind: 'fill-customer-name'; email: string; name: string }
   | { kind: 'mark-loop-ended'; conversationId: string; at: string }
-  | { kind: 'put-owner'; owner: Owner };
+  | { kind: 'put-owner'; owner: Owner }
+  | { kind: 'put-consult-question'; question: ConsultQuestion }
+  | { kind: 'record-consult-answer'; question: ConsultQuestionRef; at: string }
+  | { kind: 'mark-consult-reminded'; question: ConsultQuestionRef; at: string };
+
+/** A consult question as the store addresses it. */
+export type ConsultQuestionRef = Pick<ConsultQuestion, 'conversationId' | 'questionId' | 'colleague'>;
 
 /**
  * A mail as decided: what to compose and where it goes. Composing (MailComposer) happens when it is

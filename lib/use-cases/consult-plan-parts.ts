@@ -1,26 +1,19 @@
-import type { ConsultQuestion } from '../domain/consult-round.js';
-import type { ConversationMessage } from '../domain/types.js';
-import type { ComposeInput } from '../mail/mail-types.js';
+import type { MailDelivery, StoreWrite } from '../delivery/delivery-plan.js';
 
-/** A question as the store addresses it. */
-export type ConsultQuestionRef = Pick<ConsultQuestion, 'conversationId' | 'questionId' | 'colleague'>;
+export type { ConsultQuestionRef } from '../delivery/delivery-plan.js';
 
-/** The idempotent writes of consult rounds, carried out by the delivery module like its other writes. */
-export type ConsultWrite =
-  | { kind: 'put-consult-question'; question: ConsultQuestion }
-  | { kind: 'record-consult-answer'; question: ConsultQuestionRef; at: string }
-  | { kind: 'mark-consult-reminded'; question: ConsultQuestionRef; at: string }
-  | { kind: 'put-message'; message: ConversationMessage }
-  | {
-      kind: 'append-to-thread';
-      conversationId: string;
-      thread: 'customerThread' | 'ownerThread';
-      messageIds: string[];
-      at: string;
-    };
+/** The writes consult decisions make: their own items, the answer as a note, the owner's thread entry. */
+export type ConsultWrite = Extract<
+  StoreWrite,
+  {
+    kind:
+      | 'put-consult-question'
+      | 'record-consult-answer'
+      | 'mark-consult-reminded'
+      | 'put-message'
+      | 'append-to-thread';
+  }
+>;
 
-/** One mail of a consult decision, sent at most once under `key`. */
-export interface ConsultMail {
-  key: string;
-  mail: { compose: ComposeInput; envelope: { from: string; to: string[] }; messageId: string };
-}
+/** One mail of a consult decision, sent at most once under its key by the delivery module. */
+export type ConsultMail = MailDelivery;

@@ -1,8 +1,6 @@
-import { createHash } from 'node:crypto';
 import type { SpocConfig } from '../config/config-schema.js';
 import { askedColleagues, type ConsultQuestion, questionAnswered } from '../domain/consult-round.js';
 import { boundColleague, type ClaimedConsultToken } from '../domain/consult-token.js';
-import { domainOf } from '../domain/mail-address.js';
 import { type ReplyTokenWindow, replyAddressFor } from '../domain/reply-token.js';
 import type { ConsultAnswerCheck } from '../domain/route-inbound.js';
 import { storedAttachments, storedSubject, storedText } from '../domain/stored-message.js';
@@ -15,8 +13,8 @@ import {
   consultRefusedNotice,
 } from '../mail/consult-notices.js';
 import type { MailAddress, ParsedMail } from '../mail/mail-types.js';
-import { buildOwnerNotice } from '../mail/owner-notice.js';
 import type { ConsultMail, ConsultWrite } from './consult-plan-parts.js';
+import { ownerNoticeDelivery } from './notify-owner.js';
 
 /** The inbound mail a consult decision is about. */
 export interface ConsultInbound {
@@ -51,30 +49,17 @@ function asked(question: ConsultQuestion, conversation: Pick<Conversation, 'subj
   };
 }
 
-/** A notice to the owner about a question, sent once under `key` (`consult-…:<conversation>:<question>:<colleague>`). */
+/**
+ * A notice to the owner about a question, sent once under `notice:<key>` (`consult-…:<conversation>:
+ * <question>:<colleague>`), like every owner notice.
+ */
 export function consultNoticeMail(
   config: Pick<SpocConfig, 'supportAddress' | 'supportName'>,
   owner: Pick<Owner, 'email' | 'name'>,
   key: string,
   text: ConsultNoticeText,
 ): ConsultMail {
-  const sendKey = `notice:${key}`;
-  const digest = createHash('sha256').update(sendKey).digest('hex').slice(0, 24);
-  const messageId = `<notice.${digest}@${domainOf(config.supportAddress)}>`;
-  return {
-    key: sendKey,
-    mail: {
-      compose: buildOwnerNotice({
-        owner: { address: owner.email, name: owner.name },
-        supportAddress: config.supportAddress,
-        supportName: config.supportName,
-        ...text,
-        messageId,
-      }),
-      envelope: { from: config.supportAddress, to: [owner.email] },
-      messageId,
-    },
-  };
+  return ownerNoticeDelivery(config, owner, { key, ownerEmail: owner.email, ...text });
 }
 
 function questionKey(question: ConsultQuestion): string {
