@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EmbeddedEngines, startEmbeddedEngines } from '../../lib/local/embedded-engines.js';
 import type { ParsedMail } from '../../lib/mail/mail-types.js';
 import { parseMail } from '../../lib/mail/parse-mail.js';
+import { remindConsultQuestions } from '../../lib/use-cases/remind-consult-questions.js';
 import { ownerReply, replyBody } from '../support/client-replies.js';
 import { corpusFile } from '../support/corpus.js';
 import { type CapturedMail, HandlerRig } from '../support/handler-rig.js';
@@ -284,5 +285,38 @@ describe('consult mail delivered twice', () => {
     expect(await rig.deps.store.getInbound(answer.inboundId)).toMatchObject({
       outcome: { status: 'relayed-to-owner', reason: 'consult-answer' },
     });
+  });
+
+  it('reminds the owner once of a question the colleague left unanswered past consult.remindAfter', async () => {
+    await rig.deliver(await customerMail('joe@customer.test', 'Dented box', 'The box came dented.'), {
+      from: 'joe@customer.test',
+      to: ['support@example.test'],
+    });
+    const relay = rig.sender.mails.at(-1) as CapturedMail;
+    const ownerAddress = relay.envelope.to[0] ?? '';
+    await rig.deliver(
+      await ownerAnswer(relay, ownerAddress, `#ask ${CAROL.address}\nDid the box leave dented?`),
+      {
+        from: ownerAddress,
+        to: [relay.mail.replyTo[0]?.address ?? ''],
+      },
+    );
+    const conversationId = relay.mail.headers.get('x-spoc-conversation')?.[0] ?? '';
+    const [question] = await rig.deps.store.listConsultQuestions(conversationId);
+    if (!question) throw new Error('no question recorded');
+    const from = `${question.askedAt.slice(0, 10)}T00:00:00.000Z`;
+    const before = new Date(Date.parse(question.remindAt) - 1000);
+    expect(await remindConsultQuestions(rig.deps, from, before)).toEqual({ due: 0, reminded: 0 });
+    const at = new Date(Date.parse(question.remindAt) + 60_000);
+    const count = () =>
+      rig.sender.to(ownerAddress).filter((m) => m.mail.subject.includes('has not answered yet')).length;
+    expect(await remindConsultQuestions(rig.deps, from, at)).toEqual({ due: 1, reminded: 1 });
+    expect(count()).toBe(1);
+    expect(await remindConsultQuestions(rig.deps, from, new Date(at.getTime() + 86_400_000))).toEqual({
+      due: 0,
+      reminded: 0,
+    });
+    expect(count()).toBe(1);
+    expect((await rig.deps.store.listConsultQuestions(conversationId))[0]?.remindedAt).toBe(at.toISOString());
   });
 });
