@@ -1,6 +1,8 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../lib/cli/run-cli.js';
 import { type EmbeddedEngines, startEmbeddedEngines } from '../../lib/local/embedded-engines.js';
 import type { ParsedMail } from '../../lib/mail/mail-types.js';
 import { parseMail } from '../../lib/mail/parse-mail.js';
@@ -213,6 +215,32 @@ describe('an owner consults colleagues by mail', () => {
     const sent = await harness.newOutboxMails();
     expect(sent.map((m) => m.mail.to[0]?.address)).toEqual([next.address]);
     expect(sent[0]?.mail.from?.name).toBe('Carol Diaz (consulted) via Support');
+  });
+  it('conversation show lists the rounds, export includes them, forget deletes them', async () => {
+    const base = await mkdtemp(join(tmpdir(), 'spoc-consult-cli-'));
+    await writeFile(join(base, 'spoc.config.json'), JSON.stringify(harness.config));
+    const env = {
+      SPOC_DATA_DIR: harness.dataDir,
+      SPOC_OUTBOX_DIR: harness.outboxDir,
+      SPOC_CONFIG: join(base, 'spoc.config.json'),
+    };
+    const cli = async (...argv: string[]) => {
+      const out: string[] = [];
+      const code = await runCli(argv, { out: (t) => out.push(t), err: (t) => out.push(t), env, cwd: base });
+      return { code, out: out.join('\n') };
+    };
+    const shown = await cli('conversation', 'show', conversationId);
+    expect(shown.code).toBe(0);
+    expect(shown.out).toContain('Questions to colleagues (internal):');
+    expect(shown.out).toContain(`asked Carol Diaz <${CAROL.address}>: "${QUESTION}" (answered`);
+    expect(shown.out).toContain(`asked ${DAVE.address}: "${QUESTION}" (open)`);
+    expect(shown.out).toContain('note by Carol Diaz (consulted) (internal):');
+    const exported = await cli('export', JANE);
+    const items = (JSON.parse(exported.out) as { items: Array<Record<string, unknown>> }).items;
+    expect(items.filter((item) => item.type === 'CONSULT').map((item) => item.questionId)).toHaveLength(2);
+    expect(await cli('forget', JANE, '--yes')).toMatchObject({ code: 0 });
+    expect(await harness.server.deps.store.listConsultQuestions(conversationId)).toEqual([]);
+    await rm(base, { recursive: true, force: true });
   });
 });
 
