@@ -35,12 +35,13 @@ describe('an owner consults colleagues by mail', () => {
   let conversationId: string;
   let toCarol: ParsedMail;
   let consultAnswer: ParsedMail;
+  let janeMessageId: string;
 
   beforeAll(async () => {
     harness = await LocalHarness.start({
       config: { ...TEST_CONFIG_INPUT, consult: { allowedDomains: ['warehouse.test'] } },
     });
-    await harness.send({
+    janeMessageId = await harness.send({
       from: { name: 'Jane Doe', address: JANE },
       to: 'support@example.test',
       subject: 'Broken lamp',
@@ -89,6 +90,21 @@ describe('an owner consults colleagues by mail', () => {
     expect(sent.map((m) => m.mail.to[0]?.address)).toEqual([owner.address]);
     expect(sent[0]?.mail.text).toContain('@example.test, @warehouse.test');
     expect(await harness.lastOutcome()).toMatchObject({ status: 'rejected', reason: 'command-invalid' });
+  });
+
+  it("the customer's next mail reaches the owner with the open questions in its context block", async () => {
+    await harness.send({
+      from: { name: 'Jane Doe', address: JANE },
+      to: 'support@example.test',
+      subject: 'Re: Broken lamp',
+      text: 'Any news?',
+      inReplyTo: janeMessageId,
+      references: [janeMessageId],
+    });
+    const [followUp] = await harness.newOutboxMails();
+    expect(followUp?.mail.headers.get('x-spoc-conversation')?.[0]).toBe(conversationId);
+    expect(followUp?.mail.text).toContain(`Waiting on Carol Diaz <${CAROL.address}> since`);
+    expect(followUp?.mail.text).toContain(`Waiting on ${DAVE.address} since`);
   });
 
   it("the colleague's Reply all reaches the owner only, from the consulted name, Reply-To the conversation", async () => {
