@@ -1,6 +1,6 @@
 import type { SpocConfig } from '../config/config-schema.js';
+import type { MailDeliveryDeps } from '../delivery/deliver-mail.js';
 import { deliverOperation } from '../delivery/deliver-operation.js';
-import type { DeliveryDeps } from '../delivery/delivery-deps.js';
 import { planConsultReminder } from './plan-consult-reminder.js';
 
 /** What one reminder run did. */
@@ -19,7 +19,7 @@ export interface ConsultReminderRun {
  * A question answered or reminded meanwhile, or a conversation closed or gone, sends nothing.
  */
 export async function remindConsultQuestions(
-  deps: DeliveryDeps & { config: Pick<SpocConfig, 'supportAddress' | 'supportName'> },
+  deps: MailDeliveryDeps & { config: Pick<SpocConfig, 'supportAddress' | 'supportName'> },
   from: string,
   now: Date,
 ): Promise<ConsultReminderRun> {
