@@ -86,6 +86,8 @@ export interface Conversation {
   askedAt?: string;
   /** The answer that settled the first-response figure, written with that answer's threads. */
   firstAnswer?: FirstAnswer;
+  /** Set once a colleague was asked in it (`#ask`): only then are its consult rounds read with its mail. */
+  consulted?: boolean;
 }
 
 /**

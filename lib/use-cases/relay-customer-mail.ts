@@ -156,7 +156,7 @@ export async function decideCustomerMail(
   // The owner's context block names the questions to colleagues still open in the conversation.
   const [cover, questions] = await awaitAll([
     routeToCover(deps, assigned.owner, owners),
-    thread ? deps.store.listConsultQuestions(thread.id) : Promise.resolve([]),
+    thread?.consulted ? deps.store.listConsultQuestions(thread.id) : Promise.resolve([]),
   ]);
   // An address that did not authenticate may not be its owner: it gets nothing from our address.
   const greets =

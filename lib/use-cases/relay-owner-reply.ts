@@ -101,7 +101,7 @@ export async function decideOwnerAnswer(
     deps.store.getSuppression(accepted.customerEmail),
     deps.store.listMessages(accepted.id),
     // The questions to colleagues, which must not reach the customer either (their answers are notes).
-    deps.store.listConsultQuestions(accepted.id),
+    accepted.consulted ? deps.store.listConsultQuestions(accepted.id) : [],
   ]);
   if (!owner) {
     return outcomeOnly({

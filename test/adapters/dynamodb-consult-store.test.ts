@@ -64,6 +64,13 @@ describe('consult rounds on dynalite', () => {
     expect(await store.listConsultQuestions('c2')).toEqual([]);
     // The conversation's messages are not mixed with its questions.
     expect(await store.listMessages('c1')).toEqual([]);
+    // The conversation is marked, so its mail reads the rounds; one never consulted is not.
+    expect((await store.getConversation('c1'))?.consulted).toBe(true);
+    await store.createConversation(conversation('c3', 'kim@customer.test'));
+    expect((await store.getConversation('c3'))?.consulted).toBeUndefined();
+    await expect(store.putConsultQuestion(question({ conversationId: 'nope' }))).rejects.toBeInstanceOf(
+      ConditionFailedError,
+    );
   });
 
   it('records answers: the first time stays, the newest moves forward only, and the reminder leaves', async () => {

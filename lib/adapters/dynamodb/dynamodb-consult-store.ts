@@ -22,6 +22,10 @@ const keyOf = (q: QuestionRef) => consultKeys.question(q.conversationId, q.quest
 export class DynamoDbConsultStore implements ConsultStore {
   constructor(private readonly table: DynamoDbTable) {}
 
+  /**
+   * The question, then the conversation's `consulted` mark, so a relay reads consult rounds only of a
+   * conversation that has some (both writes are idempotent; a retry makes the one that is missing).
+   */
   async putConsultQuestion(question: ConsultQuestion): Promise<void> {
     await this.table.putIfAbsent({
       ...question,
@@ -34,6 +38,15 @@ export class DynamoDbConsultStore implements ConsultStore {
       ),
       [ITEM_TYPE_ATTRIBUTE]: 'CONSULT',
     });
+    await this.table.updateExisting(
+      {
+        Key: conversationKeys.conversation(question.conversationId),
+        UpdateExpression: 'SET #consulted = :true',
+        ExpressionAttributeNames: { '#consulted': 'consulted' },
+        ExpressionAttributeValues: { ':true': true },
+      },
+      `conversation ${question.conversationId} does not exist`,
+    );
   }
 
   async listConsultQuestions(conversationId: string): Promise<ConsultQuestion[]> {
