@@ -1,4 +1,5 @@
 import type { SpocConfig } from '../config/config-schema.js';
+import { awaitAll } from '../delivery/await-all.js';
 import type { MailDeliveryDeps } from '../delivery/deliver-mail.js';
 import { deliverOperation } from '../delivery/deliver-operation.js';
 import { planConsultReminder } from './plan-consult-reminder.js';
@@ -26,7 +27,7 @@ export async function remindConsultQuestions(
   const due = await deps.store.listDueConsultReminders(from, now.toISOString());
   let reminded = 0;
   for (const entry of due) {
-    const [conversation, questions] = await Promise.all([
+    const [conversation, questions] = await awaitAll([
       deps.store.getConversation(entry.conversationId),
       deps.store.listConsultQuestions(entry.conversationId),
     ]);

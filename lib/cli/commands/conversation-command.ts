@@ -65,7 +65,7 @@ export async function conversationCommand(
             `no conversation ${argument}: find ids with spoc conversation list <customer-email>`,
           );
         }
-        const [messages, questions] = await Promise.all([
+        const [messages, questions] = await awaitAll([
           store.listMessages(conversation.id),
           store.listConsultQuestions(conversation.id),
         ]);
