@@ -364,3 +364,48 @@ describe('consult mail delivered twice', () => {
     expect((await rig.deps.store.listConsultQuestions(conversationId))[0]?.remindedAt).toBe(at.toISOString());
   });
 });
+
+/** A colleague's answer over `limits.maxMessageBytes` is not parsed; the owner learns of it all the same. */
+describe('a consult answer too large to relay', () => {
+  let engines: EmbeddedEngines;
+  let rig: HandlerRig;
+
+  beforeAll(async () => {
+    engines = await startEmbeddedEngines();
+    rig = await HandlerRig.create(engines, { config: { limits: { maxMessageBytes: 64 * 1024 } } });
+  });
+  afterAll(async () => {
+    await engines.close();
+  });
+
+  it('reaches the owner as a note of its size and where it is kept, from the consulted name', async () => {
+    await rig.deliver(await customerMail(JANE, 'Broken lamp', 'It broke.'), {
+      from: JANE,
+      to: ['support@example.test'],
+    });
+    const relay = rig.sender.mails[0] as CapturedMail;
+    const ownerAddress = relay.envelope.to[0] ?? '';
+    await rig.deliver(await ownerAnswer(relay, ownerAddress, `#ask ${CAROL.address}\n${QUESTION}`), {
+      from: ownerAddress,
+      to: [relay.mail.replyTo[0]?.address ?? ''],
+    });
+    const question = (rig.sender.to(CAROL.address)[0] as CapturedMail).mail;
+    const consultAddress = question.replyTo[0]?.address ?? '';
+    const { outcome } = await rig.deliver(
+      await rawMail({
+        from: CAROL,
+        to: consultAddress,
+        subject: `Re: ${question.subject}`,
+        text: ANSWER,
+        attachments: [{ filename: 'scan.bin', content: Buffer.alloc(200 * 1024, 7) }],
+      }),
+      { from: CAROL.address, to: [consultAddress] },
+    );
+    expect(outcome).toMatchObject({ status: 'relayed-to-owner', reason: 'consult-answer' });
+    const told = rig.sender.to(ownerAddress).at(-1);
+    expect(told?.mail.from?.name).toBe('Carol Diaz (consulted) via Support');
+    expect(told?.mail.text).toContain('This answer was too large to relay');
+    expect(told?.mail.text).toContain('scan.bin');
+    expect(rig.sender.to(JANE)).toEqual([]);
+  });
+});
