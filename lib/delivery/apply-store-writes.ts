@@ -40,6 +40,13 @@ export async function applyStoreWrite(store: SupportStore, write: StoreWrite): P
       // Lost to a concurrent transition (another sweep, an answer): that write stands, this one is moot.
       await store.writePromise(write.conversationId, write.slot, write.seenRev, write.at);
       return;
+    case 'put-consult-question':
+      return store.putConsultQuestion(write.question);
+    case 'record-consult-answer':
+      return store.recordConsultAnswer(write.question, write.at);
+    case 'mark-consult-reminded':
+      await store.markConsultReminded(write.question, write.at);
+      return;
     default:
       return unknownWrite(write);
   }

@@ -1,3 +1,4 @@
+import type { ConsultQuestion } from '../domain/consult-round.js';
 import type { PromiseSlot } from '../domain/promise-state.js';
 import type {
   Conversation,
@@ -75,7 +76,13 @@ export type StoreWrite =
       slot: PromiseSlot;
       seenRev: number | undefined;
       at: string;
-    };
+    }
+  | { kind: 'put-consult-question'; question: ConsultQuestion }
+  | { kind: 'record-consult-answer'; question: ConsultQuestionRef; at: string }
+  | { kind: 'mark-consult-reminded'; question: ConsultQuestionRef; at: string };
+
+/** A consult question as the store addresses it. */
+export type ConsultQuestionRef = Pick<ConsultQuestion, 'conversationId' | 'questionId' | 'colleague'>;
 
 /**
  * A mail as decided: what to compose and where it goes. Composing (MailComposer) happens when it is

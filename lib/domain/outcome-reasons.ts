@@ -78,6 +78,8 @@ export type OutcomeReason =
   | 'consult-not-wired'
   /** `rejected`: mail to a consult address from someone other than the colleague it was given to. */
   | 'sender-not-colleague'
+  /** `relayed-to-owner`: a colleague's answer to an owner's question, stored as an internal note. */
+  | 'consult-answer'
   /** `rejected`: the owner typed (part of) the answer inside the context block; writer told. */
   | 'answer-in-context'
   /** `rejected`: a context marker line is left in the owner's own text; writer told. */
@@ -97,6 +99,8 @@ export type OutcomeReason =
   | 'uncc'
   /** `noted`: `#away`, the owner's absence set. */
   | 'away'
+  /** `noted`: `#ask`, a question sent to colleagues behind the scenes; the customer receives nothing. */
+  | 'ask'
   /** `rejected`: a command that cannot run as written; the owner gets the list of commands. */
   | 'command-invalid'
   // Customer side.
@@ -183,6 +187,7 @@ export const OUTCOME_REASONS = [
   'owner-unknown',
   'consult-not-wired',
   'sender-not-colleague',
+  'consult-answer',
   'answer-in-context',
   'context-damaged',
   'empty-reply',
@@ -192,6 +197,7 @@ export const OUTCOME_REASONS = [
   'handoff',
   'uncc',
   'away',
+  'ask',
   'command-invalid',
   'forged-sender',
   'sender-is-owner',

@@ -52,6 +52,10 @@ function oneYearAfter(day: string): string {
   return date.toISOString().slice(0, 10);
 }
 
+/** The line of `#ask` in the list of commands, aligned with the others. */
+export const ASK_COMMAND_HELP =
+  '#ask <address> [<address>]  ask colleagues behind the scenes; your question goes below the line';
+
 /** The commands, one line each, as shown to an owner who wrote a wrong one. */
 export const COMMAND_HELP = [
   '#note <text>                record the reply on the conversation; the customer receives nothing',
@@ -60,14 +64,8 @@ export const COMMAND_HELP = [
   '#close                      close the conversation (any text below is still sent to the customer)',
   '#uncc <address>             take that person off the Cc of this conversation (text below still goes)',
   '#wait <YYYY-MM-DD>          you are waiting on something until that day: reminded then, nothing is sent',
+  ASK_COMMAND_HELP,
 ] as const;
-
-/**
- * The line of `#ask` in the list of commands, aligned with {@link COMMAND_HELP}. Kept apart until the
- * command is carried out: the list names only what an owner can use.
- */
-export const ASK_COMMAND_HELP =
-  '#ask <address> [<address>]  ask colleagues behind the scenes; your question goes below the line';
 
 /** Reads one command's argument (the rest of its line) and the text below its line. */
 type CommandReader = (

@@ -98,6 +98,8 @@ export interface Conversation {
   promiseEpoch?: number;
   /** Counts the writes of `promise`, so a transition is written only over the state it was decided from. */
   promiseRev?: number;
+  /** Set once a colleague was asked in it (`#ask`): only then are its consult rounds read with its mail. */
+  consulted?: boolean;
 }
 
 /** Where a response promise stands: running, paused by `#wait`, or handed to the backup. */

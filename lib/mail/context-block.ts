@@ -27,6 +27,8 @@ export interface ContextFacts {
   participantsAdded?: string[];
   /** Addresses this mail had on Cc that were not added: the conversation had no room left. */
   participantsRefused?: string[];
+  /** Questions to colleagues still waiting for an answer, one line each (`openQuestionLines`). */
+  openQuestions?: string[];
 }
 
 function day(iso: string): string {
@@ -52,6 +54,7 @@ export function renderContextText(facts: ContextFacts): string {
     ...(facts.participantsRefused?.length
       ? [`Not added to Cc (the conversation has the most it keeps): ${facts.participantsRefused.join(', ')}`]
       : []),
+    ...(facts.openQuestions ?? []).map((line) => neutraliseMarkers(line)),
     `Reply above this block: the customer receives your answer from "${facts.ownerName}" <${facts.supportAddress}>.`,
     CONTEXT_MARKERS.end,
   ].join('\n');

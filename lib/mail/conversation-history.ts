@@ -1,3 +1,4 @@
+import { type ConsultQuestion, consultRoundLines } from '../domain/consult-round.js';
 import type { AttachmentSummary, Conversation, ConversationMessage } from '../domain/types.js';
 import { neutraliseMarkers } from './context-block.js';
 
@@ -5,6 +6,8 @@ import { neutraliseMarkers } from './context-block.js';
 export interface ConversationWithMessages {
   conversation: Conversation;
   messages: ConversationMessage[];
+  /** Its consult rounds (questions to colleagues), when read: listed after the messages. */
+  questions?: ConsultQuestion[];
 }
 
 /** An ISO time to the minute, as the history shows it. */
@@ -64,6 +67,11 @@ export function renderConversationHistory(
     if (message.attachments.length > 0) {
       lines.push(`  Attachments: ${describeAttachments(message.attachments)}`);
     }
+  }
+  if (item.questions?.length) {
+    // The colleagues' answers are among the messages above, as notes.
+    lines.push('', 'Questions to colleagues (internal):');
+    for (const line of consultRoundLines(item.questions)) lines.push(indent(neutraliseMarkers(line)));
   }
   return lines.join('\n');
 }

@@ -1,3 +1,4 @@
+import type { ConsultStore } from './consult-store.js';
 import type { ConversationStore } from './conversation-store.js';
 import type { DirectoryStore } from './directory-store.js';
 import type { GuardStore } from './guard-store.js';
@@ -5,6 +6,7 @@ import type { InboundLedger } from './inbound-ledger.js';
 import type { OpsQueries } from './ops-queries.js';
 import type { PromiseStore } from './promise-store.js';
 
+export type { ConsultStore, DueConsultReminder } from './consult-store.js';
 export type {
   ConversationStore,
   FormerOwnerRecord,
@@ -24,6 +26,7 @@ export type { DueEntry, PromiseStore } from './promise-store.js';
  */
 export type SupportStore = DirectoryStore &
   ConversationStore &
+  ConsultStore &
   InboundLedger &
   GuardStore &
   OpsQueries &

@@ -4,6 +4,7 @@ import { awaitAll } from '../delivery/await-all.js';
 import { allMessageIds, visibleMessageId } from '../delivery/deliver-mail.js';
 import { deliverOperation } from '../delivery/deliver-operation.js';
 import type { MailDelivery, OperationPlan, StoreWrite } from '../delivery/delivery-plan.js';
+import type { ConsultQuestion } from '../domain/consult-round.js';
 import { PermanentFailureError } from '../domain/errors.js';
 import { domainOf } from '../domain/mail-address.js';
 import { replyAddressFor } from '../domain/reply-token.js';
@@ -53,6 +54,8 @@ export interface HandoffFacts {
   /** The customer's conversations, newest first, with the messages of the open ones. */
   conversations: Conversation[];
   messages: Map<string, ConversationMessage[]>;
+  /** The consult rounds of the open ones, which the new owner's history lists. */
+  questions?: Map<string, ConsultQuestion[]>;
   /** The customer's owner before the handoff, when it is someone else. */
   formerOwner: Owner | undefined;
   now: Date;
@@ -79,13 +82,18 @@ export async function readHandoff(
     moves ? store.getOwner(customer.ownerEmail) : undefined,
     ...conversations
       .filter((c) => c.status === 'open')
-      .map(async (c) => [c.id, await store.listMessages(c.id)] as const),
+      .map(
+        async (c) =>
+          [c.id, ...(await awaitAll([store.listMessages(c.id), store.listConsultQuestions(c.id)]))] as const,
+      ),
   ]);
+  const read = listed as Array<readonly [string, ConversationMessage[], ConsultQuestion[]]>;
   return {
     request,
     customer,
     conversations,
-    messages: new Map(listed as Array<readonly [string, ConversationMessage[]]>),
+    messages: new Map(read.map(([id, messages]) => [id, messages])),
+    questions: new Map(read.map(([id, , questions]) => [id, questions])),
     formerOwner: formerOwner as Owner | undefined,
     now: deps.now(),
     config: deps.config,
@@ -152,6 +160,7 @@ export function planHandoff(facts: HandoffFacts): { result: HandoffResult; opera
     .map((conversation) => ({
       conversation: { ...conversation, ownerEmail: toOwner.email },
       messages: facts.messages.get(conversation.id) ?? [],
+      questions: facts.questions?.get(conversation.id) ?? [],
       replyAddress: replyAddressFor(conversation.id, facts.replyTokenSecret, config.replyDomain),
     }));
   // listConversations is newest first; the newest open one carries the introduction and the reply-to.

@@ -25,7 +25,7 @@ export function noticeSendKey(key: string): string {
 /** Pure: the mail that tells `owner` the notice, sent once under its key. */
 export function ownerNoticeDelivery(
   config: Pick<SpocConfig, 'supportAddress' | 'supportName'>,
-  owner: Owner,
+  owner: Pick<Owner, 'email' | 'name'>,
   notice: OwnerNotice,
 ): MailDelivery {
   const sendKey = noticeSendKey(notice.key);

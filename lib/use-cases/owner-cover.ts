@@ -1,5 +1,6 @@
 import type { SpocConfig } from '../config/config-schema.js';
 import { applyStoreWritesInOrder } from '../delivery/apply-store-writes.js';
+import { awaitAll } from '../delivery/await-all.js';
 import { deliverOperation } from '../delivery/deliver-operation.js';
 import {
   type MailDelivery,
@@ -127,8 +128,15 @@ export async function readReturn(
   for (const customer of customers) {
     for (const conversation of await deps.store.listConversations(customer.email)) {
       if (conversation.updatedAt < from) continue;
-      const messages = (await deps.store.listMessages(conversation.id)).filter((m) => m.at >= from);
-      if (messages.length > 0) activity.push({ conversation, messages, customer });
+      const [all, asked] = await awaitAll([
+        deps.store.listMessages(conversation.id),
+        deps.store.listConsultQuestions(conversation.id),
+      ]);
+      const messages = all.filter((m) => m.at >= from);
+      // Questions to colleagues asked or answered while away belong to the digest too.
+      const questions = asked.filter((q) => q.askedAt >= from || (q.lastAnsweredAt ?? '') >= from);
+      if (messages.length > 0 || questions.length > 0)
+        activity.push({ conversation, messages, customer, ...(questions.length > 0 ? { questions } : {}) });
     }
   }
   const backup = activity.length > 0 ? await deps.store.getOwner(away.backupEmail) : undefined;

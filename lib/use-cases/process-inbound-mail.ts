@@ -19,6 +19,7 @@ import { holdForgedMail } from './hold-forged-mail.js';
 import type { InboundDeps, InboundNotice } from './inbound-deps.js';
 import { readOwnerNotice } from './notify-owner.js';
 import { repeatedFailureOutcome, withinBudget } from './processing-budget.js';
+import { decideConsultAnswer, decideConsultAutomatic } from './relay-consult-answer.js';
 import { decideCustomerMail, lookUpMail, type MailLookups, referencedIds } from './relay-customer-mail.js';
 import { decideOversizeMail } from './relay-oversize-mail.js';
 import { decideOwnerAnswer } from './relay-owner-reply.js';
@@ -62,6 +63,26 @@ function automaticOutcome(route: Extract<InboundRoute, { kind: 'automatic' }>): 
   return { status: 'automatic', reason: route.reason, detail: `${route.automaticKind}; never answered` };
 }
 
+/**
+ * Automatic mail ends without an answer; one that came back to a consult address (a colleague's
+ * out-of-office, a bounce of a question) tells the owner once, in one line.
+ */
+function automaticPlan(
+  deps: InboundDeps,
+  notice: InboundNotice,
+  route: Extract<InboundRoute, { kind: 'automatic' }>,
+): Plan {
+  const { consult } = route;
+  if (!consult) return { kind: 'settle', outcome: automaticOutcome(route) };
+  return {
+    kind: 'work',
+    decide: async (claim) => {
+      await claim;
+      return decideConsultAutomatic(deps, notice, { ...route, consult });
+    },
+  };
+}
+
 /** The mail as the notification's header fields describe it; `undefined` without them (the raw mail decides). */
 function notifiedHead(notice: InboundNotice): ParsedMail | undefined {
   return notice.headers ? mailFromHeaderFields(notice.headers, notice.headerSubject) : undefined;
@@ -79,7 +100,7 @@ async function plan(deps: InboundDeps, notice: InboundNotice, signal: AbortSigna
   const early = head ? routeNotice(deps, notice, head) : undefined;
   // Only an automatic verdict is final from the header fields (the raw mail cannot make it human); a
   // refusal is left to the raw mail, which may be missing or unreadable and must say so.
-  if (early?.kind === 'automatic') return { kind: 'settle', outcome: automaticOutcome(early) };
+  if (early?.kind === 'automatic') return automaticPlan(deps, notice, early);
   let ahead: LookAhead | undefined;
   if (head && early?.kind === 'customer' && !quarantineByVerdict(notice, early.customerEmail)) {
     const { customerEmail } = early;
@@ -152,14 +173,18 @@ async function decide(
   const route = routeNotice(deps, notice, mail);
   switch (route.kind) {
     case 'automatic':
-      return { kind: 'settle', outcome: automaticOutcome(route) };
+      return automaticPlan(deps, notice, route);
     case 'rejected':
       return { kind: 'settle', outcome: { status: 'rejected', reason: route.reason, detail: route.detail } };
     case 'consult-answer':
-      // Answers to consult addresses are not relayed yet: recorded, raw mail kept, sent to nobody.
+      // A colleague's answer leads to the conversation's owner only, never to the customer.
       return {
-        kind: 'settle',
-        outcome: { status: 'rejected', reason: 'consult-not-wired', detail: `from ${route.senderAddress}` },
+        kind: 'work',
+        decide: async (claim) => {
+          const [, resent] = await awaitAll([claim, screenResend(deps, notice, mail, route.senderAddress)]);
+          if (resent) return outcomeOnly(resent);
+          return decideConsultAnswer(deps, notice, mail, route.claim, route.senderAddress);
+        },
       };
     case 'owner-side':
       return {

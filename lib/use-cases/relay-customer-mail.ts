@@ -9,6 +9,7 @@ import {
   type StoreWrite,
   writesOnly,
 } from '../delivery/delivery-plan.js';
+import { openQuestionLines } from '../domain/consult-round.js';
 import { customerTrust } from '../domain/customer-trust.js';
 import { domainOf } from '../domain/mail-address.js';
 import { admitParticipants, newParticipants } from '../domain/participants.js';
@@ -154,7 +155,11 @@ export async function decideCustomerMail(
         notice.inboundId,
         { customer: looked.customer, owners },
       );
-  const cover = await routeToCover(deps, assigned.owner, owners);
+  // The owner's context block names the questions to colleagues still open in the conversation.
+  const [cover, questions] = await awaitAll([
+    routeToCover(deps, assigned.owner, owners),
+    thread?.consulted ? deps.store.listConsultQuestions(thread.id) : Promise.resolve([]),
+  ]);
   // An address that did not authenticate may not be its owner: it gets nothing from our address.
   const greets =
     !writer &&
@@ -175,6 +180,7 @@ export async function decideCustomerMail(
     assigned,
     cover,
     mayGreet,
+    openQuestions: openQuestionLines(questions),
     ...(options.describe ? { describe: options.describe } : {}),
   });
 }
@@ -223,6 +229,8 @@ export interface CustomerRelayFacts {
   cover: CoverRoute;
   /** A new, authenticated customer whose address may be mailed: the greeting follows the relay. */
   mayGreet: boolean;
+  /** Questions to colleagues still open in the conversation, one line each, for the context block. */
+  openQuestions?: string[];
   describe?: (outcome: InboundOutcome) => InboundOutcome;
 }
 
@@ -297,6 +305,7 @@ export function planCustomerRelay(facts: CustomerRelayFacts): InboundPlan {
       participants,
       ...(added.length > 0 ? { participantsAdded: added } : {}),
       ...(refused.length > 0 ? { participantsRefused: refused } : {}),
+      ...(facts.openQuestions?.length ? { openQuestions: facts.openQuestions } : {}),
     },
     supportName,
     replyAddress,

@@ -5,6 +5,7 @@ import { formatBytes } from '../mail/mail-size.js';
 import { rawMailLocationLines } from '../mail/raw-mail-location-text.js';
 import type { InboundRecord } from '../ports/support-store.js';
 import type { InboundDeps, InboundNotice } from './inbound-deps.js';
+import { decideConsultAnswer, decideConsultAutomatic } from './relay-consult-answer.js';
 import { decideCustomerMail } from './relay-customer-mail.js';
 import { quarantineByVerdict, routeNotice } from './route-notice.js';
 
@@ -29,6 +30,10 @@ export async function decideOversizeMail(
   const route = routeNotice(deps, notice, headers);
   switch (route.kind) {
     case 'automatic':
+      if (route.consult) {
+        await claim;
+        return decideConsultAutomatic(deps, notice, { ...route, consult: route.consult });
+      }
       return ended({
         status: 'automatic',
         reason: route.reason,
@@ -36,12 +41,27 @@ export async function decideOversizeMail(
       });
     case 'rejected':
       return ended({ status: 'rejected', reason: route.reason, detail: route.detail });
-    case 'consult-answer':
-      return ended({
-        status: 'rejected',
-        reason: 'consult-not-wired',
-        detail: `from ${route.senderAddress}`,
-      });
+    case 'consult-answer': {
+      // The colleague's answer reaches the owner as a note of its size and where it is kept.
+      await claim;
+      const located = await deps.rawMail.locate(notice.rawKey);
+      const text = [
+        `This answer was too large to relay (${size}; the limit is ${limit}).`,
+        '',
+        ...(attachmentNames.length > 0
+          ? ['Attachments:', ...attachmentNames.map((name) => `  - ${name}`)]
+          : ['Attachments: none found']),
+        '',
+        ...rawMailLocationLines(located, notice.rawKey, deps.now()),
+      ].join('\n');
+      return decideConsultAnswer(
+        deps,
+        notice,
+        { ...headers, text, attachments: [] },
+        route.claim,
+        route.senderAddress,
+      );
+    }
     case 'owner-side':
       return ended({
         status: 'rejected',

@@ -96,12 +96,14 @@ export async function decideOwnerAnswer(
   // Everything else the answer needs is read in one round: who the customer is, whether this is the
   // conversation's first answer (for the figures), and whether the address is suppressed.
   // The conversation's messages hold its internal notes, which the answer is checked against before it goes.
-  const [owner, customer, firstResponseSeconds, suppression, messages] = await awaitAll([
+  const [owner, customer, firstResponseSeconds, suppression, messages, questions] = await awaitAll([
     ownerByEmail(deps, accepted.ownerEmail, owners),
     deps.store.getCustomer(accepted.customerEmail),
     firstResponseFor(deps, accepted, notice.inboundId, now),
     deps.store.getSuppression(accepted.customerEmail),
     deps.store.listMessages(accepted.id),
+    // The questions to colleagues, which must not reach the customer either (their answers are notes).
+    accepted.consulted ? deps.store.listConsultQuestions(accepted.id) : [],
   ]);
   if (!owner) {
     return outcomeOnly({
@@ -160,6 +162,7 @@ export async function decideOwnerAnswer(
     firstResponseSeconds,
     suppression,
     notes: messages.filter((m) => m.direction === 'note').map((m) => m.text),
+    consultTexts: questions.map((q) => q.question),
     remembered,
     ...(returning ? { returning } : {}),
     ...(command ? { command } : {}),
@@ -185,6 +188,8 @@ export interface OwnerAnswerFacts {
   suppression: SuppressionRecord | undefined;
   /** The conversation's internal notes, which must not reach the customer. */
   notes: string[];
+  /** The questions the conversation's owners asked colleagues (`#ask`), which must not either. */
+  consultTexts?: string[];
   /** Writes that remember a backup's answer (see `rememberCover`). */
   remembered: StoreWrite[];
   /** The owner's return, when their absence ended with this answer (see `routeToCover`). */
@@ -281,6 +286,7 @@ export async function planOwnerAnswer(facts: OwnerAnswerFacts): Promise<InboundP
       ownerAddresses: facts.owners.map((o) => o.email),
       secrets: [facts.token.signature],
       notes: facts.notes,
+      consultTexts: facts.consultTexts ?? [],
     },
   );
   if (found.length > 0) {

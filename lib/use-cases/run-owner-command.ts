@@ -24,6 +24,8 @@ import { stripContextBlock } from '../mail/strip-context-block.js';
 import { type HandoffFacts, HandoffRefusedError, planHandoff, readHandoff } from './hand-off-customer.js';
 import type { InboundDeps, InboundNotice } from './inbound-deps.js';
 import { AwayRefusedError, planAway } from './owner-cover.js';
+import { planConsultAsk } from './plan-consult-ask.js';
+import { type ConsultAskReading, readConsultAsk } from './read-consult-ask.js';
 
 /** What the owner-reply path does after the command (if any) is decided. */
 export type CommandEffect =
@@ -82,6 +84,10 @@ export async function decideOwnerCommand(
       });
     }
   }
+  const ask =
+    parsed.kind === 'command' && parsed.command.kind === 'ask'
+      ? await readConsultAsk(deps, conversation)
+      : undefined;
   return planOwnerCommand({
     config: deps.config,
     replyTokenSecret: deps.replyTokenSecret,
@@ -93,12 +99,16 @@ export async function decideOwnerCommand(
     owners,
     parsed,
     ...(handoff ? { handoff } : {}),
+    ...(ask ? { ask } : {}),
   });
 }
 
 /** What {@link planOwnerCommand} decides from. */
 export interface CommandFacts {
-  config: Pick<SpocConfig, 'replyDomain' | 'supportName' | 'hours' | 'holidays'>;
+  config: Pick<
+    SpocConfig,
+    'replyDomain' | 'supportName' | 'supportAddress' | 'consult' | 'hours' | 'holidays'
+  >;
   replyTokenSecret: string;
   now: Date;
   notice: Pick<InboundNotice, 'inboundId' | 'rawKey'>;
@@ -109,6 +119,8 @@ export interface CommandFacts {
   parsed: CommandParse;
   /** A handoff's facts as read (or why they could not be), when the reply hands the customer over. */
   handoff?: HandoffFacts | HandoffRefusedError;
+  /** What an `#ask` read: the conversation's messages, files and earlier questions. */
+  ask?: ConsultAskReading;
 }
 
 /**
@@ -329,9 +341,43 @@ export function planOwnerCommand(facts: CommandFacts): CommandEffect {
         operation,
       };
     }
-    case 'ask':
-      // Not carried out yet: nothing is sent to anyone, and the owner is told so.
-      return refuse('#ask', 'asking colleagues is not available yet');
+    case 'ask': {
+      if (!facts.ask) throw new Error('an #ask is planned from what it read: read it first');
+      const planned = planConsultAsk({
+        config: facts.config,
+        replyTokenSecret: facts.replyTokenSecret,
+        now: facts.now,
+        inboundId: notice.inboundId,
+        mail,
+        conversation,
+        customer: facts.ask.customer,
+        sender,
+        owners,
+        colleagues: command.colleagues,
+        question: rest,
+        messages: facts.ask.messages,
+        ...(facts.ask.files ? { files: facts.ask.files } : {}),
+        earlier: facts.ask.earlier,
+      });
+      if (!planned.asked) {
+        return {
+          done: true,
+          outcome: { status: 'rejected', reason: 'command-invalid', detail: planned.problem, ...base },
+          operation: mailsOnly(...planned.mails),
+        };
+      }
+      return {
+        done: true,
+        outcome: {
+          status: 'noted',
+          reason: 'ask',
+          detail: `asked ${planned.questions.map((q) => q.colleague.address).join(', ')}; the customer receives nothing`,
+          ...base,
+        },
+        // Recorded first, so an answer that comes back at once finds its question.
+        operation: { before: planned.writes, mails: planned.mails, after: [] },
+      };
+    }
     case 'away': {
       const line = `#away ${command.until} ${command.backup}`;
       if (sender.asCover) return refuse(line, 'only the owner can set their own absence');

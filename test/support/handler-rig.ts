@@ -14,7 +14,7 @@ import { parseMail } from '../../lib/mail/parse-mail.js';
 import type { MailSender, OutgoingMail, SendReceipt } from '../../lib/ports/mail-sender.js';
 import type { InboundDeps } from '../../lib/use-cases/inbound-deps.js';
 import { TEST_CONFIG_INPUT } from './local-harness.js';
-import { assertCustomerSafe } from './privacy-check.js';
+import { assertOutsiderSafe } from './privacy-check.js';
 
 /** A mail a test sender accepted. */
 export interface CapturedMail extends OutgoingMail {
@@ -35,8 +35,9 @@ export class CapturingMailSender implements MailSender {
   async send(mail: OutgoingMail): Promise<SendReceipt> {
     const parsed = await parseMail(mail.raw, { maxHeaderBytes: 16 * 1024 * 1024 });
     if (!mail.envelope.to.every((to) => this.isOwner(to))) {
-      assertCustomerSafe(
+      assertOutsiderSafe(
         mail.raw,
+        mail.envelope.from,
         { ownerAddresses: OWNER_ADDRESSES, replyDomain: this.replyDomain },
         `mail ${mail.messageId} to ${mail.envelope.to.join(', ')}`,
       );

@@ -9,7 +9,7 @@ import type { InboundOutcome } from '../../lib/domain/types.js';
 import { type DevServer, startDevServer } from '../../lib/local/dev-server.js';
 import type { ParsedMail } from '../../lib/mail/mail-types.js';
 import { parseMail } from '../../lib/mail/parse-mail.js';
-import { assertCustomerSafe } from './privacy-check.js';
+import { assertOutsiderSafe } from './privacy-check.js';
 
 /** The dev defaults' shape with test addresses. */
 export const TEST_CONFIG_INPUT = {
@@ -119,7 +119,13 @@ export class LocalHarness {
     for (const { file, raw, mail } of mails) {
       const recipients = [...mail.to, ...mail.cc].map((a) => a.address);
       if (recipients.every((r) => owners.has(r))) continue;
-      assertCustomerSafe(raw, { ownerAddresses: [...owners], replyDomain: this.config.replyDomain }, file);
+      // The envelope is not in the outbox file: a question to a colleague comes from a consult address.
+      assertOutsiderSafe(
+        raw,
+        mail.from?.address ?? '',
+        { ownerAddresses: [...owners], replyDomain: this.config.replyDomain },
+        file,
+      );
     }
   }
 

@@ -53,3 +53,38 @@ export function assertCustomerSafe(raw: Buffer, context: PrivacyContext, label =
   if (problems.length > 0)
     throw new Error(`${label} is not safe for a customer:\n  ${problems.join('\n  ')}`);
 }
+
+/**
+ * What a question to a colleague may not carry: it is internal by design (context markers, the
+ * customer's mails), but it must never name the conversation's reply address, which leads to the
+ * customer, nor an owner's own mailbox.
+ */
+export function colleagueViolations(raw: Buffer, context: PrivacyContext): string[] {
+  const text = raw.toString('latin1');
+  const lower = text.toLowerCase();
+  const problems: string[] = [];
+  for (const owner of context.ownerAddresses) {
+    if (lower.includes(owner.toLowerCase())) problems.push(`names the owner's address ${owner}`);
+  }
+  if (/reply\+[a-z0-9]/i.test(text)) problems.push('carries a reply token');
+  return problems;
+}
+
+/**
+ * Checks a mail bound for a non-owner: a question to a colleague (sent from a consult address) with
+ * {@link colleagueViolations}, anything else as a mail to a customer.
+ */
+export function assertOutsiderSafe(
+  raw: Buffer,
+  envelopeFrom: string,
+  context: PrivacyContext,
+  label = 'mail to a customer',
+): void {
+  if (!envelopeFrom.toLowerCase().startsWith('consult+')) {
+    assertCustomerSafe(raw, context, label);
+    return;
+  }
+  const problems = colleagueViolations(raw, context);
+  if (problems.length > 0)
+    throw new Error(`${label} is not safe for a colleague:\n  ${problems.join('\n  ')}`);
+}

@@ -1,5 +1,6 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { SupportStore } from '../../ports/support-store.js';
+import { DynamoDbConsultStore } from './dynamodb-consult-store.js';
 import { DynamoDbConversationStore } from './dynamodb-conversation-store.js';
 import { DynamoDbDirectoryStore } from './dynamodb-directory-store.js';
 import { DynamoDbGuardStore } from './dynamodb-guard-store.js';
@@ -29,6 +30,7 @@ export function createDynamoDbSupportStore(options: DynamoDbSupportStoreOptions)
   return {
     ...methodsOf(new DynamoDbDirectoryStore(table)),
     ...methodsOf(conversations),
+    ...methodsOf(new DynamoDbConsultStore(table)),
     ...methodsOf(new DynamoDbInboundLedger(table, options)),
     ...methodsOf(new DynamoDbGuardStore(table)),
     ...methodsOf(new DynamoDbOpsQueries(table, conversations)),

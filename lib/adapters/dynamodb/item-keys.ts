@@ -65,6 +65,24 @@ export const conversationKeys = {
   messageId: (rfcMessageId: string) => key(`MSGID#${rfcMessageId}`, 'MSGID'),
 } as const;
 
+/**
+ * Consult rounds: one item per question to one colleague in the conversation's partition (forgetting the
+ * conversation removes them); an open question is also listed in `gsi1` under the UTC day its reminder
+ * is due, so the sweep reads one day bucket at a time and an answered or reminded question leaves it.
+ */
+export const consultKeys = {
+  question: (conversationId: string, questionId: string, colleague: string) =>
+    key(`CONV#${conversationId}`, `CONSULT#${questionId}#${colleague}`),
+  /** Sort key prefix of the questions in a conversation's partition. */
+  questionPrefix: 'CONSULT#',
+  /** The reminder index's partition of one UTC day (`YYYY-MM-DD`). */
+  reminderBucket: (day: string) => `CONSULT-REMIND#${day}`,
+  reminderIndexKeys: (remindAt: string, conversationId: string, questionId: string, colleague: string) => ({
+    [GSI1_PARTITION_KEY]: consultKeys.reminderBucket(remindAt.slice(0, 10)),
+    [GSI1_SORT_KEY]: `${remindAt}#${conversationId}#${questionId}#${colleague}`,
+  }),
+} as const;
+
 /** The inbound ledger's items: inbound claims, sent records, send leases. */
 export const ledgerKeys = {
   inbound: (id: string) => key(`INBOUND#${id}`, 'INBOUND'),
@@ -103,6 +121,7 @@ export const keys = {
   message: conversationKeys.message,
   formerOwner: conversationKeys.formerOwner,
   messageId: conversationKeys.messageId,
+  consultQuestion: consultKeys.question,
   ...ledgerKeys,
   ...guardKeys,
   sweepCursor: promiseKeys.sweepCursor,

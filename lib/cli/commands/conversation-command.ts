@@ -65,13 +65,16 @@ export async function conversationCommand(
             `no conversation ${argument}: find ids with spoc conversation list <customer-email>`,
           );
         }
-        const messages = await store.listMessages(conversation.id);
+        const [messages, questions] = await awaitAll([
+          store.listMessages(conversation.id),
+          store.listConsultQuestions(conversation.id),
+        ]);
         if (flags.json) {
-          io.out(JSON.stringify({ conversation, messages }, null, 2));
+          io.out(JSON.stringify({ conversation, messages, consultQuestions: questions }, null, 2));
           return;
         }
         io.out(`Customer ${conversation.customerEmail}, owner ${conversation.ownerEmail}`);
-        io.out(renderConversationHistory({ conversation, messages }));
+        io.out(renderConversationHistory({ conversation, messages, questions }));
         return;
       }
       default:

@@ -235,6 +235,7 @@ describe('#close and #wait', () => {
     if (!closed.done) throw new Error('not done');
     expect(closed.operation.before).toEqual([
       expect.objectContaining({ kind: 'update-conversation' }),
+      { kind: 'count-open', conversationId: 'c-1' },
       {
         kind: 'write-promise',
         conversationId: 'c-1',
@@ -259,10 +260,10 @@ describe('#close and #wait', () => {
     ]);
     expect(closed.outcome.promiseEnd).toMatchObject({ result: 'kept', answered: false });
     const withText = decide('#close\nThanks, all done.', RUNNING);
-    expect(withText.operation?.before.map((w) => w.kind)).toEqual(['update-conversation']);
+    expect(withText.operation?.before.map((w) => w.kind)).toEqual(['update-conversation', 'count-open']);
     const nothing = decide('#close');
     if (!nothing.done) throw new Error('not done');
-    expect(nothing.operation.before.map((w) => w.kind)).toEqual(['update-conversation']);
+    expect(nothing.operation.before.map((w) => w.kind)).toEqual(['update-conversation', 'count-open']);
   });
 
   it('#wait pauses the promise until the start of that day in the owner hours, and keeps a private note', () => {

@@ -1,0 +1,45 @@
+import type { SpocConfig } from '../config/config-schema.js';
+import { awaitAll } from '../delivery/await-all.js';
+import type { MailDeliveryDeps } from '../delivery/deliver-mail.js';
+import { deliverOperation } from '../delivery/deliver-operation.js';
+import { planConsultReminder } from './plan-consult-reminder.js';
+
+/** What one reminder run did. */
+export interface ConsultReminderRun {
+  /** Questions found due in the reminder index. */
+  due: number;
+  /** Reminders sent (or found sent by an earlier run and marked now). */
+  reminded: number;
+}
+
+/**
+ * The consult part of a sweep: every question whose reminder fell due between `from` and `now` (read
+ * from the reminder index, day bucket by day bucket, no scan) is re-read, decided with
+ * `planConsultReminder` and carried out by the delivery module: the reminder goes to the conversation's
+ * owner now, once (its send key names the question), then the question is marked and leaves the index.
+ * A question answered or reminded meanwhile, or a conversation closed or gone, sends nothing.
+ */
+export async function remindConsultQuestions(
+  deps: MailDeliveryDeps & { config: Pick<SpocConfig, 'supportAddress' | 'supportName'> },
+  from: string,
+  now: Date,
+): Promise<ConsultReminderRun> {
+  const due = await deps.store.listDueConsultReminders(from, now.toISOString());
+  let reminded = 0;
+  for (const entry of due) {
+    const [conversation, questions] = await awaitAll([
+      deps.store.getConversation(entry.conversationId),
+      deps.store.listConsultQuestions(entry.conversationId),
+    ]);
+    const question = questions.find(
+      (q) => q.questionId === entry.questionId && q.colleague.address === entry.colleague,
+    );
+    const owner = conversation ? await deps.store.getOwner(conversation.ownerEmail) : undefined;
+    if (!conversation || !question || !owner) continue;
+    const plan = planConsultReminder({ config: deps.config, question, conversation, owner, now });
+    if (!plan) continue;
+    await deliverOperation(deps, { before: [], mails: plan.mails, after: plan.after });
+    reminded += 1;
+  }
+  return { due: due.length, reminded };
+}
