@@ -29,7 +29,7 @@ import { findOrAssignOwner } from './find-or-assign-owner.js';
 import type { InboundDeps, InboundNotice } from './inbound-deps.js';
 import { readOwnerNotice } from './notify-owner.js';
 import { type CoverRoute, routeToCover } from './owner-cover.js';
-import { screenCustomerSide } from './screen-customer-side.js';
+import { loopWindowOf, screenCustomerSide } from './screen-customer-side.js';
 import { refuseCustomerMail, resentOutcome, type Screened } from './screen-inbound.js';
 import { firstContactDelivery } from './send-first-contact.js';
 import { mayMailAutomatically } from './suppression.js';
@@ -202,7 +202,7 @@ function writerOf(
 
 /** What {@link planCustomerRelay} decides from. */
 export interface CustomerRelayFacts {
-  config: Pick<SpocConfig, 'replyDomain' | 'supportAddress' | 'supportName' | 'firstContact'>;
+  config: Pick<SpocConfig, 'replyDomain' | 'supportAddress' | 'supportName' | 'firstContact' | 'limits'>;
   replyTokenSecret: string;
   now: Date;
   notice: InboundNotice;
@@ -361,9 +361,19 @@ export function planCustomerRelay(facts: CustomerRelayFacts): InboundPlan {
             ...(mail.messageId ? { customerThread: mail.messageId } : {}),
             ownerThread: visibleMessageId(relayed),
             reopen: conversation.status === 'closed',
+            // The loop screen of the next mail reads this count.
+            paceWindow: loopWindowOf(
+              Date.parse(notice.receivedAt) || facts.now.getTime(),
+              config.limits.loopWindowMinutes,
+            ),
           },
           at: now,
-          seen: { customerThread: conversation.customerThread, ownerThread: conversation.ownerThread },
+          seen: {
+            customerThread: conversation.customerThread,
+            ownerThread: conversation.ownerThread,
+            paceWindow: conversation.paceWindow,
+            paceCount: conversation.paceCount,
+          },
         },
       ],
     },

@@ -7,6 +7,8 @@ import type {
   FormerOwnerRecord,
   LookUpResult,
   MessageLink,
+  ThreadAdditions,
+  ThreadsSeen,
 } from '../../ports/conversation-store.js';
 import {
   compareStrings,
@@ -143,9 +145,9 @@ export class DynamoDbConversationStore implements ConversationStore {
    */
   async recordThreads(
     conversationId: string,
-    add: { customerThread?: string; ownerThread?: string; reopen?: boolean; firstAnswer?: FirstAnswer },
+    add: ThreadAdditions,
     at: string,
-    seen?: Pick<Conversation, 'customerThread' | 'ownerThread'>,
+    seen?: ThreadsSeen,
   ): Promise<void> {
     const update = new ThreadUpdate(at);
     const lists = (['customerThread', 'ownerThread'] as const).filter((list) => add[list] !== undefined);
@@ -156,6 +158,8 @@ export class DynamoDbConversationStore implements ConversationStore {
       update.sets.push('#status = :open');
     }
     if (add.firstAnswer) update.firstAnswer(add.firstAnswer);
+    const counts = add.paceWindow !== undefined && add.ownerThread !== undefined;
+    if (counts) update.pace(add.paceWindow as number, seen);
     try {
       await this.table.update(update.input(conversationId));
     } catch (error) {
@@ -165,7 +169,10 @@ export class DynamoDbConversationStore implements ConversationStore {
         ...lists
           .filter((list) => !(existing[list] ?? []).includes(add[list] as string))
           .map((list) =>
-            appendToThread(this.table, conversationId, list, add[list] as string, at, existing[list] ?? []),
+            appendToThread(this.table, conversationId, list, add[list] as string, at, existing, {
+              // The relay's own entry and its count are one write, so a retry or a twin counts nothing.
+              ...(counts && list === 'ownerThread' ? { paceWindow: add.paceWindow as number } : {}),
+            }),
           ),
         ...(add.reopen && existing.status !== 'open'
           ? [this.updateConversation(conversationId, { status: 'open' }, at)]
@@ -344,6 +351,31 @@ class ThreadUpdate {
     this.countDropped(list, 0, whole.length + 1 - trimmed.length);
   }
 
+  /**
+   * Counts one mail in loop window `window`, conditional on the count as `seen`: the next count of the
+   * same window, or 1 in a newer one. A mail of an older window than the one counted counts nothing.
+   */
+  pace(window: number, seen: Pick<Conversation, 'paceWindow' | 'paceCount'> | undefined): void {
+    if (seen?.paceWindow !== undefined && seen.paceWindow > window) return;
+    this.names['#paceWindow'] = 'paceWindow';
+    this.names['#paceCount'] = 'paceCount';
+    this.values[':window'] = window;
+    if (seen?.paceWindow === window) {
+      this.values[':seenCount'] = seen.paceCount ?? 0;
+      this.values[':nextCount'] = (seen.paceCount ?? 0) + 1;
+      this.sets.push('#paceCount = :nextCount');
+      this.conditions.push('#paceWindow = :window', '#paceCount = :seenCount');
+      return;
+    }
+    this.values[':firstCount'] = 1;
+    this.sets.push('#paceWindow = :window', '#paceCount = :firstCount');
+    if (seen?.paceWindow === undefined) this.conditions.push('attribute_not_exists(#paceWindow)');
+    else {
+      this.values[':seenWindow'] = seen.paceWindow;
+      this.conditions.push('#paceWindow = :seenWindow');
+    }
+  }
+
   firstAnswer(answer: FirstAnswer): void {
     this.names['#answer'] = 'firstAnswer';
     this.values[':answer'] = answer;
@@ -372,7 +404,8 @@ type ThreadList = 'customerThread' | 'ownerThread';
 
 /**
  * Appends `value` to a thread list unless it is there, keeping at most `THREAD_LIMIT` ids: one
- * conditional update, and when the list was not as `seen`, a read and another try.
+ * conditional update, and when the conversation was not as `seen`, a read and another try. With
+ * `paceWindow`, the same write counts the mail in that loop window (unless a newer window is counted).
  */
 async function appendToThread(
   table: DynamoDbTable,
@@ -380,21 +413,23 @@ async function appendToThread(
   list: ThreadList,
   value: string,
   at: string,
-  seen: string[] = [],
+  seen: Partial<ThreadsSeen> = {},
+  options: { paceWindow?: number } = {},
 ): Promise<void> {
   let current = seen;
   for (;;) {
     const update = new ThreadUpdate(at);
-    if (current.length > THREAD_LIMIT) update.replace(list, current, value);
-    else update.append(list, value, current.length);
+    const thread = current[list] ?? [];
+    if (thread.length > THREAD_LIMIT) update.replace(list, thread, value);
+    else update.append(list, value, thread.length);
+    if (options.paceWindow !== undefined) update.pace(options.paceWindow, current);
     try {
       await table.update(update.input(conversationId));
       return;
     } catch (error) {
       if (!isConditionalCheckFailed(error)) throw error;
-      const existing = await existingConversation(table, conversationId, error);
-      current = existing[list] ?? [];
-      if (current.includes(value)) return;
+      current = await existingConversation(table, conversationId, error);
+      if ((current[list] ?? []).includes(value)) return;
     }
   }
 }

@@ -39,10 +39,16 @@ describe('planCustomerRelay (pure)', () => {
       {
         kind: 'record-threads',
         conversationId: id,
-        add: { customerThread: '<m-2@customer.test>', ownerThread: relayed.providerMessageId, reopen: false },
+        add: {
+          customerThread: '<m-2@customer.test>',
+          ownerThread: relayed.providerMessageId,
+          reopen: false,
+          // The relay counts itself in its loop window (10 minutes) with its thread entries.
+          paceWindow: Math.floor(Date.parse('2026-12-04T09:59:30.000Z') / 600_000),
+        },
         at: NOW.toISOString(),
-        // The lists as read, so one at its bound is trimmed in the same write.
-        seen: { customerThread: [], ownerThread: [] },
+        // The lists and the pace as read, so one write trims a full list and counts the mail.
+        seen: { customerThread: [], ownerThread: [], paceWindow: undefined, paceCount: undefined },
       },
     ]);
     // The greeting follows the relay, so the outcome is recorded after it.
