@@ -1,13 +1,8 @@
 import type { ConsultQuestion } from '../domain/consult-round.js';
 import type { PromiseSlot } from '../domain/promise-state.js';
-import type {
-  Conversation,
-  ConversationMessage,
-  FirstAnswer,
-  InboundOutcome,
-  Owner,
-} from '../domain/types.js';
+import type { Conversation, ConversationMessage, InboundOutcome, Owner } from '../domain/types.js';
 import type { ComposeInput } from '../mail/mail-types.js';
+import type { ThreadAdditions, ThreadsSeen } from '../ports/conversation-store.js';
 import type { SentMailRecord } from '../ports/support-store.js';
 
 /**
@@ -26,17 +21,10 @@ export type StoreWrite =
   | {
       kind: 'record-threads';
       conversationId: string;
-      add: {
-        customerThread?: string;
-        ownerThread?: string;
-        reopen?: boolean;
-        firstAnswer?: FirstAnswer;
-        /** The promise as the relay leaves it, written in the same update as the threads. */
-        promise?: PromiseSlot;
-      };
+      add: ThreadAdditions;
       at: string;
-      /** The threads as read, so a list at its bound is trimmed in the same conditional write. */
-      seen?: Pick<Conversation, 'customerThread' | 'ownerThread'>;
+      /** The conversation as read, so a list at its bound is trimmed and the pace counted in one write. */
+      seen?: ThreadsSeen;
     }
   | {
       kind: 'append-to-thread';

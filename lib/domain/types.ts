@@ -85,6 +85,13 @@ export interface Conversation {
    */
   customerThreadDropped?: number;
   ownerThreadDropped?: number;
+  /**
+   * The loop window (`limits.loopWindowMinutes` since the epoch) of the last customer-side mail relayed
+   * in it, and how many were relayed in that window: counted with the relay's thread entries, read by
+   * the next mail's loop screen.
+   */
+  paceWindow?: number;
+  paceCount?: number;
   /** When the customer's opening mail was received: the start of the first-response figure. */
   askedAt?: string;
   /** The answer that settled the first-response figure, written with that answer's threads. */

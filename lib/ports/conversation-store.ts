@@ -26,6 +26,24 @@ export interface FormerOwnerRecord {
 }
 
 /** Conversations, their messages, threads and participants, and the Message-IDs that thread into them. */
+/** What one relay adds to its conversation (see {@link ConversationStore.recordThreads}). */
+export interface ThreadAdditions {
+  customerThread?: string;
+  ownerThread?: string;
+  reopen?: boolean;
+  firstAnswer?: FirstAnswer;
+  /** The conversation's promise as the relay leaves it (opened, or ended by an answer). */
+  promise?: PromiseSlot;
+  /**
+   * Counts a relayed customer-side mail in this loop window (see `Conversation.paceWindow`); only with
+   * `ownerThread`, whose new entry is what makes the count happen once.
+   */
+  paceWindow?: number;
+}
+
+/** The caller's copy of what `recordThreads` conditions its one write on. */
+export type ThreadsSeen = Pick<Conversation, 'customerThread' | 'ownerThread' | 'paceWindow' | 'paceCount'>;
+
 export interface ConversationStore {
   getConversation(id: string): Promise<Conversation | undefined>;
   /** Creates the conversation unless it exists; returns whichever record won. */
@@ -76,19 +94,7 @@ export interface ConversationStore {
    * recorded. `seen` is the caller's copy of the conversation: with the lists as long as it says, it is
    * one write. Throws `ConditionFailedError` when the conversation does not exist.
    */
-  recordThreads(
-    conversationId: string,
-    add: {
-      customerThread?: string;
-      ownerThread?: string;
-      reopen?: boolean;
-      firstAnswer?: FirstAnswer;
-      /** The conversation's promise as the relay leaves it (opened, or ended by an answer). */
-      promise?: PromiseSlot;
-    },
-    at: string,
-    seen?: Pick<Conversation, 'customerThread' | 'ownerThread'>,
-  ): Promise<void>;
+  recordThreads(conversationId: string, add: ThreadAdditions, at: string, seen?: ThreadsSeen): Promise<void>;
   /** Maps RFC Message-IDs to the conversation they belong to. Idempotent. */
   linkMessageIds(
     messageIds: string[],

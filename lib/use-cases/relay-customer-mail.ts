@@ -32,7 +32,7 @@ import { findOrAssignOwner } from './find-or-assign-owner.js';
 import type { InboundDeps, InboundNotice } from './inbound-deps.js';
 import { readOwnerNotice } from './notify-owner.js';
 import { type CoverRoute, routeToCover } from './owner-cover.js';
-import { screenCustomerSide } from './screen-customer-side.js';
+import { loopWindowOf, screenCustomerSide } from './screen-customer-side.js';
 import { refuseCustomerMail, resentOutcome, type Screened } from './screen-inbound.js';
 import { firstContactDelivery } from './send-first-contact.js';
 import { mayMailAutomatically } from './suppression.js';
@@ -212,7 +212,14 @@ function writerOf(
 export interface CustomerRelayFacts {
   config: Pick<
     SpocConfig,
-    'replyDomain' | 'supportAddress' | 'supportName' | 'firstContact' | 'hours' | 'holidays' | 'promise'
+    | 'replyDomain'
+    | 'supportAddress'
+    | 'supportName'
+    | 'firstContact'
+    | 'hours'
+    | 'holidays'
+    | 'promise'
+    | 'limits'
   >;
   replyTokenSecret: string;
   now: Date;
@@ -377,9 +384,19 @@ export function planCustomerRelay(facts: CustomerRelayFacts): InboundPlan {
             ownerThread: visibleMessageId(relayed),
             reopen: conversation.status === 'closed',
             ...(promise ? { promise } : {}),
+            // The loop screen of the next mail reads this count.
+            paceWindow: loopWindowOf(
+              Date.parse(notice.receivedAt) || facts.now.getTime(),
+              config.limits.loopWindowMinutes,
+            ),
           },
           at: now,
-          seen: { customerThread: conversation.customerThread, ownerThread: conversation.ownerThread },
+          seen: {
+            customerThread: conversation.customerThread,
+            ownerThread: conversation.ownerThread,
+            paceWindow: conversation.paceWindow,
+            paceCount: conversation.paceCount,
+          },
         },
         // A conversation that opens (new, or reopened by this mail) counts for its owner's load.
         ...(created || conversation.status === 'closed'

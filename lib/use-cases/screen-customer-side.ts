@@ -36,6 +36,19 @@ export function loopDecision(input: {
   return input.admitted === false ? 'ends-now' : 'relay';
 }
 
+/** Pure: the loop window a mail received at `receivedAt` (ms) falls in: whole windows since the epoch. */
+export function loopWindowOf(receivedAt: number, windowMinutes: number): number {
+  return Math.floor(receivedAt / (windowMinutes * MINUTE_MS));
+}
+
+/**
+ * Pure: how many customer-side mails the conversation relayed in loop window `window`, as counted with
+ * their thread entries (see `Conversation.paceWindow`).
+ */
+export function paceIn(thread: Pick<Conversation, 'paceWindow' | 'paceCount'>, window: number): number {
+  return thread.paceWindow === window ? (thread.paceCount ?? 0) : 0;
+}
+
 /** What the customer-side screens read of a mail's lookups: the owners, the customer, the conversation. */
 export interface CustomerSideLookups {
   owners: readonly Owner[];
@@ -48,11 +61,13 @@ export interface CustomerSideLookups {
  * auto-responder answering one of our notices) is recorded, never relayed; a new sender beyond the
  * hourly new-customer cap is held; and a conversation whose customer side writes faster than people do
  * (more than `limits.loopMailsPerConversation` mails within `limits.loopWindowMinutes`) is ended as a
- * loop: its mail is held for `limits.loopHoldHours` and its owner told once. Every counter is one
- * bounded item per window (see `countCapped`).
+ * loop: its mail is held for `limits.loopHoldHours` and its owner told once.
  *
- * The counters are conditional writes that decide (reads with a claim); the loop's end and its notice
- * are returned for the plan.
+ * The new-customer counter is a conditional write that decides (one bounded item per hour, see
+ * `countCapped`). The loop's pace is read from the conversation, where each relay counts itself with its
+ * thread entries (no write of its own): mails of one conversation that arrive at the same instant may
+ * pass the limit by how many there are at once, which a loop, one answer after another, never does. The
+ * loop's end and its notice are returned for the plan.
  *
  * @returns What holds the mail, or `undefined` to relay it.
  */
@@ -109,20 +124,12 @@ export async function screenCustomerSide(
     holdHours: limits.loopHoldHours,
   });
   if (before === 'held') return held(loopHeld());
-  const windowMs = limits.loopWindowMinutes * MINUTE_MS;
-  const bucket = Math.floor(receivedAt / windowMs);
-  const counted = await deps.store.countCapped(
-    `loop#${thread.id}`,
-    String(bucket),
-    notice.inboundId,
-    limits.loopMailsPerConversation,
-    Math.floor(((bucket + 1) * windowMs) / 1000) + COUNTER_GRACE_SECONDS,
-  );
+  const bucket = loopWindowOf(receivedAt, limits.loopWindowMinutes);
   const decision = loopDecision({
     loopEndedAt: undefined,
     receivedAt,
     holdHours: limits.loopHoldHours,
-    admitted: counted.admitted,
+    admitted: paceIn(thread, bucket) < limits.loopMailsPerConversation,
   });
   if (decision === 'relay') return undefined;
   const endedAt = new Date(receivedAt).toISOString();

@@ -449,6 +449,28 @@ describe.each<DynamoEngine>([dynaliteEngine, dynamoDbLocalEngine])(
         expect((await store.getConversation('conv-r'))?.firstAnswer).toEqual(first);
       });
 
+      it('counts each relay once in its loop window, with its thread entry, whatever the races and retries', async () => {
+        await store.createConversation(conversation('conv-p', 'jane@customer.test', { ownerThread: [] }));
+        const at = '2024-02-02T00:00:00Z';
+        const seen = (await store.getConversation('conv-p')) as Conversation;
+        // Ten relays of one window, all holding the same (soon stale) copy; each also retried.
+        const ids = Array.from({ length: 10 }, (_, i) => `<p${i}@x>`);
+        await Promise.all(
+          [...ids, ...ids].map((id) =>
+            store.recordThreads('conv-p', { ownerThread: id, paceWindow: 7 }, at, seen),
+          ),
+        );
+        expect(await store.getConversation('conv-p')).toMatchObject({ paceWindow: 7, paceCount: 10 });
+        // A newer window starts again at 1; a late mail of an older window counts nothing against it.
+        let current = (await store.getConversation('conv-p')) as Conversation;
+        await store.recordThreads('conv-p', { ownerThread: '<q1@x>', paceWindow: 8 }, at, current);
+        current = (await store.getConversation('conv-p')) as Conversation;
+        await store.recordThreads('conv-p', { ownerThread: '<q0@x>', paceWindow: 7 }, at, seen);
+        expect(await store.getConversation('conv-p')).toMatchObject({ paceWindow: 8, paceCount: 1 });
+        await store.recordThreads('conv-p', { ownerThread: '<q2@x>', paceWindow: 8 }, at, current);
+        expect(await store.getConversation('conv-p')).toMatchObject({ paceWindow: 8, paceCount: 2 });
+      });
+
       it('refuses to append to a conversation that does not exist, creating nothing', async () => {
         await expect(
           store.appendToThread('ghost', 'customerThread', ['<a@x>'], '2024-02-02T00:00:00Z'),

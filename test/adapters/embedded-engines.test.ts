@@ -6,7 +6,12 @@ import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createTableInput, GSI1_NAME, TTL_ATTRIBUTE } from '../../lib/adapters/dynamodb/table-schema.js';
+import {
+  createTableInput,
+  DUE_INDEX_NAME,
+  GSI1_NAME,
+  TTL_ATTRIBUTE,
+} from '../../lib/adapters/dynamodb/table-schema.js';
 import { type EmbeddedEngines, startEmbeddedEngines } from '../../lib/local/embedded-engines.js';
 
 describe('startEmbeddedEngines', () => {
@@ -47,11 +52,14 @@ describe('startEmbeddedEngines', () => {
     const expected = createTableInput(engines.tableName);
     expect(Table?.TableStatus).toBe('ACTIVE');
     expect(Table?.KeySchema).toEqual(expected.KeySchema);
-    expect(Table?.GlobalSecondaryIndexes?.map((gsi) => gsi.IndexName)).toEqual([GSI1_NAME]);
-    expect(Table?.GlobalSecondaryIndexes?.[0]?.KeySchema).toEqual(
-      expected.GlobalSecondaryIndexes?.[0]?.KeySchema,
-    );
-    expect(Table?.GlobalSecondaryIndexes?.[0]?.Projection?.ProjectionType).toBe('ALL');
+    // The general index and the promises' sparse due index, each with the keys the schema gives.
+    expect(Table?.GlobalSecondaryIndexes?.map((gsi) => gsi.IndexName)).toEqual([GSI1_NAME, DUE_INDEX_NAME]);
+    for (const [i, gsi] of (Table?.GlobalSecondaryIndexes ?? []).entries()) {
+      expect(gsi.KeySchema).toEqual(expected.GlobalSecondaryIndexes?.[i]?.KeySchema);
+      expect(gsi.Projection?.ProjectionType).toBe(
+        expected.GlobalSecondaryIndexes?.[i]?.Projection?.ProjectionType,
+      );
+    }
     expect(Table?.BillingModeSummary?.BillingMode ?? 'PAY_PER_REQUEST').toBe('PAY_PER_REQUEST');
     expect(TTL_ATTRIBUTE).toBe('expiresAt');
   });

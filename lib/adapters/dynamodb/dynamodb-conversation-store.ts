@@ -9,6 +9,8 @@ import type {
   FormerOwnerRecord,
   LookUpResult,
   MessageLink,
+  ThreadAdditions,
+  ThreadsSeen,
 } from '../../ports/conversation-store.js';
 import { DynamoDbPromiseStore } from './dynamodb-promise-store.js';
 import {
@@ -151,7 +153,7 @@ export class DynamoDbConversationStore implements ConversationStore {
     conversationId: string,
     add: ThreadAdditions,
     at: string,
-    seen?: Pick<Conversation, 'customerThread' | 'ownerThread'>,
+    seen?: ThreadsSeen,
   ): Promise<void> {
     const update = new ThreadUpdate(at);
     const lists = (['customerThread', 'ownerThread'] as const).filter((list) => add[list] !== undefined);
@@ -163,6 +165,8 @@ export class DynamoDbConversationStore implements ConversationStore {
     }
     if (add.firstAnswer) update.firstAnswer(add.firstAnswer);
     if (add.promise) update.promise(add.promise, conversationId, at);
+    const counts = add.paceWindow !== undefined && add.ownerThread !== undefined;
+    if (counts) update.pace(add.paceWindow as number, seen);
     try {
       await this.table.update(update.input(conversationId));
     } catch (error) {
@@ -183,8 +187,12 @@ export class DynamoDbConversationStore implements ConversationStore {
             list,
             add[list] as string,
             at,
-            existing[list] ?? [],
-            slot,
+            existing,
+            {
+              ...(slot ? { promise: slot } : {}),
+              // The relay's own entry and its count are one write, so a retry or a twin counts nothing.
+              ...(counts && list === 'ownerThread' ? { paceWindow: add.paceWindow as number } : {}),
+            },
           );
           if (slot && !written) await writePromise(slot);
         }),
@@ -395,6 +403,31 @@ class ThreadUpdate {
     this.countDropped(list, 0, whole.length + 1 - trimmed.length);
   }
 
+  /**
+   * Counts one mail in loop window `window`, conditional on the count as `seen`: the next count of the
+   * same window, or 1 in a newer one. A mail of an older window than the one counted counts nothing.
+   */
+  pace(window: number, seen: Pick<Conversation, 'paceWindow' | 'paceCount'> | undefined): void {
+    if (seen?.paceWindow !== undefined && seen.paceWindow > window) return;
+    this.names['#paceWindow'] = 'paceWindow';
+    this.names['#paceCount'] = 'paceCount';
+    this.values[':window'] = window;
+    if (seen?.paceWindow === window) {
+      this.values[':seenCount'] = seen.paceCount ?? 0;
+      this.values[':nextCount'] = (seen.paceCount ?? 0) + 1;
+      this.sets.push('#paceCount = :nextCount');
+      this.conditions.push('#paceWindow = :window', '#paceCount = :seenCount');
+      return;
+    }
+    this.values[':firstCount'] = 1;
+    this.sets.push('#paceWindow = :window', '#paceCount = :firstCount');
+    if (seen?.paceWindow === undefined) this.conditions.push('attribute_not_exists(#paceWindow)');
+    else {
+      this.values[':seenWindow'] = seen.paceWindow;
+      this.conditions.push('#paceWindow = :seenWindow');
+    }
+  }
+
   firstAnswer(answer: FirstAnswer): void {
     this.names['#answer'] = 'firstAnswer';
     this.values[':answer'] = answer;
@@ -449,12 +482,10 @@ class ThreadUpdate {
 
 type ThreadList = 'customerThread' | 'ownerThread';
 
-/** What {@link DynamoDbConversationStore.recordThreads} adds in its one update. */
-type ThreadAdditions = Parameters<ConversationStore['recordThreads']>[1];
-
 /**
  * Appends `value` to a thread list unless it is there, keeping at most `THREAD_LIMIT` ids: one
- * conditional update, and when the list was not as `seen`, a read and another try.
+ * conditional update, and when the conversation was not as `seen`, a read and another try. With
+ * `paceWindow`, the same write counts the mail in that loop window (unless a newer window is counted).
  */
 async function appendToThread(
   table: DynamoDbTable,
@@ -462,23 +493,24 @@ async function appendToThread(
   list: ThreadList,
   value: string,
   at: string,
-  seen: string[] = [],
-  promise?: PromiseSlot,
+  seen: Partial<ThreadsSeen> = {},
+  options: { paceWindow?: number; promise?: PromiseSlot } = {},
 ): Promise<boolean> {
   let current = seen;
   for (;;) {
     const update = new ThreadUpdate(at);
-    if (current.length > THREAD_LIMIT) update.replace(list, current, value);
-    else update.append(list, value, current.length);
-    if (promise) update.promise(promise, conversationId, at);
+    const thread = current[list] ?? [];
+    if (thread.length > THREAD_LIMIT) update.replace(list, thread, value);
+    else update.append(list, value, thread.length);
+    if (options.promise) update.promise(options.promise, conversationId, at);
+    if (options.paceWindow !== undefined) update.pace(options.paceWindow, current);
     try {
       await table.update(update.input(conversationId));
       return true;
     } catch (error) {
       if (!isConditionalCheckFailed(error)) throw error;
-      const existing = await existingConversation(table, conversationId, error);
-      current = existing[list] ?? [];
-      if (current.includes(value)) return false;
+      current = await existingConversation(table, conversationId, error);
+      if ((current[list] ?? []).includes(value)) return false;
     }
   }
 }

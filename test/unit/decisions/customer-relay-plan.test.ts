@@ -45,10 +45,12 @@ describe('planCustomerRelay (pure)', () => {
           reopen: false,
           // The mail waits for an answer: its promise rides in the same write (see promise-plans.test.ts).
           promise: expect.objectContaining({ promiseEpoch: 1 }),
+          // The relay counts itself in its loop window (10 minutes) with its thread entries.
+          paceWindow: Math.floor(Date.parse('2026-12-04T09:59:30.000Z') / 600_000),
         },
         at: NOW.toISOString(),
-        // The lists as read, so one at its bound is trimmed in the same write.
-        seen: { customerThread: [], ownerThread: [] },
+        // The lists and the pace as read, so one write trims a full list and counts the mail.
+        seen: { customerThread: [], ownerThread: [], paceWindow: undefined, paceCount: undefined },
       },
       // The new conversation counts toward the owner's load.
       { kind: 'count-open', conversationId: id, ownerEmail: ALICE.email },
