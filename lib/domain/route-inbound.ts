@@ -130,7 +130,10 @@ export function checkOwnerReply(input: {
   verdicts: ReceiptVerdicts;
   /** From fields, envelope sender and SES's `Authentication-Results`; without it only DMARC authenticates. */
   sender?: SenderEvidence;
-  /** The backup covering for the conversation's owner right now, whose replies are accepted too. */
+  /**
+   * The backup covering for the conversation's owner right now, whose replies are accepted too (as are
+   * those of the backup an escalated promise went to).
+   */
   coverEmail?: string;
 }): OwnerReplyCheck {
   if (!verifyReplyToken(input.claim, input.secret, input.keyWindow)) {
@@ -155,7 +158,12 @@ export function checkOwnerReply(input: {
   if (!judged.authenticated && judged.reason === 'sender-ambiguous') {
     return { accepted: false, status: 'rejected', reason: judged.reason, detail: judged.detail };
   }
-  const asCover = input.coverEmail !== undefined && input.senderAddress === input.coverEmail;
+  // The backup a silent owner's promise went to answers as a cover does, while the promise is theirs.
+  const escalatedTo =
+    conversation.promise?.state === 'escalated' ? conversation.promise.escalatedTo : undefined;
+  const asCover =
+    (input.coverEmail !== undefined && input.senderAddress === input.coverEmail) ||
+    (escalatedTo !== undefined && input.senderAddress === escalatedTo);
   if (input.senderAddress !== conversation.ownerEmail && !asCover) {
     return {
       accepted: false,

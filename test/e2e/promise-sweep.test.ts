@@ -25,6 +25,7 @@ describe('the promise sweep in local mode, through SMTP and the spoc command', (
   let env: NodeJS.ProcessEnv;
   let conversation: Conversation;
   let times: { nudgeAt: Date; dueAt: Date };
+  let handoverMail: OutboxMail | undefined;
   const out: string[] = [];
   const cli = async (...argv: string[]) => {
     out.length = 0;
@@ -116,6 +117,7 @@ describe('the promise sweep in local mode, through SMTP and the spoc command', (
     expect(mails.find((m) => to(m)[0] === 'alice@example.test')?.mail.text).toContain(
       'went to your backup, Bob Jones',
     );
+    handoverMail = handover;
     expect(await sweepAt(times.dueAt)).toEqual([]);
     // Ownership stays.
     expect((await harness.server.deps.store.getConversation(conversation.id))?.ownerEmail).toBe(
@@ -137,6 +139,32 @@ describe('the promise sweep in local mode, through SMTP and the spoc command', (
     expect(text).toMatch(/has waited \d+ (day|hour)/);
     expect(await sweepAt(backupDueAt)).toEqual([]);
     expect(await sweepAt(new Date(backupDueAt.getTime() + 30 * 24 * 3600 * 1000))).toEqual([]);
+  });
+
+  it('takes the backup answer to the handover as a cover answer: the customer hears Bob covering for Alice, the promise ends', async () => {
+    const handover = handoverMail?.mail;
+    if (!handover) throw new Error('no handover');
+    const replyAddress = handover.replyTo[0]?.address ?? '';
+    await harness.send({
+      from: '"Bob Jones" <bob@example.test>',
+      to: replyAddress,
+      subject: `Re: ${handover.subject}`,
+      text: 'Your order ships today, Jane.',
+      ...(handover.messageId ? { inReplyTo: handover.messageId, references: [handover.messageId] } : {}),
+      envelope: { from: 'bob@example.test', to: [replyAddress] },
+    });
+    const [answer, ...rest] = await harness.newOutboxMails();
+    expect(rest).toEqual([]);
+    expect(answer && to(answer)).toEqual(['jane@customer.test']);
+    expect(answer?.mail.from).toEqual({ address: 'support@example.test', name: 'Bob Jones' });
+    expect(answer?.mail.text).toContain('Your order ships today, Jane.');
+    expect(answer?.mail.text).toContain('Bob Jones, covering for Alice Smith');
+    // Ownership stays with Alice; the answer kept the customer's wait from going on: no promise runs.
+    const after = await harness.server.deps.store.getConversation(conversation.id);
+    expect(after?.ownerEmail).toBe('alice@example.test');
+    expect(after?.promise).toBeUndefined();
+    expect(await cli('due', '--json')).toBe(0);
+    expect(JSON.parse(out.join('\n'))).toEqual([]);
   });
 
   it('refuses --at against a deployed table, with a clear error', async () => {

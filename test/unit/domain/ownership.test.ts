@@ -111,4 +111,49 @@ describe('cover while away', () => {
       conversation,
     });
   });
+
+  it('accepts the reply of the backup an escalated promise went to, as a cover, and only while it is theirs', () => {
+    const secret = 'k'.repeat(64);
+    const promise = {
+      epoch: 1,
+      state: 'escalated' as const,
+      kind: 'first-response' as const,
+      waitingSince: '2026-11-20T10:00:00.000Z',
+      nudgeAt: '2026-11-20T13:00:00.000Z',
+      dueAt: '2026-11-20T14:00:00.000Z',
+      escalatedTo: bob.email,
+      escalatedAt: '2026-11-20T14:00:00.000Z',
+    };
+    const conversation: Conversation = {
+      id: 'c0ffee00c0ffee01',
+      customerEmail: 'jane@c.test',
+      ownerEmail: alice.email,
+      subject: 's',
+      status: 'open',
+      createdAt: '2026-11-20T10:00:00Z',
+      updatedAt: '2026-11-20T10:00:00Z',
+      customerThread: [],
+      ownerThread: [],
+      promise,
+    };
+    const claim = readReplyAddress(replyAddressFor(conversation.id, secret, 'r.test'), 'r.test');
+    if (!claim) throw new Error('no claim');
+    const verdicts = { spf: 'PASS', dkim: 'PASS', dmarc: 'PASS', spam: 'PASS', virus: 'PASS' } as const;
+    const base = { claim, secret, senderAddress: bob.email, verdicts };
+    expect(checkOwnerReply({ ...base, conversation })).toMatchObject({ accepted: true, asCover: true });
+    // Another owner is not the backup; a promise that is only open, or ended, names no backup.
+    expect(checkOwnerReply({ ...base, conversation, senderAddress: 'carol@example.test' })).toMatchObject({
+      accepted: false,
+      reason: 'sender-not-owner',
+    });
+    for (const other of [
+      { ...conversation, promise: { ...promise, state: 'open' as const } },
+      { ...conversation, promise: undefined },
+    ]) {
+      expect(checkOwnerReply({ ...base, conversation: other })).toMatchObject({
+        accepted: false,
+        reason: 'sender-not-owner',
+      });
+    }
+  });
 });
