@@ -51,6 +51,8 @@ export interface PromiseReminderInput {
   latest?: ConversationMessage | undefined;
   /** The `#wait` day, for a reminder. */
   waitUntil?: string;
+  /** For a nudge: the line naming the colleagues the owner still waits on, if any. */
+  waitingOn?: string | undefined;
   now: Date;
   supportName: string;
   messageId: string;
@@ -92,6 +94,7 @@ export function buildPromiseReminder(input: PromiseReminderInput): ComposeInput 
       ? [
           `${name} <${displayText(waiting.customer.address, 320)}> has been waiting for an answer since ${minute(waiting.waitingSince)} (${waited}).`,
           `The promise to answer falls due at ${minute(waiting.dueAt)}; after that the conversation goes to your backup.`,
+          ...(input.waitingOn ? [input.waitingOn] : []),
         ]
       : [
           `You paused this conversation with #wait until ${input.waitUntil ?? 'today'}. That day has come.`,

@@ -1,6 +1,7 @@
 import type { SpocConfig } from '../config/config-schema.js';
 import { visibleMessageId } from '../delivery/deliver-mail.js';
 import type { MailDelivery, OperationPlan, StoreWrite } from '../delivery/delivery-plan.js';
+import { type ConsultQuestion, openQuestionsNudgeLine } from '../domain/consult-round.js';
 import { escalationTarget } from '../domain/escalation-target.js';
 import { coverState } from '../domain/owner-cover.js';
 import {
@@ -34,6 +35,8 @@ export interface PromiseStepFacts {
   owners: readonly Owner[];
   /** The conversation's messages, oldest first (the backup receives them as its history). */
   messages: ConversationMessage[];
+  /** The conversation's questions to colleagues (none when it has no consult rounds). */
+  questions?: readonly ConsultQuestion[];
   /** The conversation's signed reply address. */
   replyAddress: string;
   now: Date;
@@ -283,6 +286,7 @@ function reminderMail(
         to: { address: to.email, name: to.name },
         latest,
         ...(promise.waitUntil ? { waitUntil: promise.waitUntil } : {}),
+        ...(kind === 'nudge' ? { waitingOn: openQuestionsNudgeLine(facts.questions ?? []) } : {}),
         now,
         supportName: config.supportName,
         messageId,

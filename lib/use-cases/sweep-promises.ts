@@ -8,6 +8,7 @@ import { replyAddressFor } from '../domain/reply-token.js';
 import type { MailSender } from '../ports/mail-sender.js';
 import type { DueEntry, SupportStore } from '../ports/support-store.js';
 import { planPromiseStep } from './plan-promise-step.js';
+import { type ConsultReminderRun, remindConsultQuestions } from './remind-consult-questions.js';
 
 /** What the sweep runs with. */
 export interface SweepDeps {
@@ -31,7 +32,15 @@ export interface SweepReport {
   due: number;
   cursor: string;
   results: PromiseStepResult[];
+  /** The reminders of questions to colleagues left unanswered, from the same run (see `sweepPromises`). */
+  consultReminders?: ConsultReminderRun;
 }
+
+/**
+ * How far back a sweep looks for consult reminders besides its cursor's day: the cursor follows the
+ * promises, so a reminder left over from a failed run is still found on the next days.
+ */
+const REMINDER_LOOKBACK_DAYS = 2;
 
 /**
  * Reads a conversation and carries out what its promise needs at `now` (see `planPromiseStep`):
@@ -48,10 +57,12 @@ export async function runPromiseStep(
   if (!conversation || !event || Date.parse(event.at) > now.getTime()) {
     return { conversationId, step: 'none', detail: 'nothing due' };
   }
-  const [owners, customer, messages] = await awaitAll([
+  const [owners, customer, messages, questions] = await awaitAll([
     deps.store.listOwners(),
     deps.store.getCustomer(conversation.customerEmail),
     deps.store.listMessages(conversation.id),
+    // The nudge says whom the owner still waits on; only a conversation with consult rounds has any.
+    conversation.consulted ? deps.store.listConsultQuestions(conversation.id) : [],
   ]);
   const owner = owners.find((o) => o.email === conversation.ownerEmail);
   if (!owner) {
@@ -63,6 +74,7 @@ export async function runPromiseStep(
     owner,
     owners,
     messages,
+    questions,
     replyAddress: replyAddressFor(conversation.id, deps.replyTokenSecret, deps.config.replyDomain),
     now,
     config: deps.config,
@@ -124,11 +136,31 @@ export async function sweepDuePromises(
   return { at: until, buckets, due: seen.size, cursor: next, results };
 }
 
-/** One sweep carried out in this process (local mode, `spoc sweep`): each due promise's step, in turn. */
-export function sweepPromises(deps: SweepDeps, now: Date, realNow: Date = now): Promise<SweepReport> {
-  return sweepDuePromises(deps.store, {
+/**
+ * One sweep carried out in this process (local mode, `spoc sweep`): each due promise's step, in turn,
+ * then the reminders of questions to colleagues that fell due (`consult.remindAfter`), from the day
+ * buckets since the sweep's cursor or `REMINDER_LOOKBACK_DAYS` before `now`, whichever is earlier.
+ */
+export async function sweepPromises(deps: SweepDeps, now: Date, realNow: Date = now): Promise<SweepReport> {
+  const report = await sweepDuePromises(deps.store, {
     now,
     realNow,
     handle: (entry) => runPromiseStep(deps, entry.conversationId, now),
   });
+  const consultReminders = await remindConsultQuestions(
+    { store: deps.store, sender: deps.sender, now: () => now, config: deps.config },
+    reminderFrom(report.buckets[0], now),
+    now,
+  );
+  return { ...report, consultReminders };
+}
+
+/** The start of the first day bucket a sweep's consult reminders are read from. */
+export function reminderFrom(cursorDay: string | undefined, now: Date): string {
+  const lookback = new Date(now.getTime() - REMINDER_LOOKBACK_DAYS * 86_400_000).toISOString().slice(0, 10);
+  const first =
+    cursorDay !== undefined && /^\d{4}-\d{2}-\d{2}$/.test(cursorDay) && cursorDay < lookback
+      ? cursorDay
+      : lookback;
+  return `${first}T00:00:00.000Z`;
 }

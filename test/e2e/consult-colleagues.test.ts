@@ -7,6 +7,7 @@ import { type EmbeddedEngines, startEmbeddedEngines } from '../../lib/local/embe
 import type { ParsedMail } from '../../lib/mail/mail-types.js';
 import { parseMail } from '../../lib/mail/parse-mail.js';
 import { remindConsultQuestions } from '../../lib/use-cases/remind-consult-questions.js';
+import { sweepPromises } from '../../lib/use-cases/sweep-promises.js';
 import { ownerReply, replyBody } from '../support/client-replies.js';
 import { corpusFile } from '../support/corpus.js';
 import { type CapturedMail, HandlerRig } from '../support/handler-rig.js';
@@ -362,6 +363,52 @@ describe('consult mail delivered twice', () => {
     });
     expect(count()).toBe(1);
     expect((await rig.deps.store.listConsultQuestions(conversationId))[0]?.remindedAt).toBe(at.toISOString());
+  });
+  it('the promise sweep nudges with the open question named, then reminds of it once', async () => {
+    await rig.deliver(
+      await customerMail('ann@customer.test', 'Refund', 'Where is my refund?'),
+      {
+        from: 'ann@customer.test',
+        to: ['support@example.test'],
+      },
+      { receivedAt: rig.deps.now() },
+    );
+    const relay = rig.sender.mails
+      .filter((m) => !m.envelope.to.includes('ann@customer.test'))
+      .at(-1) as CapturedMail;
+    const ownerAddress = relay.envelope.to[0] ?? '';
+    await rig.deliver(
+      await ownerAnswer(relay, ownerAddress, `#ask ${CAROL.address}\nWas the refund sent?`),
+      {
+        from: ownerAddress,
+        to: [relay.mail.replyTo[0]?.address ?? ''],
+      },
+      { receivedAt: rig.deps.now() },
+    );
+    // Received now (not at the rig's fixed mail time), so the promise's times lie ahead of the sweeps.
+    const conversationId = relay.mail.headers.get('x-spoc-conversation')?.[0] ?? '';
+    const [conversation, [question]] = await Promise.all([
+      rig.deps.store.getConversation(conversationId),
+      rig.deps.store.listConsultQuestions(conversationId),
+    ]);
+    const promise = conversation?.promise;
+    if (!promise || !question) throw new Error('no promise or question');
+    const toOwner = (subjectPart: string) =>
+      rig.sender
+        .to(ownerAddress)
+        .filter((m) => m.mail.text?.includes(subjectPart) || m.mail.subject.includes(subjectPart));
+    // The question sent nothing to the customer, so the promise runs on and the nudge names whom the owner waits on.
+    await sweepPromises(rig.deps, new Date(promise.nudgeAt));
+    const [nudge, ...more] = toOwner('has been waiting for an answer since');
+    expect(more).toEqual([]);
+    expect(nudge?.mail.text).toContain(`You asked ${CAROL.address} (open since`);
+    const at = new Date(Date.parse(question.remindAt) + 60_000);
+    const first = await sweepPromises(rig.deps, at);
+    expect(first.consultReminders).toEqual({ due: 1, reminded: 1 });
+    expect(toOwner('has not answered yet')).toHaveLength(1);
+    const again = await sweepPromises(rig.deps, new Date(at.getTime() + 60_000));
+    expect(again.consultReminders).toEqual({ due: 0, reminded: 0 });
+    expect(toOwner('has not answered yet')).toHaveLength(1);
   });
 });
 

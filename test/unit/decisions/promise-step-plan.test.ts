@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { ConsultQuestion } from '../../../lib/domain/consult-round.js';
 import { markEscalated, markNudged, openPromise, pausePromise } from '../../../lib/domain/promise-state.js';
 import type { ConversationMessage, Owner, ResponsePromise } from '../../../lib/domain/types.js';
 import { composeMail } from '../../../lib/mail/compose-mail.js';
@@ -81,6 +82,30 @@ describe('planPromiseStep (pure)', () => {
     // The mail composes and parses as a mail to the owner only.
     const parsed = await parseMail(await composeMail(compose ?? ({} as never)));
     expect(parsed.to.map((a) => a.address)).toEqual([ALICE.email]);
+  });
+
+  it('names in the nudge the colleagues the owner still waits on, and only the open questions', () => {
+    const asked = (address: string, name: string, answeredAt?: string): ConsultQuestion => ({
+      conversationId: 'c-1',
+      questionId: `q-${address}`,
+      colleague: { address, name },
+      askedBy: { address: ALICE.email, name: ALICE.name },
+      askedAt: '2026-12-02T09:30:00.000Z',
+      question: 'Did it ship?',
+      tokenKeyId: '',
+      messageId: `<q-${address}@reply.example.test>`,
+      remindAt: '2026-12-03T09:30:00.000Z',
+      ...(answeredAt ? { answeredAt } : {}),
+    });
+    const text = (questions: ConsultQuestion[]) =>
+      planPromiseStep(facts({ questions })).operation.mails[0]?.mail.compose.text ?? '';
+    expect(
+      text([asked('dan@example.test', 'Dan Wu'), asked('eve@example.test', 'Eve', '2026-12-02T10:00:00Z')]),
+    ).toContain(
+      'You asked Dan Wu (open since 2026-12-02 09:30 UTC); your promise to the customer keeps running while you wait.',
+    );
+    expect(text([asked('eve@example.test', 'Eve', '2026-12-02T10:00:00Z')])).not.toContain('You asked');
+    expect(text([])).not.toContain('You asked');
   });
 
   it('plans the same keys and message ids when planned again: a repeated sweep sends nothing new', () => {
