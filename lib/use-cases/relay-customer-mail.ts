@@ -384,11 +384,16 @@ export function planCustomerRelay(facts: CustomerRelayFacts): InboundPlan {
             ownerThread: visibleMessageId(relayed),
             reopen: conversation.status === 'closed',
             ...(promise ? { promise } : {}),
-            // The loop screen of the next mail reads this count.
-            paceWindow: loopWindowOf(
-              Date.parse(notice.receivedAt) || facts.now.getTime(),
-              config.limits.loopWindowMinutes,
-            ),
+            // The loop screen of the next mail reads this count; like that screen, it counts the mails
+            // that thread into a conversation, not the one that opens it.
+            ...(thread
+              ? {
+                  paceWindow: loopWindowOf(
+                    Date.parse(notice.receivedAt) || facts.now.getTime(),
+                    config.limits.loopWindowMinutes,
+                  ),
+                }
+              : {}),
           },
           at: now,
           seen: {

@@ -45,8 +45,7 @@ describe('planCustomerRelay (pure)', () => {
           reopen: false,
           // The mail waits for an answer: its promise rides in the same write (see promise-plans.test.ts).
           promise: expect.objectContaining({ promiseEpoch: 1 }),
-          // The relay counts itself in its loop window (10 minutes) with its thread entries.
-          paceWindow: Math.floor(Date.parse('2026-12-04T09:59:30.000Z') / 600_000),
+          // The mail that opens a conversation is not counted toward its loop pace (see below).
         },
         at: NOW.toISOString(),
         // The lists and the pace as read, so one write trims a full list and counts the mail.
@@ -101,7 +100,11 @@ describe('planCustomerRelay (pure)', () => {
       },
     ]);
     const [threads, counted] = plan.relay?.afterSend(sent('k', '<x@y>')) ?? [];
-    expect(threads).toMatchObject({ kind: 'record-threads', add: { reopen: true } });
+    // The relay counts itself in its loop window (10 minutes) with its thread entries.
+    expect(threads).toMatchObject({
+      kind: 'record-threads',
+      add: { reopen: true, paceWindow: Math.floor(Date.parse('2026-12-04T09:59:30.000Z') / 600_000) },
+    });
     // Reopened, it counts toward its owner's load again.
     expect(counted).toEqual({ kind: 'count-open', conversationId: 'c-1', ownerEmail: thread.ownerEmail });
     expect(plan.followUps).toBeUndefined();
