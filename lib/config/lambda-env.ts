@@ -30,6 +30,35 @@ export const lambdaEnvSchema = z.object({
   SES_CONFIGURATION_SET: core.SES_CONFIGURATION_SET,
 });
 
+/** The promise-sweep scheduler's environment: the table it reads the due index of, the queue it fills. */
+export const promiseScheduleEnvSchema = z.object({
+  AWS_REGION: core.AWS_REGION,
+  TABLE_NAME: core.TABLE_NAME,
+  /** The queue of due conversations the promise-step function consumes. */
+  PROMISE_QUEUE_URL: z.string().check(z.minLength(1)),
+});
+
+/** The promise-step function's environment: the core variables and the reply-token key (reply addresses). */
+export const promiseStepEnvSchema = z.object({
+  ...core,
+  REPLY_TOKEN_SECRET_ID: z.string().check(z.minLength(1)),
+});
+
+/** The promise-sweep scheduler's environment, validated. */
+export type PromiseScheduleEnv = z.infer<typeof promiseScheduleEnvSchema>;
+/** The promise-step function's environment, validated. */
+export type PromiseStepEnv = z.infer<typeof promiseStepEnvSchema>;
+
+/** Reads and validates the promise-sweep scheduler's environment. */
+export function readPromiseScheduleEnv(env: NodeJS.ProcessEnv = process.env): PromiseScheduleEnv {
+  return readEnv(promiseScheduleEnvSchema, env);
+}
+
+/** Reads and validates the promise-step function's environment. */
+export function readPromiseStepEnv(env: NodeJS.ProcessEnv = process.env): PromiseStepEnv {
+  return readEnv(promiseStepEnvSchema, env);
+}
+
 /** The core Lambda environment, validated. */
 export type CoreLambdaEnv = z.infer<typeof coreLambdaEnvSchema>;
 /** The inbound Lambda environment, validated. */

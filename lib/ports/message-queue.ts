@@ -26,3 +26,9 @@ export interface MessageVisibility {
   /** Makes the message visible again after `seconds` instead of after the queue's visibility timeout. */
   returnAfter(message: ReceivedMessageRef, seconds: number): Promise<void>;
 }
+
+/** Where the promise sweep hands each due conversation, for a worker with retries to carry it out. */
+export interface DuePromiseQueue {
+  /** Enqueues one message per conversation id. */
+  enqueue(conversationIds: readonly string[]): Promise<void>;
+}

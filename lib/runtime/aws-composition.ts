@@ -1,8 +1,10 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbSupportStore } from '../adapters/dynamodb/dynamodb-support-store.js';
 import { SesMailSender } from '../adapters/ses/ses-mail-sender.js';
+import { SqsDuePromiseQueue } from '../adapters/sqs/sqs-due-promise-queue.js';
 import type { SpocConfig } from '../config/config-schema.js';
 import type { CoreLambdaEnv, LambdaEnv } from '../config/lambda-env.js';
 import { ConfigError } from '../domain/errors.js';
@@ -56,6 +58,7 @@ export class AwsComposition {
   protected readonly extraClients: Array<{ destroy(): void }> = [];
   private storeInstance?: DynamoDbSupportStore;
   private senderInstance?: SesMailSender;
+  private dueQueueClient?: SQSClient;
 
   constructor(settings: AwsSettings) {
     this.settings = settings;
@@ -100,6 +103,15 @@ export class AwsComposition {
       configurationSetName,
     });
     return this.senderInstance;
+  }
+
+  /** The queue the promise sweep fills with due conversations (`PROMISE_QUEUE_URL`). */
+  duePromiseQueue(queueUrl: string): SqsDuePromiseQueue {
+    if (!this.dueQueueClient) {
+      this.dueQueueClient = new SQSClient(this.clientOptions);
+      this.extraClients.push(this.dueQueueClient);
+    }
+    return new SqsDuePromiseQueue(this.dueQueueClient, queueUrl);
   }
 
   /** What the delivery-events function runs on: table, SES sending and the configuration. */

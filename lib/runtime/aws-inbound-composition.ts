@@ -5,6 +5,7 @@ import type { SpocConfig } from '../config/config-schema.js';
 import { ConfigError } from '../domain/errors.js';
 import { parseReplyTokenKeys } from '../domain/reply-token.js';
 import type { InboundDeps } from '../use-cases/inbound-deps.js';
+import type { SweepDeps } from '../use-cases/sweep-promises.js';
 import { AwsComposition } from './aws-composition.js';
 
 /**
@@ -47,6 +48,16 @@ export class AwsInboundComposition extends AwsComposition {
       throw error;
     });
     return this.secretValue;
+  }
+
+  /** What the promise-step function runs on: the store, SES, the configuration and the reply-token key. */
+  async sweepDeps(config: SpocConfig): Promise<SweepDeps> {
+    return {
+      store: this.store,
+      sender: this.sender,
+      config,
+      replyTokenSecret: await this.replyTokenSecret(),
+    };
   }
 
   /** What the inbound function and the mail-sending commands run on. */
