@@ -71,9 +71,12 @@ describe('the promise sweep as the scheduler and the step functions (dynalite, S
   });
 
   /** A table with owners, a queue, the scheduler on a store that records every command it sends. */
-  async function setUp(options: { sesClient?: SESv2Client } = {}) {
+  async function setUp(options: { sesClient?: SESv2Client; unverifiedSender?: boolean } = {}) {
     const sender = new SesMailSender({ client: options.sesClient ?? ses, region: REGION });
-    const rig = await HandlerRig.create(engines, { config: CONFIG, wrapSender: () => sender });
+    const config = options.unverifiedSender
+      ? { ...CONFIG, supportAddress: 'support@unverified.test', replyDomain: 'reply.unverified.test' }
+      : CONFIG;
+    const rig = await HandlerRig.create(engines, { config, wrapSender: () => sender });
     const { QueueUrl } = await sqs.send(
       new CreateQueueCommand({ QueueName: `promise-${Math.random().toString(36).slice(2, 10)}` }),
     );
@@ -259,5 +262,19 @@ describe('the promise sweep as the scheduler and the step functions (dynalite, S
     expect((await step(NUDGE, healthy)({ Records: [retried] })).batchItemFailures).toEqual([]);
     expect((await sentAbout('flaky-1')).map((m) => m.destinations[0])).toEqual(['alice@example.test']);
     failing.destroy();
+  });
+
+  it('the worker ends a record whose send SES rejects for good, logged, and the promise stays due', async () => {
+    // Mail from an identity SES never verified is refused on every try (MessageRejected).
+    const { rig, queueUrl, queueArn, schedule, step } = await setUp({ unverifiedSender: true });
+    await seed(rig, 'rejected-1');
+    await schedule(NUDGE);
+    const records = await receive(queueUrl, queueArn);
+    expect(bodies(records)).toEqual(['rejected-1']);
+    expect((await step(NUDGE)({ Records: records })).batchItemFailures).toEqual([]);
+    expect(await sentAbout('rejected-1')).toEqual([]);
+    expect((await rig.deps.store.getConversation('rejected-1'))?.promise?.nudgedAt).toBeUndefined();
+    // Not lost: the next run finds it due again.
+    expect((await schedule(new Date(NUDGE.getTime() + 60_000))).enqueued).toEqual(['rejected-1']);
   });
 });
