@@ -197,8 +197,12 @@ describe('the promise sweep as the scheduler and the step functions (dynalite, S
     expect(report.buckets.length).toBeLessThanOrEqual(32);
 
     // A run a minute later, before the worker moved either on, finds them again: each once more.
+    commands.length = 0;
     const again = await schedule(new Date(NUDGE.getTime() + 60_000));
     expect(again.enqueued.sort()).toEqual(['due-a', 'due-b', 'later-c']);
+    // From the cursor on: the day before it (late writers), its day (today here) and `later`.
+    expect(again.buckets).toEqual(['2026-12-01', '2026-12-02', 'later']);
+    expect(commands.sort()).toEqual(['GetItemCommand', 'PutItemCommand', ...Array(3).fill('QueryCommand')]);
     expect(bodies(await receive(queueUrl, queueArn))).toEqual(['due-a', 'due-b', 'later-c']);
     expect(await sentAbout('due-a')).toEqual([]);
   });
