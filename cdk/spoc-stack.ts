@@ -2,7 +2,13 @@ import { CfnOutput, Duration, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import type { Construct } from 'constructs';
 import type { SpocConfig } from '../lib/config/config-schema.js';
-import { type CoreLambdaEnv, functionConfigJson, type LambdaEnv } from '../lib/config/lambda-env.js';
+import {
+  type CoreLambdaEnv,
+  functionConfigJson,
+  type LambdaEnv,
+  type PromiseScheduleEnv,
+  type PromiseStepEnv,
+} from '../lib/config/lambda-env.js';
 import { Alarms } from './constructs/alarms.js';
 import { DELIVERY_EVENTS_FUNCTION_TIMEOUT, DeliveryEventsFunction } from './constructs/delivery-events.js';
 import {
@@ -15,6 +21,7 @@ import { MailIngest } from './constructs/mail-ingest.js';
 import { MailSending } from './constructs/mail-sending.js';
 import { NotificationKey } from './constructs/notification-key.js';
 import { OperatorPolicy } from './constructs/operator-policy.js';
+import { PROMISE_STEP_FUNCTION_TIMEOUT, PromiseSweep } from './constructs/promise-sweep.js';
 import { ReplyTokenSecret } from './constructs/reply-token-secret.js';
 import { SupportTable } from './constructs/support-table.js';
 
@@ -56,6 +63,7 @@ export class SpocStack extends Stack {
   readonly replyTokenSecret: ReplyTokenSecret;
   readonly inbound: InboundFunction;
   readonly deliveryEvents: DeliveryEventsFunction;
+  readonly promiseSweep: PromiseSweep;
   readonly alarms: Alarms;
   readonly operatorPolicy: OperatorPolicy;
 
@@ -137,6 +145,21 @@ export class SpocStack extends Stack {
       identityArns: sendIdentityArns,
     });
 
+    this.promiseSweep = new PromiseSweep(this, 'PromiseSweep', {
+      scheduleEnvironment: {
+        TABLE_NAME: this.store.table.tableName,
+      } satisfies Omit<PromiseScheduleEnv, 'AWS_REGION' | 'PROMISE_QUEUE_URL'>,
+      stepEnvironment: {
+        ...coreEnvironment,
+        REPLY_TOKEN_SECRET_ID: this.replyTokenSecret.secret.secretArn,
+      } satisfies Omit<PromiseStepEnv, 'AWS_REGION'>,
+      queueVisibilityTimeout: visibilityTimeoutFor(PROMISE_STEP_FUNCTION_TIMEOUT),
+      table: this.store,
+      secret: this.replyTokenSecret,
+      sending: this.sending,
+      identityArns: sendIdentityArns,
+    });
+
     this.operatorPolicy = new OperatorPolicy(this, 'Operator', {
       table: this.store,
       rawMailBucket: this.ingest.rawMailBucket,
@@ -151,10 +174,13 @@ export class SpocStack extends Stack {
       deadLetterQueues: [
         { label: 'Inbound', queue: this.ingest.queues.deadLetterQueue },
         { label: 'DeliveryEvents', queue: this.sending.queues.deadLetterQueue },
+        { label: 'PromiseStep', queue: this.promiseSweep.deadLetterQueue },
       ],
       functions: [
         { label: 'Inbound', function: this.inbound.handler.function },
         { label: 'DeliveryEvents', function: this.deliveryEvents.handler.function },
+        { label: 'PromiseSchedule', function: this.promiseSweep.scheduler.function },
+        { label: 'PromiseStep', function: this.promiseSweep.worker.function },
       ],
       inboundQueue: this.ingest.queues.queue,
       inboundService: INBOUND_SERVICE_NAME,
@@ -213,6 +239,10 @@ export class SpocStack extends Stack {
       InboundLogGroupName: {
         value: this.inbound.handler.logGroup.logGroupName,
         description: 'Log group of the inbound function',
+      },
+      PromiseStepDeadLetterQueueUrl: {
+        value: this.promiseSweep.deadLetterQueue.queueUrl,
+        description: 'Due response promises whose step failed every retry',
       },
       DeliveryEventsLogGroupName: {
         value: this.deliveryEvents.handler.logGroup.logGroupName,

@@ -47,7 +47,7 @@ describe('alarms', () => {
       MetricName: 'Reputation.ComplaintRate',
       Threshold: 0.0005,
     });
-    expect(alarms).toHaveLength(15);
+    expect(alarms).toHaveLength(18);
   });
 
   it('alarms when broken response promises in a day pass promise.alarmThreshold', () => {
@@ -168,6 +168,9 @@ describe('alarms', () => {
       'SpocInbox-NewCustomersHeld',
       'SpocInbox-NoActiveOwner',
       'SpocInbox-NoInboundMail',
+      'SpocInbox-PromiseScheduleErrors',
+      'SpocInbox-PromiseStepDeadLetters',
+      'SpocInbox-PromiseStepErrors',
       'SpocInbox-PromisesBroken',
       'SpocInbox-SesBounceRate',
       'SpocInbox-SesComplaintRate',

@@ -222,6 +222,7 @@ describe('functions', () => {
       expect(dynamo).toHaveLength(1);
       expect(resourcesOf(dynamo[0] as Statement)).toEqual([
         tableArn,
+        { 'Fn::Join': ['', [tableArn, '/index/due']] },
         { 'Fn::Join': ['', [tableArn, '/index/gsi1']] },
       ]);
       expect(actionsOf(dynamo[0] as Statement).every((a) => /^dynamodb:\w+$/.test(a))).toBe(true);
@@ -269,6 +270,7 @@ describe('functions', () => {
     it('uses the table, sends from the configured identities, consumes its own queue', () => {
       expect(withAction(statements, 'dynamodb:').flatMap(resourcesOf)).toEqual([
         tableArn,
+        { 'Fn::Join': ['', [tableArn, '/index/due']] },
         { 'Fn::Join': ['', [tableArn, '/index/gsi1']] },
       ]);
       expect(withAction(statements, 'ses:').flatMap(resourcesOf)).toEqual(

@@ -31,6 +31,7 @@ describe('operator policy', () => {
     );
     expect(bySid('SupportTableData')?.Resource).toEqual([
       tableArn,
+      { 'Fn::Join': ['', [tableArn, '/index/due']] },
       { 'Fn::Join': ['', [tableArn, '/index/gsi1']] },
     ]);
     expect(bySid('RawMailReadAndForget')).toMatchObject({

@@ -15,6 +15,8 @@ const PINNED_LOGICAL_IDS = {
   IngestInboundDeadLetterQueueD0C265CD: 'AWS::SQS::Queue',
   SendingEventsQueueA3FAEB8A: 'AWS::SQS::Queue',
   SendingEventsDeadLetterQueue6CF22DC8: 'AWS::SQS::Queue',
+  PromiseSweepQueue426E3399: 'AWS::SQS::Queue',
+  PromiseSweepDeadLetterQueue41DE9F64: 'AWS::SQS::Queue',
 } as const;
 
 describe('resources holding data', () => {

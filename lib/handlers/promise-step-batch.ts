@@ -1,0 +1,61 @@
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { PermanentFailureError } from '../domain/errors.js';
+import { parseDuePromiseMessage, UnreadablePromiseMessageError } from '../events/due-promise-message.js';
+import { runPromiseStep, type SweepDeps } from '../use-cases/sweep-promises.js';
+
+/**
+ * The promise-step function's body: each SQS record names one due conversation, whose step (nudge,
+ * handover, lead mail, reminder) runs through `runPromiseStep` and the delivery module, each mail at
+ * most once by its conversation, epoch and step key, so a redelivered record sends nothing again.
+ *
+ * A failure a retry can fix (a service error, a throttled send) fails the record, which the queue
+ * retries and, after its receive limit, parks in the DLQ. A failure no retry fixes (a step refused by
+ * its own facts, a send SES rejects) is logged and the record is done: the promise stays in the due
+ * index, so the scheduler brings it back while it is due. An unreadable record fails for the DLQ.
+ */
+export function createPromiseStepBatchHandler(
+  deps: () => Promise<SweepDeps>,
+  logger: Logger,
+  now: () => Date = () => new Date(),
+): (event: SQSEvent, context?: Context) => Promise<SQSBatchResponse> {
+  const handleRecord = async (record: SQSRecord): Promise<void> => {
+    let conversationId: string;
+    try {
+      ({ conversationId } = parseDuePromiseMessage(record.body));
+    } catch (error) {
+      if (error instanceof UnreadablePromiseMessageError) {
+        logger.error('unreadable due-promise message', {
+          sqsMessageId: record.messageId,
+          reason: error.message,
+        });
+      }
+      throw error;
+    }
+    let result: Awaited<ReturnType<typeof runPromiseStep>>;
+    try {
+      result = await runPromiseStep(await deps(), conversationId, now());
+    } catch (error) {
+      if (!(error instanceof PermanentFailureError)) throw error;
+      logger.error('promise step failed for good', {
+        sqsMessageId: record.messageId,
+        conversationId,
+        reason: error.reason,
+        error: error.message,
+      });
+      return;
+    }
+    const details = { sqsMessageId: record.messageId, ...result };
+    if (result.step === 'failed') logger.error('promise step failed', details);
+    else logger.info('promise step', details);
+  };
+  // A processor per invocation: it keeps the batch's results, and tests call the handler concurrently.
+  return (event, context) =>
+    processPartialResponse(
+      event,
+      handleRecord,
+      new BatchProcessor(EventType.SQS),
+      context ? { context } : undefined,
+    );
+}
