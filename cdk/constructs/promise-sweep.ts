@@ -6,7 +6,7 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { promiseKeys } from '../../lib/adapters/dynamodb/item-keys.js';
-import { DUE_INDEX_NAME, PARTITION_KEY } from '../../lib/adapters/dynamodb/table-schema.js';
+import { DUE_INDEX_NAME, GSI1_NAME, PARTITION_KEY } from '../../lib/adapters/dynamodb/table-schema.js';
 import type { MailSending } from './mail-sending.js';
 import type { ReplyTokenSecret } from './reply-token-secret.js';
 import { SpocFunction } from './spoc-function.js';
@@ -113,15 +113,19 @@ export class PromiseSweep extends Construct {
 }
 
 /**
- * The scheduler reads the due index (Query on that index only), reads and moves the sweep cursor
+ * The scheduler reads the due index and the consult reminders' day buckets in `gsi1` (Query on those
+ * two indexes only), reads and moves the sweep cursor
  * (GetItem and PutItem on the cursor item only, by its partition key) and sends to the step queue.
  */
 function grantScheduleAccess(role: iam.Role, table: SupportTable, queue: sqs.Queue): void {
   role.addToPrincipalPolicy(
     new iam.PolicyStatement({
-      sid: 'QueryDueIndex',
+      sid: 'QueryDueIndexes',
       actions: ['dynamodb:Query'],
-      resources: [`${table.table.tableArn}/index/${DUE_INDEX_NAME}`],
+      resources: [
+        `${table.table.tableArn}/index/${DUE_INDEX_NAME}`,
+        `${table.table.tableArn}/index/${GSI1_NAME}`,
+      ],
     }),
   );
   role.addToPrincipalPolicy(

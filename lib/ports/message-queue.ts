@@ -1,3 +1,5 @@
+import type { DueWork } from '../domain/due-work.js';
+
 /** One message taken from a queue; invisible to others until deleted or its visibility times out. */
 export interface QueueMessage {
   messageId: string;
@@ -27,8 +29,8 @@ export interface MessageVisibility {
   returnAfter(message: ReceivedMessageRef, seconds: number): Promise<void>;
 }
 
-/** Where the promise sweep hands each due conversation, for a worker with retries to carry it out. */
+/** Where the promise sweep hands what is due, for a worker with retries to carry it out. */
 export interface DuePromiseQueue {
-  /** Enqueues one message per conversation id. */
-  enqueue(conversationIds: readonly string[]): Promise<void>;
+  /** Enqueues one message per piece of work. */
+  enqueue(work: readonly DueWork[]): Promise<void>;
 }

@@ -21,7 +21,7 @@ export interface SweepDeps {
 /** What the sweep did for one conversation. */
 export interface PromiseStepResult {
   conversationId: string;
-  step: PromiseStep | 'none' | 'busy' | 'failed';
+  step: PromiseStep | 'consult-reminder' | 'none' | 'busy' | 'failed';
   detail: string;
 }
 

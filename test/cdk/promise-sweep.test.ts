@@ -98,7 +98,7 @@ describe('the promise sweep in the stack', () => {
     expect(Object.keys(worker)).toEqual(expect.arrayContaining(contract(promiseStepEnvSchema)));
   });
 
-  it('lets the scheduler query the due index, keep the cursor item and send to its queue, nothing more', () => {
+  it('lets the scheduler query the due and reminder indexes, keep the cursor item and send to its queue, nothing more', () => {
     const statements = statementsOf(sweep.scheduler.role);
     const dynamo = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')));
     expect(dynamo.flatMap(actionsOf).sort()).toEqual([
@@ -107,7 +107,10 @@ describe('the promise sweep in the stack', () => {
       'dynamodb:Query',
     ]);
     const query = dynamo.find((s) => actionsOf(s).includes('dynamodb:Query'));
-    expect(query && resourcesOf(query)).toEqual([{ 'Fn::Join': ['', [tableArn(stack), '/index/due']] }]);
+    expect(query && resourcesOf(query)).toEqual([
+      { 'Fn::Join': ['', [tableArn(stack), '/index/due']] },
+      { 'Fn::Join': ['', [tableArn(stack), '/index/gsi1']] },
+    ]);
     const cursor = dynamo.find((s) => actionsOf(s).includes('dynamodb:PutItem'));
     expect(cursor && resourcesOf(cursor)).toEqual([tableArn(stack)]);
     expect(cursor?.Condition).toEqual({

@@ -192,7 +192,8 @@ describe('the promise sweep as the scheduler and the step functions (dynalite, S
     // The cursor item and queries of the due index: no scan, nothing else (the scheduler's IAM grant).
     expect(commands.filter((name) => /scan/i.test(name))).toEqual([]);
     expect(new Set(commands)).toEqual(new Set(['GetItemCommand', 'QueryCommand', 'PutItemCommand']));
-    expect(new Set(indexes)).toEqual(new Set(['due']));
+    // The due index for promises, the reminder day buckets in gsi1 for questions to colleagues.
+    expect(new Set(indexes)).toEqual(new Set(['due', 'gsi1']));
     // 31 day buckets at most (the first run reads back a month) and `later`: bounded, whatever the data.
     expect(report.buckets.length).toBeLessThanOrEqual(32);
 
@@ -202,7 +203,8 @@ describe('the promise sweep as the scheduler and the step functions (dynalite, S
     expect(again.enqueued.sort()).toEqual(['due-a', 'due-b', 'later-c']);
     // From the cursor on: the day before it (late writers), its day (today here) and `later`.
     expect(again.buckets).toEqual(['2026-12-01', '2026-12-02', 'later']);
-    expect(commands.sort()).toEqual(['GetItemCommand', 'PutItemCommand', ...Array(3).fill('QueryCommand')]);
+    // And the reminders of the same days, one query each.
+    expect(commands.sort()).toEqual(['GetItemCommand', 'PutItemCommand', ...Array(6).fill('QueryCommand')]);
     expect(bodies(await receive(queueUrl, queueArn))).toEqual(['due-a', 'due-b', 'later-c']);
     expect(await sentAbout('due-a')).toEqual([]);
   });
@@ -266,6 +268,51 @@ describe('the promise sweep as the scheduler and the step functions (dynalite, S
     expect((await step(NUDGE, healthy)({ Records: [retried] })).batchItemFailures).toEqual([]);
     expect((await sentAbout('flaky-1')).map((m) => m.destinations[0])).toEqual(['alice@example.test']);
     failing.destroy();
+  });
+
+  it('the scheduler enqueues a due consult reminder and the worker reminds the owner once', async () => {
+    const { rig, queueUrl, queueArn, schedule, step } = await setUp();
+    // A conversation without a promise (so only the reminder is due), with one unanswered question.
+    await seed(rig, 'asked-1', {
+      nudgeAt: new Date(NUDGE.getTime() + 86_400_000),
+      dueAt: new Date(DUE.getTime() + 86_400_000),
+    });
+    await rig.deps.store.putConsultQuestion({
+      conversationId: 'asked-1',
+      questionId: 'inbound-ask-1',
+      colleague: { address: 'carol@example.test', name: 'Carol Diaz' },
+      askedBy: { address: 'alice@example.test', name: 'Alice Smith' },
+      askedAt: RECEIVED.toISOString(),
+      question: 'Did the parcel leave the warehouse?',
+      tokenKeyId: '',
+      messageId: '<ask-1@example.test>',
+      remindAt: new Date(NUDGE.getTime() - 60_000).toISOString(),
+    });
+
+    const report = await schedule(NUDGE);
+    expect(report.enqueued).toEqual([]);
+    expect(report.reminders).toBe(1);
+    const records = await receive(queueUrl, queueArn);
+    expect(records.map((r) => JSON.parse(r.body))).toEqual([
+      {
+        kind: 'consult-reminder',
+        conversationId: 'asked-1',
+        questionId: 'inbound-ask-1',
+        colleague: 'carol@example.test',
+      },
+    ]);
+
+    const worker = step(new Date(NUDGE.getTime() + 10_000));
+    expect((await worker({ Records: records })).batchItemFailures).toEqual([]);
+    expect((await worker({ Records: records })).batchItemFailures).toEqual([]);
+    const sent = await sentAbout('asked-1');
+    expect(sent.map((m) => m.destinations[0])).toEqual(['alice@example.test']);
+    expect(sent[0]?.raw).toContain('has not answered yet');
+    const [question] = await rig.deps.store.listConsultQuestions('asked-1');
+    expect(question?.remindedAt).toBe(new Date(NUDGE.getTime() + 10_000).toISOString());
+    // Reminded, the question left the index: the next run enqueues nothing.
+    expect((await schedule(new Date(NUDGE.getTime() + 60_000))).reminders).toBe(0);
+    expect(await receive(queueUrl, queueArn)).toEqual([]);
   });
 
   it('the worker ends a record whose send SES rejects for good, logged, and the promise stays due', async () => {

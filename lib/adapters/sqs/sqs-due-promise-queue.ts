@@ -1,13 +1,10 @@
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { DueWork } from '../../domain/due-work.js';
+import { dueWorkMessageBody } from '../../events/due-promise-message.js';
 import type { DuePromiseQueue } from '../../ports/message-queue.js';
 
 /** SQS takes at most ten messages per batch. */
 const SQS_BATCH_LIMIT = 10;
-
-/** The body of one due-promise message. */
-export interface DuePromiseMessage {
-  conversationId: string;
-}
 
 /** {@link DuePromiseQueue} over one SQS queue; a message that SQS refused fails the whole call. */
 export class SqsDuePromiseQueue implements DuePromiseQueue {
@@ -16,16 +13,13 @@ export class SqsDuePromiseQueue implements DuePromiseQueue {
     private readonly queueUrl: string,
   ) {}
 
-  async enqueue(conversationIds: readonly string[]): Promise<void> {
-    for (let start = 0; start < conversationIds.length; start += SQS_BATCH_LIMIT) {
-      const batch = conversationIds.slice(start, start + SQS_BATCH_LIMIT);
+  async enqueue(work: readonly DueWork[]): Promise<void> {
+    for (let start = 0; start < work.length; start += SQS_BATCH_LIMIT) {
+      const batch = work.slice(start, start + SQS_BATCH_LIMIT);
       const result = await this.client.send(
         new SendMessageBatchCommand({
           QueueUrl: this.queueUrl,
-          Entries: batch.map((conversationId, index) => ({
-            Id: String(index),
-            MessageBody: JSON.stringify({ conversationId } satisfies DuePromiseMessage),
-          })),
+          Entries: batch.map((item, index) => ({ Id: String(index), MessageBody: dueWorkMessageBody(item) })),
         }),
       );
       const failed = result.Failed ?? [];
