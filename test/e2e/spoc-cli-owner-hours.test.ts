@@ -89,9 +89,7 @@ describe('spoc owner hours and spoc owner backup on the data directory', () => {
     expect(set.stdout).toContain('Alice Smith works mon-fri 08:00-16:00 America/New_York');
 
     // Only the flags given change; the rest stays as it applies now.
-    expect((await spoc(['owner', 'hours', 'alice@example.test', '--days', 'mon,wed,fri'], env)).code).toBe(
-      0,
-    );
+    expect((await spoc(['owner', 'hours', 'alice@example.test', '--days', 'mon,wed,fri'], env)).code).toBe(0);
     expect(
       (await spoc(['owner', 'add', 'alice@example.test', '--name', 'Alice Smith-Jones'], env)).code,
     ).toBe(0);
