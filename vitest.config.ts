@@ -15,7 +15,11 @@ export default defineConfig({
     // loading them once per file was half the run's CPU time. Tests keep no state in modules; each one
     // makes its own engines, tables, buckets and directories, and restores any environment it changes.
     isolate: false,
-    globalSetup: ['test/support/memory-tmpdir.ts', 'test/support/built-cli.ts'],
+    globalSetup: [
+      'test/support/memory-tmpdir.ts',
+      'test/support/shared-dynamodb-local.ts',
+      'test/support/built-cli.ts',
+    ],
     sequence: { sequencer: EngineTestsFirst },
     // The SDK's notice that its 2027 releases need Node 22 is nothing a test run can act on.
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
