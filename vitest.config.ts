@@ -10,8 +10,8 @@ export default defineConfig({
     pool: 'forks',
     // Vitest's default leaves one core idle, which on a 2-core machine runs every file one after another.
     // Many files wait on child processes, sockets and engines; with a worker per core the cores were
-    // still idle a quarter of the run, so there is one worker more than cores (on 2 cores the e2e files
-    // took 189 s instead of 272 s, at the same CPU time).
+    // still idle a quarter of the run, so there is one worker more than cores (on 2 shared, busy cores the
+    // e2e files took 189 s instead of 272 s, at the same CPU time).
     maxWorkers: availableParallelism() + 1,
     // Test files share their worker's loaded modules (the AWS SDK, aws-cdk-lib, mailparser, jsdom):
     // loading them once per file was half the run's CPU time. Tests keep no state in modules; each one
