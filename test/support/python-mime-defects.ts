@@ -23,6 +23,21 @@ while True:
     print(json.dumps(found))
 `;
 
+let interpreter: string | undefined;
+
+/**
+ * The Python interpreter `python3` names, asked once: where `python3` is a version manager's shim
+ * (pyenv), each start through it costs half a second before Python itself starts.
+ */
+function python(): string {
+  if (interpreter === undefined) {
+    const result = spawnSync('python3', ['-c', 'import sys; print(sys.executable)']);
+    if (result.error) throw result.error;
+    interpreter = result.stdout.toString().trim() || 'python3';
+  }
+  return interpreter;
+}
+
 /**
  * The defects Python's `email` package (policy `default`) finds in each raw mail, one entry per part and
  * defect; `[]` for a well-formed mail. A second, independent parser: mailparser tolerates what it reads,
@@ -30,7 +45,7 @@ while True:
  */
 export function pythonMimeDefectsOf(raws: readonly Buffer[]): string[][] {
   const input = Buffer.concat(raws.flatMap((raw) => [Buffer.from(`${raw.length}\n`), raw]));
-  const result = spawnSync('python3', ['-c', SCRIPT], { input, maxBuffer: 64 * 1024 * 1024 });
+  const result = spawnSync(python(), ['-c', SCRIPT], { input, maxBuffer: 64 * 1024 * 1024 });
   if (result.error) throw result.error;
   if (result.status !== 0) throw new Error(`python3 failed: ${result.stderr.toString()}`);
   const lines = result.stdout
