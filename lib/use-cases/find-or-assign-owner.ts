@@ -28,11 +28,11 @@ const TAKE_ATTEMPTS = 8;
 async function assign(
   deps: Pick<InboundDeps, 'store' | 'config' | 'now'>,
   customerEmail: string,
-  knownOwners?: Owner[],
 ): Promise<Owner> {
   const { strategy, skipIfAwayWithinDays } = deps.config.assignment;
+  // Only a new customer (or one whose owner is gone) reads the whole team: the choice is among them all.
   const [owners, sequence, storedRules] = await awaitAll([
-    knownOwners ?? deps.store.listOwners(),
+    deps.store.listOwners(),
     deps.store.nextAssignmentSequence(),
     deps.store.listDomainRules(),
   ]);
@@ -82,11 +82,11 @@ async function assign(
 export interface KnownRecords {
   /** The customer record as just read (`null`: read and not found). */
   customer?: Customer | null;
-  /** Every owner, as just listed. */
+  /** Owners just read (some, not necessarily the team): an owner found here is not read again. */
   owners?: Owner[];
 }
 
-/** An owner from a fresh listing, else read on its own (a listing lags a just-added owner briefly). */
+/** An owner among those just read, else read on its own by key. */
 export async function ownerByEmail(
   deps: Pick<InboundDeps, 'store'>,
   email: string,
@@ -115,7 +115,7 @@ export async function findOrAssignOwner(
     const owner = await ownerByEmail(deps, existing.ownerEmail, known.owners);
     if (owner) return { customer: existing, owner, isNew: false };
     // The owner was removed without a handoff: the customer still needs a person.
-    const replacement = await assign(deps, customerEmail, known.owners);
+    const replacement = await assign(deps, customerEmail);
     await deps.store.updateCustomerOwner(customerEmail, replacement.email);
     return {
       customer: { ...existing, ownerEmail: replacement.email },
@@ -124,7 +124,7 @@ export async function findOrAssignOwner(
       openCountTaken: true,
     };
   }
-  const chosen = await assign(deps, customerEmail, known.owners);
+  const chosen = await assign(deps, customerEmail);
   const candidate: Customer = {
     email: customerEmail,
     ...(customerName ? { name: customerName } : {}),

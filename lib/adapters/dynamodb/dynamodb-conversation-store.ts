@@ -3,7 +3,7 @@ import { ConditionFailedError, PermanentFailureError } from '../../domain/errors
 import { MAX_PARTICIPANTS } from '../../domain/participants.js';
 import type { PromiseSlot } from '../../domain/promise-state.js';
 import { THREAD_LIMIT, trimReferences } from '../../domain/thread-conversation.js';
-import type { Conversation, ConversationMessage, Customer, FirstAnswer } from '../../domain/types.js';
+import type { Conversation, ConversationMessage, Customer, FirstAnswer, Owner } from '../../domain/types.js';
 import type {
   ConversationStore,
   FormerOwnerRecord,
@@ -107,16 +107,26 @@ export class DynamoDbConversationStore implements ConversationStore {
     customerEmails?: string[];
     conversationIds?: string[];
     messageIds?: string[];
+    ownerEmails?: string[];
   }): Promise<LookUpResult> {
     const items = await this.table.batchGet([
       ...[...new Set(request.customerEmails)].map((email) => directoryKeys.customer(email)),
       ...[...new Set(request.conversationIds)].map((id) => keys.conversation(id)),
       ...[...new Set(request.messageIds)].map((id) => keys.messageId(id)),
+      ...[...new Set(request.ownerEmails)].map((email) => directoryKeys.owner(email)),
     ]);
-    const result: LookUpResult = { customers: new Map(), conversations: new Map(), links: new Map() };
+    const result: LookUpResult = {
+      customers: new Map(),
+      conversations: new Map(),
+      links: new Map(),
+      owners: new Map(),
+    };
     for (const item of items) {
       const type = item[ITEM_TYPE_ATTRIBUTE];
-      if (type === 'CUSTOMER') {
+      if (type === 'OWNER') {
+        const owner = toDomain<Owner>(item);
+        result.owners.set(owner.email, owner);
+      } else if (type === 'CUSTOMER') {
         const customer = toDomain<Customer>(item);
         result.customers.set(customer.email, customer);
       } else if (type === 'CONV') {
@@ -326,11 +336,26 @@ export class DynamoDbConversationStore implements ConversationStore {
    */
   async putMessage(message: ConversationMessage): Promise<void> {
     try {
-      await this.table.put({
-        ...message,
-        ...keys.message(message.conversationId, message.at, message.id),
-        [ITEM_TYPE_ATTRIBUTE]: 'MSG',
-      });
+      await Promise.all([
+        this.table.put({
+          ...message,
+          ...keys.message(message.conversationId, message.at, message.id),
+          [ITEM_TYPE_ATTRIBUTE]: 'MSG',
+        }),
+        // Deterministic like the message: a retry writes the same copy.
+        ...(message.direction === 'note'
+          ? [
+              this.table.put({
+                ...keys.note(message.conversationId, message.at, message.id),
+                [ITEM_TYPE_ATTRIBUTE]: 'NOTE',
+                conversationId: message.conversationId,
+                id: message.id,
+                at: message.at,
+                text: message.text,
+              }),
+            ]
+          : []),
+      ]);
     } catch (error) {
       if (isItemTooLarge(error)) {
         throw new PermanentFailureError(
@@ -348,6 +373,14 @@ export class DynamoDbConversationStore implements ConversationStore {
       keys.conversation(conversationId)[PARTITION_KEY],
       keys.messagePrefix,
     );
+  }
+
+  async listNotes(conversationId: string): Promise<string[]> {
+    const notes = await this.table.queryPartition<{ text?: unknown }>(
+      keys.conversation(conversationId)[PARTITION_KEY],
+      keys.notePrefix,
+    );
+    return notes.flatMap((note) => (typeof note.text === 'string' ? [note.text] : []));
   }
 }
 

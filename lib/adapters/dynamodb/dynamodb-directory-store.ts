@@ -1,6 +1,6 @@
 import type { Customer, Owner } from '../../domain/types.js';
 import type { DirectoryStore, DomainRule } from '../../ports/directory-store.js';
-import { compareStrings, type DynamoDbTable, isConditionalCheckFailed } from './dynamodb-table.js';
+import { compareStrings, type DynamoDbTable, isConditionalCheckFailed, toDomain } from './dynamodb-table.js';
 import { ITEM_TYPE_ATTRIBUTE, directoryKeys as keys } from './item-keys.js';
 import { GSI1_NAME, GSI1_PARTITION_KEY, GSI1_SORT_KEY, PARTITION_KEY } from './table-schema.js';
 
@@ -22,6 +22,12 @@ export class DynamoDbDirectoryStore implements DirectoryStore {
 
   async getOwner(email: string): Promise<Owner | undefined> {
     return this.table.get<Owner>(keys.owner(email));
+  }
+
+  async getOwners(emails: readonly string[]): Promise<Owner[]> {
+    if (emails.length === 0) return [];
+    const items = await this.table.batchGet([...new Set(emails)].map((email) => keys.owner(email)));
+    return items.map((item) => toDomain<Owner>(item)).sort((a, b) => compareStrings(a.email, b.email));
   }
 
   /** Owners by email. Reads the GSI, so an owner written a moment ago may be missing for a moment. */
