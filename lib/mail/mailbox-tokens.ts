@@ -2,13 +2,12 @@
 const MAX_LOCAL_CHARS = 64;
 const MAX_DOMAIN_CHARS = 255;
 
-/** Characters of a local part besides letters and digits (RFC 5322 `atext` and the dot). */
-const LOCAL_SYMBOLS = new Set(".!#$%&'*+/=?^_`{|}~-");
 /**
- * Symbols that rarely sit inside a mailbox but often right before one (`?email=bob@…`, `/bob@…`): a
- * mailbox is also looked for after each of them.
+ * Characters of a local part besides letters and digits, as owners' mailboxes use them. RFC 5322 allows
+ * more (`/`, `=`, `?`, …), but those usually lead a mailbox (`?email=bob@…`, `/bob@…`), so a run stops
+ * at them and the mailbox is what follows.
  */
-const LEADING_SYMBOLS = new Set("!#$%&'*/=?^`{|}~");
+const LOCAL_SYMBOLS = new Set(".'+_-");
 
 const isAlphanumeric = (code: number): boolean =>
   (code >= 0x30 && code <= 0x39) ||
@@ -31,8 +30,7 @@ function trimmed(run: string): string {
 
 /**
  * Adds every mailbox-like token of `text` (already lower-cased) to `into`: around each `@`, the local
- * part and the domain as far as their characters go (at most 64 and 255 of them), and the same mailbox
- * from after each symbol that usually leads one. Stops adding at `limit` entries and returns false then
+ * part and the domain as far as their characters go (at most 64 and 255 of them). Stops adding at `limit` entries and returns false then
  * (the text names more than the caller wants to look up). Linear in the text's length: a run is read
  * from one `@` to the next at most. No regular expression.
  */
@@ -46,17 +44,12 @@ export function collectMailboxes(text: string, into: Set<string>, limit: number)
     }
     const domain = trimmed(text.slice(at + 1, right));
     if (domain === '') continue;
-    const local = text.slice(left, at);
-    const starts = [0];
-    for (let i = 0; i < local.length; i += 1) if (LEADING_SYMBOLS.has(local[i] ?? '')) starts.push(i + 1);
-    for (const start of starts) {
-      const mailbox = trimmed(local.slice(start));
-      if (mailbox === '') continue;
-      const found = `${mailbox}@${domain}`;
-      if (into.has(found)) continue;
-      if (into.size >= limit) return false;
-      into.add(found);
-    }
+    const mailbox = trimmed(text.slice(left, at));
+    if (mailbox === '') continue;
+    const found = `${mailbox}@${domain}`;
+    if (into.has(found)) continue;
+    if (into.size >= limit) return false;
+    into.add(found);
   }
   return true;
 }

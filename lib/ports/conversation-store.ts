@@ -1,5 +1,5 @@
 import type { PromiseSlot } from '../domain/promise-state.js';
-import type { Conversation, ConversationMessage, Customer, FirstAnswer, Owner } from '../domain/types.js';
+import type { Conversation, ConversationMessage, Customer, FirstAnswer } from '../domain/types.js';
 
 /** Where an RFC Message-ID was seen first: the conversation it threads into, and who sent it. */
 export interface MessageLink {
@@ -15,8 +15,6 @@ export interface LookUpResult {
   customers: Map<string, Customer>;
   conversations: Map<string, Conversation>;
   links: Map<string, MessageLink>;
-  /** The owners asked for by address (`ownerEmails`), when they exist. */
-  owners: Map<string, Owner>;
 }
 
 /** A conversation's earlier owner, written by a handoff. */
@@ -71,14 +69,13 @@ export interface ConversationStore {
   /** Conversations of one customer, newest first. */
   listConversations(customerEmail: string): Promise<Conversation[]>;
   /**
-   * One consistent batched read of customers, conversations, Message-ID links and owners (missing ones
-   * are left out of the maps): the lookups of one mail in one round trip.
+   * One consistent batched read of customers, conversations and Message-ID links (missing ones are left
+   * out of the maps): the lookups of one mail in one round trip.
    */
   lookUp(request: {
     customerEmails?: string[];
     conversationIds?: string[];
     messageIds?: string[];
-    ownerEmails?: string[];
   }): Promise<LookUpResult>;
 
   /**

@@ -12,8 +12,9 @@ export interface DirectoryStore {
   putOwner(owner: Owner): Promise<void>;
   getOwner(email: string): Promise<Owner | undefined>;
   /**
-   * The owners among these addresses, read by key (one batched read): the mail path reads the few owners
-   * it needs this way, so its cost does not grow with the team.
+   * The owners among these addresses, read by key (one batched read, eventually consistent like the
+   * listing): the mail path reads the few owners it needs this way, so its cost does not grow with the
+   * team.
    */
   getOwners(emails: readonly string[]): Promise<Owner[]>;
   /** Every owner (a query over the whole team): for ops and a new customer's assignment, not the mail path. */

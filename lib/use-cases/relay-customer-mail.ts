@@ -62,10 +62,11 @@ export function referencedIds(mail: Pick<ParsedMail, 'messageId' | 'inReplyTo' |
 
 /**
  * Everything the relay reads, in one round trip for a reply: the sender's customer record, the links of
- * every referenced Message-ID, the conversations named by a conversation reference and the sender's owner
- * record (an owner writing to the support address), in one batched read. A second read follows for the
- * owner the mail goes to, by key (and for conversations found through links alone, a mail that does not
- * answer one of ours): no read lists the team, so a mail costs the same with 2 owners as with 2,000.
+ * every referenced Message-ID and the conversations named by a conversation reference (one batched
+ * read), beside the sender's owner record (an owner writing to the support address). The owner the mail
+ * goes to is read by key in a second round, beside the conversations found through links alone (a mail
+ * that does not answer one of ours). No read lists the team: a mail costs the same with 2 owners as
+ * with 2,000.
  */
 export async function lookUpMail(
   deps: Pick<InboundDeps, 'store' | 'config'>,
@@ -79,33 +80,39 @@ export async function lookUpMail(
     const conversationId = conversationIdOfReference(id, domain);
     if (conversationId) named.set(id, conversationId);
   }
-  const found = await deps.store.lookUp({
-    customerEmails: [customerEmail],
-    messageIds: referenced.filter((id) => !named.has(id)),
-    conversationIds: [...named.values()],
-    ownerEmails: [customerEmail],
-  });
+  const [found, senders] = await awaitAll([
+    deps.store.lookUp({
+      customerEmails: [customerEmail],
+      messageIds: referenced.filter((id) => !named.has(id)),
+      conversationIds: [...named.values()],
+    }),
+    deps.store.getOwners([customerEmail]),
+  ]);
+  const owners = new Map(senders.map((owner) => [owner.email, owner]));
+  const customer = found.customers.get(customerEmail) ?? null;
   const conversationOf = new Map(named);
   for (const [id, link] of found.links) conversationOf.set(id, link.conversationId);
   const unread = [...new Set(conversationOf.values())].filter((id) => !found.conversations.has(id));
-  if (unread.length > 0) {
-    for (const [id, conversation] of (await deps.store.lookUp({ conversationIds: unread })).conversations) {
-      found.conversations.set(id, conversation);
-    }
-  }
+  // The customer's owner is read beside the conversations still unread.
+  const [more, customerOwners] = await awaitAll([
+    unread.length > 0 ? deps.store.lookUp({ conversationIds: unread }) : Promise.resolve(undefined),
+    customer && !owners.has(customer.ownerEmail)
+      ? deps.store.getOwners([customer.ownerEmail])
+      : Promise.resolve([]),
+  ]);
+  for (const [id, conversation] of more?.conversations ?? []) found.conversations.set(id, conversation);
+  for (const owner of customerOwners) owners.set(owner.email, owner);
   const thread = pickConversation(referenced, conversationOf, found.conversations, customerEmail);
-  const customer = found.customers.get(customerEmail) ?? null;
-  // The owner the mail goes to: the customer's (a writer's mail goes to the conversation's customer's).
-  const wanted = [customer?.ownerEmail, thread?.ownerEmail].filter(
-    (email): email is string => email !== undefined && !found.owners.has(email),
-  );
-  for (const owner of await deps.store.getOwners(wanted)) found.owners.set(owner.email, owner);
+  // Someone on the conversation's Cc writes: the mail goes to the conversation's owner.
+  if (thread && !owners.has(thread.ownerEmail)) {
+    for (const owner of await deps.store.getOwners([thread.ownerEmail])) owners.set(owner.email, owner);
+  }
   return {
     thread,
     customer,
     ownLink: mail.messageId ? found.links.get(mail.messageId) : undefined,
     /** The owners read for this mail: the sender (when an owner) and the owner it goes to; not the team. */
-    owners: [...found.owners.values()],
+    owners: [...owners.values()],
   };
 }
 

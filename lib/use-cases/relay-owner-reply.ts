@@ -73,11 +73,16 @@ export async function decideOwnerAnswer(
   const { verdicts } = notice;
   // A forged token costs no lookup; a valid one reads the conversation and the writer's owner record together.
   const keyWindow = { now: deps.now(), graceDays: deps.config.replyTokens.graceDays };
-  const found = verifyReplyToken(claim, deps.replyTokenSecret, keyWindow)
-    ? await deps.store.lookUp({ conversationIds: [claim.conversationId], ownerEmails: [senderAddress] })
-    : undefined;
-  const conversation = found?.conversations.get(claim.conversationId);
-  const read: Owner[] = [...(found?.owners.values() ?? [])];
+  const [conversation, read]: [Conversation | undefined, Owner[]] = verifyReplyToken(
+    claim,
+    deps.replyTokenSecret,
+    keyWindow,
+  )
+    ? await awaitAll([
+        deps.store.getConversation(claim.conversationId),
+        deps.store.getOwners([senderAddress]),
+      ])
+    : [undefined, []];
   const conversationOwner = conversation
     ? await ownerByEmail(deps, conversation.ownerEmail, read)
     : undefined;

@@ -3,7 +3,7 @@ import { ConditionFailedError, PermanentFailureError } from '../../domain/errors
 import { MAX_PARTICIPANTS } from '../../domain/participants.js';
 import type { PromiseSlot } from '../../domain/promise-state.js';
 import { THREAD_LIMIT, trimReferences } from '../../domain/thread-conversation.js';
-import type { Conversation, ConversationMessage, Customer, FirstAnswer, Owner } from '../../domain/types.js';
+import type { Conversation, ConversationMessage, Customer, FirstAnswer } from '../../domain/types.js';
 import type {
   ConversationStore,
   FormerOwnerRecord,
@@ -107,26 +107,16 @@ export class DynamoDbConversationStore implements ConversationStore {
     customerEmails?: string[];
     conversationIds?: string[];
     messageIds?: string[];
-    ownerEmails?: string[];
   }): Promise<LookUpResult> {
     const items = await this.table.batchGet([
       ...[...new Set(request.customerEmails)].map((email) => directoryKeys.customer(email)),
       ...[...new Set(request.conversationIds)].map((id) => keys.conversation(id)),
       ...[...new Set(request.messageIds)].map((id) => keys.messageId(id)),
-      ...[...new Set(request.ownerEmails)].map((email) => directoryKeys.owner(email)),
     ]);
-    const result: LookUpResult = {
-      customers: new Map(),
-      conversations: new Map(),
-      links: new Map(),
-      owners: new Map(),
-    };
+    const result: LookUpResult = { customers: new Map(), conversations: new Map(), links: new Map() };
     for (const item of items) {
       const type = item[ITEM_TYPE_ATTRIBUTE];
-      if (type === 'OWNER') {
-        const owner = toDomain<Owner>(item);
-        result.owners.set(owner.email, owner);
-      } else if (type === 'CUSTOMER') {
+      if (type === 'CUSTOMER') {
         const customer = toDomain<Customer>(item);
         result.customers.set(customer.email, customer);
       } else if (type === 'CONV') {

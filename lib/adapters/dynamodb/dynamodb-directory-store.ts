@@ -24,9 +24,11 @@ export class DynamoDbDirectoryStore implements DirectoryStore {
     return this.table.get<Owner>(keys.owner(email));
   }
 
+  /** Eventually consistent, as the owner listing (a GSI) always was: owners change rarely. */
   async getOwners(emails: readonly string[]): Promise<Owner[]> {
     if (emails.length === 0) return [];
-    const items = await this.table.batchGet([...new Set(emails)].map((email) => keys.owner(email)));
+    const wanted = [...new Set(emails)].map((email) => keys.owner(email));
+    const items = await this.table.batchGet(wanted, false);
     return items.map((item) => toDomain<Owner>(item)).sort((a, b) => compareStrings(a.email, b.email));
   }
 
