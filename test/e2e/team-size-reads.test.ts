@@ -118,6 +118,23 @@ describe('a mail reads the owners it needs by key and the notes by their copies,
     expect(rig.sender.to(customer)).toEqual([]);
   });
 
+  it('a new customer is assigned in turn from pages of the team, never the whole list', async () => {
+    const assigned: string[] = [];
+    for (const customer of ['turn1@customer.test', 'turn2@customer.test', 'turn3@customer.test']) {
+      calls = [];
+      const relay = await firstMail(customer);
+      assigned.push(relay.envelope.to[0] ?? '');
+      const teamReads = calls.filter((call) => /Query/.test(call.command) && call.input.includes('"OWNERS"'));
+      expect(teamReads.length).toBeGreaterThan(0);
+      // Every read of the owners' index is one page: the 40 inactive owners are passed a page at a time.
+      for (const call of teamReads) expect(call.input, call.input).toContain('"Limit":10');
+    }
+    // The config's two owners in turn, the inactive ones skipped.
+    expect(new Set(assigned).size).toBe(2);
+    expect(assigned[0]).not.toBe(assigned[1]);
+    expect(assigned[2]).toBe(assigned[0]);
+  });
+
   it('an owner on the Cc of a customer’s mail does not join the conversation', async () => {
     const customer = 'cc@customer.test';
     const relay = await firstMail(customer);

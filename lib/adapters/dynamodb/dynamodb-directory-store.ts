@@ -6,6 +6,8 @@ import { GSI1_NAME, GSI1_PARTITION_KEY, GSI1_SORT_KEY, PARTITION_KEY } from './t
 
 /** Attribute of an owner's load item: how many open conversations are counted for them. */
 const OPEN_COUNT = 'open';
+/** Attribute of the assignment counter: the owner the round robin gave the last new customer. */
+const LAST_ASSIGNED = 'lastAssigned';
 
 /** {@link DirectoryStore} over the one table: owners, customers, the assignment counter, domain rules. */
 export class DynamoDbDirectoryStore implements DirectoryStore {
@@ -122,6 +124,47 @@ export class DynamoDbDirectoryStore implements DirectoryStore {
     return value;
   }
 
+  async lastAssigned(): Promise<string | undefined> {
+    const item = await this.table.getItem(keys.assignmentCounter());
+    return typeof item?.[LAST_ASSIGNED] === 'string' ? item[LAST_ASSIGNED] : undefined;
+  }
+
+  async moveLastAssigned(seen: string | undefined, next: string): Promise<boolean> {
+    try {
+      await this.table.update({
+        Key: keys.assignmentCounter(),
+        UpdateExpression: 'SET #type = :type, #last = :next',
+        ConditionExpression: seen === undefined ? 'attribute_not_exists(#last)' : '#last = :seen',
+        ExpressionAttributeNames: { '#type': ITEM_TYPE_ATTRIBUTE, '#last': LAST_ASSIGNED },
+        ExpressionAttributeValues: {
+          ':type': 'COUNTER',
+          ':next': next,
+          ...(seen === undefined ? {} : { ':seen': seen }),
+        },
+      });
+      return true;
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Reads the owners' GSI partition from `after` on: a page costs its owners, not the team. */
+  async ownersAfter(after: string | undefined, limit: number): Promise<{ owners: Owner[]; more: boolean }> {
+    const { items, more } = await this.table.queryPage({
+      IndexName: GSI1_NAME,
+      KeyConditionExpression:
+        after === undefined ? '#pk = :pk AND begins_with(#sk, :prefix)' : '#pk = :pk AND #sk > :after',
+      ExpressionAttributeNames: { '#pk': GSI1_PARTITION_KEY, '#sk': GSI1_SORT_KEY },
+      ExpressionAttributeValues: {
+        ':pk': keys.ownersIndex,
+        ...(after === undefined ? { ':prefix': 'OWNER#' } : { ':after': `OWNER#${after}` }),
+      },
+      Limit: limit,
+    });
+    return { owners: items.map((item) => toDomain<Owner>(item)), more };
+  }
+
   async openCounts(ownerEmails: readonly string[]): Promise<Map<string, number>> {
     const counts = new Map<string, number>();
     if (ownerEmails.length === 0) return counts;
@@ -210,6 +253,10 @@ export class DynamoDbDirectoryStore implements DirectoryStore {
 
   async deleteDomainRule(domain: string): Promise<boolean> {
     return this.table.deleteReturningOld(keys.domainRule(domain));
+  }
+
+  async getDomainRule(domain: string): Promise<DomainRule | undefined> {
+    return this.table.get<DomainRule>(keys.domainRule(domain));
   }
 
   async listDomainRules(): Promise<DomainRule[]> {

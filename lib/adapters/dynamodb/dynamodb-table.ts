@@ -8,6 +8,7 @@ import {
   PutCommand,
   paginateQuery,
   paginateScan,
+  QueryCommand,
   type QueryCommandInput,
   type ScanCommandInput,
   UpdateCommand,
@@ -158,6 +159,12 @@ export class DynamoDbTable {
       out.push(...(page.Items ?? []));
     }
     return out;
+  }
+
+  /** One page of a query (at most `Limit` items), and whether more follow. */
+  async queryPage(input: Omit<QueryCommandInput, 'TableName'>): Promise<{ items: Item[]; more: boolean }> {
+    const page = await this.client.send(new QueryCommand({ ...input, TableName: this.tableName }));
+    return { items: page.Items ?? [], more: page.LastEvaluatedKey !== undefined };
   }
 
   async queryAll<T>(input: Omit<QueryCommandInput, 'TableName'>): Promise<T[]> {
