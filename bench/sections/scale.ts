@@ -187,6 +187,7 @@ async function seedConversation(
       });
     }
   }
+  const firstAnswer = stored.find((m) => m.direction === 'to-customer');
   await store.createCustomer({
     email: customer,
     name: 'Jane Doe',
@@ -205,6 +206,9 @@ async function seedConversation(
     updatedAt: new Date(start + (messages - 1) * 20 * 60 * 1000).toISOString(),
     customerThread: customerThread.slice(0, entries),
     ownerThread: ownerThread.slice(0, entries),
+    // As the mail path keeps them: when the customer first asked, and the conversation's first answer.
+    askedAt: new Date(start).toISOString(),
+    ...(firstAnswer ? { firstAnswer: { id: firstAnswer.id, at: firstAnswer.at, seconds: 20 * 60 } } : {}),
   });
   let fits = messages;
   try {

@@ -77,3 +77,36 @@ export function chooseOwner(input: AssignmentInput): Owner | undefined {
   const fewest = Math.min(...candidates.map(load));
   return inTurn(candidates.filter((owner) => load(owner) === fewest));
 }
+
+/**
+ * The owner a domain rule names for a customer (a rule stored with `spoc customer domain` wins over the
+ * config file's), never for a free-mail domain such as gmail.com.
+ */
+export function domainRuleOwner(
+  customerEmail: string,
+  configRules: Record<string, string>,
+  storedRuleOwner: string | undefined,
+): string | undefined {
+  const domain = domainOf(customerEmail);
+  if (isFreeMailDomain(domain)) return undefined;
+  return storedRuleOwner ?? configRules[domain];
+}
+
+/**
+ * Round robin one page of the team at a time: the first owner of `page` (a page in address order, read
+ * after the rotation's cursor) who is active and may take a new customer at `now`, up to and including
+ * `upTo` when given (the rotation came round to where it started); `undefined` when the page holds none.
+ */
+export function firstInRotation(
+  page: readonly Owner[],
+  now: Date,
+  withinDays: number,
+  upTo?: string,
+): Owner | undefined {
+  return page.find(
+    (owner) =>
+      (upTo === undefined || owner.email <= upTo) &&
+      owner.active &&
+      isAvailableForNewCustomers(owner, now, withinDays),
+  );
+}

@@ -1,6 +1,7 @@
 import type { DomElement } from 'jsdom';
 import { CONTEXT_HTML_ATTRIBUTE, CONTEXT_MARKERS } from './context-block.js';
 import type { MailAttachment, ParsedMail } from './mail-types.js';
+import { collectMailboxes } from './mailbox-tokens.js';
 import { parseMail } from './parse-mail.js';
 
 /** What counts as internal for one mail bound for a customer. */
@@ -21,6 +22,18 @@ export interface InternalTraceSet {
    * lines are looked for like a note's.
    */
   consultTexts?: readonly string[];
+  /**
+   * Filled with every mailbox-like token the search reads (see `collectMailboxes`), so a caller that
+   * passed only some owners' addresses can look the others up by key and search again.
+   */
+  mailboxes?: MailboxesSeen;
+}
+
+/** The mailboxes a search read, up to `limit`; `overflow` once there were more. */
+export interface MailboxesSeen {
+  seen: Set<string>;
+  limit: number;
+  overflow: boolean;
 }
 
 /** The kinds of internal trace a customer must never see. */
@@ -149,6 +162,10 @@ function findTracesInBytes(content: Buffer, where: string, traces: InternalTrace
 function tracesIn(haystack: string, where: string, traces: InternalTraceSet): InternalTrace[] {
   const found: InternalTrace[] = [];
   const add = (kind: InternalTraceKind, match: string) => found.push({ kind, where, found: shorten(match) });
+  const { mailboxes } = traces;
+  if (mailboxes && !mailboxes.overflow) {
+    mailboxes.overflow = !collectMailboxes(haystack, mailboxes.seen, mailboxes.limit);
+  }
   for (const owner of traces.ownerAddresses) {
     const needle = owner.trim().toLowerCase();
     if (needle !== '' && haystack.includes(needle)) add('owner-address', needle);

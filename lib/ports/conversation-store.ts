@@ -122,8 +122,16 @@ export interface ConversationStore {
   /** The handoff record of a former owner of the conversation, if they ever owned it. */
   getFormerOwner(conversationId: string, ownerEmail: string): Promise<FormerOwnerRecord | undefined>;
 
-  /** Stores a message; the same message stored twice is one item. */
+  /**
+   * Stores a message; the same message stored twice is one item. A note (`direction: 'note'`) also gets
+   * its small copy for {@link listNotes}.
+   */
   putMessage(message: ConversationMessage): Promise<void>;
   /** Messages of a conversation, oldest first. */
   listMessages(conversationId: string): Promise<ConversationMessage[]>;
+  /**
+   * The texts of the conversation's internal notes, oldest first: one query of the small copies a note's
+   * `putMessage` writes beside it, which does not grow with the conversation's other mail.
+   */
+  listNotes(conversationId: string): Promise<string[]>;
 }

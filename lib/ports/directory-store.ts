@@ -11,6 +11,13 @@ export interface DomainRule {
 export interface DirectoryStore {
   putOwner(owner: Owner): Promise<void>;
   getOwner(email: string): Promise<Owner | undefined>;
+  /**
+   * The owners among these addresses, read by key (one batched read, eventually consistent like the
+   * listing): the mail path reads the few owners it needs this way, so its cost does not grow with the
+   * team.
+   */
+  getOwners(emails: readonly string[]): Promise<Owner[]>;
+  /** Every owner (a query over the whole team): for ops and a new customer's assignment, not the mail path. */
   listOwners(): Promise<Owner[]>;
   deleteOwner(email: string): Promise<void>;
 
@@ -25,6 +32,18 @@ export interface DirectoryStore {
   listCustomers(ownerEmail?: string): Promise<Customer[]>;
   /** Atomically increments and returns the round-robin counter. */
   nextAssignmentSequence(): Promise<number>;
+  /** The owner the round robin gave the last new customer (the rotation's cursor), if any. */
+  lastAssigned(): Promise<string | undefined>;
+  /**
+   * Moves the rotation's cursor from `seen` (as read) to `next`; false when another assignment moved it
+   * first (read again and choose again).
+   */
+  moveLastAssigned(seen: string | undefined, next: string): Promise<boolean>;
+  /**
+   * One page of the team in address order: at most `limit` owners whose address comes after `after`
+   * (from the first without it), and whether more follow.
+   */
+  ownersAfter(after: string | undefined, limit: number): Promise<{ owners: Owner[]; more: boolean }>;
 
   /** Open conversations counted for each of these owners (an owner never counted has 0). */
   openCounts(ownerEmails: readonly string[]): Promise<Map<string, number>>;
@@ -42,4 +61,6 @@ export interface DirectoryStore {
   deleteDomainRule(domain: string): Promise<boolean>;
   /** Stored domain rules, by domain. */
   listDomainRules(): Promise<DomainRule[]>;
+  /** The stored rule of one domain, if any. */
+  getDomainRule(domain: string): Promise<DomainRule | undefined>;
 }

@@ -1,6 +1,7 @@
 import { awaitAll } from '../delivery/await-all.js';
-import { assignableOwners, chooseOwner } from '../domain/assign-owner.js';
+import { assignableOwners, chooseOwner, domainRuleOwner, firstInRotation } from '../domain/assign-owner.js';
 import { PermanentFailureError } from '../domain/errors.js';
+import { domainOf } from '../domain/mail-address.js';
 import type { Customer, Owner } from '../domain/types.js';
 import type { InboundDeps } from './inbound-deps.js';
 
@@ -16,8 +17,11 @@ export interface OwnedCustomer {
   openCountTaken?: boolean;
 }
 
-/** Tries of a least-loaded take before the choice is counted regardless (a customer is never refused). */
+/** Tries of a least-loaded take (or of moving the rotation) before the choice is counted regardless (a customer is never refused). */
 const TAKE_ATTEMPTS = 8;
+
+/** Owners read per page of the rotation: enough to pass the few who are away or inactive. */
+const ROTATION_PAGE = 10;
 
 /**
  * Chooses the owner of a new customer by policy and counts the open conversation their first mail
@@ -28,11 +32,83 @@ const TAKE_ATTEMPTS = 8;
 async function assign(
   deps: Pick<InboundDeps, 'store' | 'config' | 'now'>,
   customerEmail: string,
-  knownOwners?: Owner[],
+): Promise<Owner> {
+  const { strategy } = deps.config.assignment;
+  const owner = strategy === 'least-loaded' ? undefined : await assignInTurn(deps, customerEmail);
+  if (owner) {
+    await deps.store.addOpenCount(owner.email, 1);
+    return owner;
+  }
+  return assignFromTeam(deps, customerEmail);
+}
+
+/**
+ * Round robin without reading the team: the domain rule's owner (read by key) when they may take the
+ * customer, else the next owner after the rotation's cursor who may (a page of the owners' index at a
+ * time), the cursor moved to them with a conditional write, so racing new customers go to different
+ * owners. `undefined` when the rotation finds nobody available: the team is then read (see
+ * {@link assignFromTeam}), which picks among the owners back soonest.
+ */
+async function assignInTurn(
+  deps: Pick<InboundDeps, 'store' | 'config' | 'now'>,
+  customerEmail: string,
+): Promise<Owner | undefined> {
+  const { skipIfAwayWithinDays, domains } = deps.config.assignment;
+  const now = deps.now();
+  const [storedRule, initial] = await awaitAll([
+    deps.store.getDomainRule(domainOf(customerEmail)),
+    deps.store.lastAssigned(),
+  ]);
+  const ruleEmail = domainRuleOwner(customerEmail, domains, storedRule?.ownerEmail);
+  const ruled = ruleEmail ? await deps.store.getOwner(ruleEmail) : undefined;
+  if (ruled && firstInRotation([ruled], now, skipIfAwayWithinDays)) return ruled;
+  let last = initial;
+  for (let attempt = 1; attempt <= TAKE_ATTEMPTS; attempt += 1) {
+    const next = await nextInRotation(deps, last, now, skipIfAwayWithinDays);
+    if (!next) return undefined;
+    if (await deps.store.moveLastAssigned(last, next.email)) return next;
+    if (attempt === TAKE_ATTEMPTS) return next;
+    last = await deps.store.lastAssigned();
+  }
+  return undefined;
+}
+
+/** The first owner after `last` in address order who may take a new customer, coming round once. */
+async function nextInRotation(
+  deps: Pick<InboundDeps, 'store'>,
+  last: string | undefined,
+  now: Date,
+  withinDays: number,
+): Promise<Owner | undefined> {
+  let after = last;
+  let wrapped = last === undefined;
+  for (;;) {
+    const page = await deps.store.ownersAfter(after, ROTATION_PAGE);
+    const found = firstInRotation(page.owners, now, withinDays, wrapped ? last : undefined);
+    if (found) return found;
+    const tail = page.owners.at(-1)?.email;
+    if (wrapped && (tail === undefined || !page.more || (last !== undefined && tail >= last)))
+      return undefined;
+    if (tail === undefined || !page.more) {
+      wrapped = true;
+      after = undefined;
+    } else {
+      after = tail;
+    }
+  }
+}
+
+/**
+ * Chooses among the whole team (read with one query of the owners' index): least-loaded, which compares
+ * every available owner's open count, and round robin when nobody is available now.
+ */
+async function assignFromTeam(
+  deps: Pick<InboundDeps, 'store' | 'config' | 'now'>,
+  customerEmail: string,
 ): Promise<Owner> {
   const { strategy, skipIfAwayWithinDays } = deps.config.assignment;
   const [owners, sequence, storedRules] = await awaitAll([
-    knownOwners ?? deps.store.listOwners(),
+    deps.store.listOwners(),
     deps.store.nextAssignmentSequence(),
     deps.store.listDomainRules(),
   ]);
@@ -82,11 +158,11 @@ async function assign(
 export interface KnownRecords {
   /** The customer record as just read (`null`: read and not found). */
   customer?: Customer | null;
-  /** Every owner, as just listed. */
+  /** Owners just read (some, not necessarily the team): an owner found here is not read again. */
   owners?: Owner[];
 }
 
-/** An owner from a fresh listing, else read on its own (a listing lags a just-added owner briefly). */
+/** An owner among those just read, else read on its own by key. */
 export async function ownerByEmail(
   deps: Pick<InboundDeps, 'store'>,
   email: string,
@@ -115,7 +191,7 @@ export async function findOrAssignOwner(
     const owner = await ownerByEmail(deps, existing.ownerEmail, known.owners);
     if (owner) return { customer: existing, owner, isNew: false };
     // The owner was removed without a handoff: the customer still needs a person.
-    const replacement = await assign(deps, customerEmail, known.owners);
+    const replacement = await assign(deps, customerEmail);
     await deps.store.updateCustomerOwner(customerEmail, replacement.email);
     return {
       customer: { ...existing, ownerEmail: replacement.email },
@@ -124,7 +200,7 @@ export async function findOrAssignOwner(
       openCountTaken: true,
     };
   }
-  const chosen = await assign(deps, customerEmail, known.owners);
+  const chosen = await assign(deps, customerEmail);
   const candidate: Customer = {
     email: customerEmail,
     ...(customerName ? { name: customerName } : {}),

@@ -63,8 +63,10 @@ export function referencedIds(mail: Pick<ParsedMail, 'messageId' | 'inReplyTo' |
 /**
  * Everything the relay reads, in one round trip for a reply: the sender's customer record, the links of
  * every referenced Message-ID and the conversations named by a conversation reference (one batched
- * read), beside the list of owners. A second read follows only for conversations found through links
- * alone (a mail that does not answer one of ours).
+ * read), beside the sender's owner record (an owner writing to the support address). The owner the mail
+ * goes to is read by key in a second round, beside the conversations found through links alone (a mail
+ * that does not answer one of ours). No read lists the team: a mail costs the same with 2 owners as
+ * with 2,000.
  */
 export async function lookUpMail(
   deps: Pick<InboundDeps, 'store' | 'config'>,
@@ -78,27 +80,39 @@ export async function lookUpMail(
     const conversationId = conversationIdOfReference(id, domain);
     if (conversationId) named.set(id, conversationId);
   }
-  const [found, owners] = await awaitAll([
+  const [found, senders] = await awaitAll([
     deps.store.lookUp({
       customerEmails: [customerEmail],
       messageIds: referenced.filter((id) => !named.has(id)),
       conversationIds: [...named.values()],
     }),
-    deps.store.listOwners(),
+    deps.store.getOwners([customerEmail]),
   ]);
+  const owners = new Map(senders.map((owner) => [owner.email, owner]));
+  const customer = found.customers.get(customerEmail) ?? null;
   const conversationOf = new Map(named);
   for (const [id, link] of found.links) conversationOf.set(id, link.conversationId);
   const unread = [...new Set(conversationOf.values())].filter((id) => !found.conversations.has(id));
-  if (unread.length > 0) {
-    for (const [id, conversation] of (await deps.store.lookUp({ conversationIds: unread })).conversations) {
-      found.conversations.set(id, conversation);
-    }
+  // The customer's owner is read beside the conversations still unread.
+  const [more, customerOwners] = await awaitAll([
+    unread.length > 0 ? deps.store.lookUp({ conversationIds: unread }) : Promise.resolve(undefined),
+    customer && !owners.has(customer.ownerEmail)
+      ? deps.store.getOwners([customer.ownerEmail])
+      : Promise.resolve([]),
+  ]);
+  for (const [id, conversation] of more?.conversations ?? []) found.conversations.set(id, conversation);
+  for (const owner of customerOwners) owners.set(owner.email, owner);
+  const thread = pickConversation(referenced, conversationOf, found.conversations, customerEmail);
+  // Someone on the conversation's Cc writes: the mail goes to the conversation's owner.
+  if (thread && !owners.has(thread.ownerEmail)) {
+    for (const owner of await deps.store.getOwners([thread.ownerEmail])) owners.set(owner.email, owner);
   }
   return {
-    thread: pickConversation(referenced, conversationOf, found.conversations, customerEmail),
-    customer: found.customers.get(customerEmail) ?? null,
+    thread,
+    customer,
     ownLink: mail.messageId ? found.links.get(mail.messageId) : undefined,
-    owners,
+    /** The owners read for this mail: the sender (when an owner) and the owner it goes to; not the team. */
+    owners: [...owners.values()],
   };
 }
 
@@ -155,10 +169,23 @@ export async function decideCustomerMail(
         notice.inboundId,
         { customer: looked.customer, owners },
       );
-  // The owner's context block names the questions to colleagues still open in the conversation.
-  const [cover, questions] = await awaitAll([
+  // The owner's context block names the questions to colleagues still open in the conversation. The
+  // people the mail would add to the conversation are read as owners by key: an owner never joins its Cc.
+  const [cover, questions, named] = await awaitAll([
     routeToCover(deps, assigned.owner, owners),
     thread?.consulted ? deps.store.listConsultQuestions(thread.id) : Promise.resolve([]),
+    trust === 'verified'
+      ? deps.store.getOwners(
+          participantsAdded(
+            deps.config,
+            thread ?? newConversationOf(customerEmail),
+            mail,
+            customerEmail,
+            owners,
+            notice,
+          ),
+        )
+      : Promise.resolve([]),
   ]);
   // An address that did not authenticate may not be its owner: it gets nothing from our address.
   const greets =
@@ -176,7 +203,7 @@ export async function decideCustomerMail(
     customerEmail,
     customerName,
     thread,
-    owners,
+    owners: [...owners, assigned.owner, cover.recipient, ...named],
     assigned,
     cover,
     mayGreet,
@@ -229,6 +256,10 @@ export interface CustomerRelayFacts {
   customerName: string;
   /** The conversation the mail continues, if any. */
   thread: Conversation | undefined;
+  /**
+   * The owners read for this mail, at least every owner among the people it would add to the
+   * conversation (see `participantsAdded`): none of them joins the conversation's Cc.
+   */
   owners: Owner[];
   /** The customer and their owner, as found or assigned. */
   assigned: { customer: Customer; owner: Owner; openCountTaken?: boolean };
@@ -456,16 +487,21 @@ export function waitingPromise(
   return next === conversation ? undefined : { promise: next.promise, promiseEpoch: next.promiseEpoch };
 }
 
+/** Who of the conversation {@link participantsAdded} reads for a mail that starts one: nobody yet. */
+function newConversationOf(customerEmail: string): Pick<Conversation, 'customerEmail' | 'participants'> {
+  return { customerEmail, participants: [] };
+}
+
 /**
  * Reply-all: the people on `To`/`Cc` of this mail not yet on the conversation (never owners, us, or an
  * address the mail's automatic and list header fields name).
  */
 function participantsAdded(
   config: Pick<SpocConfig, 'supportAddress' | 'replyDomain'>,
-  conversation: Conversation,
+  conversation: Pick<Conversation, 'customerEmail' | 'participants'>,
   mail: ParsedMail,
   senderEmail: string,
-  owners: Owner[],
+  owners: readonly Owner[],
   notice: InboundNotice,
 ): string[] {
   return newParticipants({

@@ -26,6 +26,7 @@ import {
   findInternalTracesInParts,
   type InternalTrace,
   isOwnRelay,
+  type MailboxesSeen,
 } from '../mail/internal-traces.js';
 import type { ParsedMail } from '../mail/mail-types.js';
 import { customerFacingHtml } from '../mail/reply-html.js';
@@ -37,18 +38,30 @@ import { firstResponseFor } from './first-response.js';
 import type { InboundDeps, InboundNotice } from './inbound-deps.js';
 import { ownerNoticeDelivery } from './notify-owner.js';
 import { activeCoverEmail, rememberCover, routeToCover } from './owner-cover.js';
-import { type CommandEffect, decideOwnerCommand } from './run-owner-command.js';
+import { type CommandEffect, commandOf, decideOwnerCommand } from './run-owner-command.js';
 import { senderEvidence } from './sender-evidence.js';
 import { suppressedReplyNotice } from './suppression.js';
+
+/** Commands whose line names other owners (by address or name): only they read the whole team. */
+const TEAM_COMMANDS: ReadonlySet<string> = new Set(['handoff', 'away', 'ask']);
+
+/**
+ * Mailboxes of an answer looked up as possible owners at most (a longer list of addresses, such as a
+ * pasted mailing list, has the whole team read instead).
+ */
+const MAX_MAILBOXES_LOOKED_UP = 40;
 
 /**
  * Rule 3: an owner's answer, sent to a conversation's signed reply address, reaches the customer from
  * the owner's name at the support address, without the quoted forward or anything internal. Reads what
  * the answer needs and returns its plan (see {@link planOwnerAnswer}).
  *
- * An answer takes six round trips: the raw mail; the claim and the resend claim; the conversation and
- * the owners; the customer, the messages and the suppression; the answer with its stored copy beside
- * it; the outcome (with the answer's record) beside the links and both thread entries.
+ * An answer takes six round trips: the raw mail; the claim and the resend claim; the conversation with
+ * the writer's owner record; the customer, the notes and the suppression; the answer with its stored
+ * copy beside it; the outcome (with the answer's record) beside the links and both thread entries. The
+ * owners are read by key: the conversation's owner and the writer; another owner only when the answer
+ * names a mailbox (one more read of those, by key) or its command names a colleague (the team, listed).
+ * No read grows with the team or with the conversation's mail.
  */
 export async function decideOwnerAnswer(
   deps: InboundDeps,
@@ -58,14 +71,22 @@ export async function decideOwnerAnswer(
   senderAddress: string,
 ): Promise<InboundPlan> {
   const { verdicts } = notice;
-  // A forged token costs no lookup; a valid one reads the conversation and the owners together.
+  // A forged token costs no lookup; a valid one reads the conversation and the writer's owner record together.
   const keyWindow = { now: deps.now(), graceDays: deps.config.replyTokens.graceDays };
-  const [conversation, owners] = verifyReplyToken(claim, deps.replyTokenSecret, keyWindow)
-    ? await awaitAll([deps.store.getConversation(claim.conversationId), deps.store.listOwners()])
+  const [conversation, read]: [Conversation | undefined, Owner[]] = verifyReplyToken(
+    claim,
+    deps.replyTokenSecret,
+    keyWindow,
+  )
+    ? await awaitAll([
+        deps.store.getConversation(claim.conversationId),
+        deps.store.getOwners([senderAddress]),
+      ])
     : [undefined, []];
   const conversationOwner = conversation
-    ? await ownerByEmail(deps, conversation.ownerEmail, owners)
+    ? await ownerByEmail(deps, conversation.ownerEmail, read)
     : undefined;
+  if (conversationOwner && !read.includes(conversationOwner)) read.push(conversationOwner);
   const coverEmail = activeCoverEmail(conversationOwner, deps.now());
   const sender = senderEvidence(notice, mail);
   const check = checkOwnerReply({
@@ -93,18 +114,24 @@ export async function decideOwnerAnswer(
   }
   const accepted = check.conversation;
   const now = deps.now().toISOString();
+  // A command naming a colleague (`#handoff`, `#away`, `#ask`) reads the team; nothing else does.
+  const parsed = commandOf(mail);
+  const needsTeam = parsed.kind === 'command' && TEAM_COMMANDS.has(parsed.command.kind);
   // Everything else the answer needs is read in one round: who the customer is, whether this is the
   // conversation's first answer (for the figures), and whether the address is suppressed.
-  // The conversation's messages hold its internal notes, which the answer is checked against before it goes.
-  const [owner, customer, firstResponseSeconds, suppression, messages, questions] = await awaitAll([
-    ownerByEmail(deps, accepted.ownerEmail, owners),
+  // The conversation's notes are what the answer is checked against before it goes (their own copies,
+  // not the conversation's messages).
+  const [team, customer, firstResponseSeconds, suppression, notes, questions] = await awaitAll([
+    needsTeam ? deps.store.listOwners() : Promise.resolve(undefined),
     deps.store.getCustomer(accepted.customerEmail),
     firstResponseFor(deps, accepted, notice.inboundId, now),
     deps.store.getSuppression(accepted.customerEmail),
-    deps.store.listMessages(accepted.id),
+    deps.store.listNotes(accepted.id),
     // The questions to colleagues, which must not reach the customer either (their answers are notes).
     accepted.consulted ? deps.store.listConsultQuestions(accepted.id) : [],
   ]);
+  const owners = team ?? read;
+  const owner = await ownerByEmail(deps, accepted.ownerEmail, owners);
   if (!owner) {
     return outcomeOnly({
       status: 'rejected',
@@ -134,10 +161,10 @@ export async function decideOwnerAnswer(
     : [];
   const returning = check.asCover ? undefined : (await routeToCover(deps, owner, owners)).returning;
   const traces = { ownerEmail: writer.email, replyDomain: deps.config.replyDomain };
-  const read = readOwnerAnswer(mail.text, traces);
+  const reading = readOwnerAnswer(mail.text, traces);
   const asCover = check.asCover === true;
   const command =
-    read.insideContext.length > 0 || read.strayMarker
+    reading.insideContext.length > 0 || reading.strayMarker
       ? undefined
       : await decideOwnerCommand(
           deps,
@@ -145,9 +172,9 @@ export async function decideOwnerAnswer(
           mail,
           accepted,
           { email: writer.email, name: writer.name, asCover },
-          owners,
+          uniqueOwners([...owners, owner, writer]),
         );
-  return planOwnerAnswer({
+  const facts: OwnerAnswerFacts = {
     config: deps.config,
     now: deps.now(),
     notice,
@@ -157,16 +184,41 @@ export async function decideOwnerAnswer(
     asCover,
     owner,
     writer,
-    owners,
+    owners: uniqueOwners([...owners, owner, writer]),
     customer,
     firstResponseSeconds,
     suppression,
-    notes: messages.filter((m) => m.direction === 'note').map((m) => m.text),
+    notes,
     consultTexts: questions.map((q) => q.question),
     remembered,
     ...(returning ? { returning } : {}),
     ...(command ? { command } : {}),
-  });
+  };
+  if (team) return planOwnerAnswer(facts);
+  // The answer is checked against the owners it names: the mailboxes it holds are read as owners by
+  // key, and the answer decided again when one is (it is then held).
+  const mailboxes: MailboxesSeen = { seen: new Set(), limit: MAX_MAILBOXES_LOOKED_UP, overflow: false };
+  const planned = await planOwnerAnswer({ ...facts, mailboxes });
+  if (!planned.relay) return planned;
+  const known = new Set([
+    ...facts.owners.map((o) => o.email),
+    deps.config.supportAddress,
+    accepted.customerEmail,
+    ...(accepted.participants ?? []),
+  ]);
+  const unknown = [...mailboxes.seen].filter((address) => !known.has(address));
+  if (!mailboxes.overflow && unknown.length === 0) return planned;
+  const named = mailboxes.overflow ? await deps.store.listOwners() : await deps.store.getOwners(unknown);
+  const more = named.filter((o) => !known.has(o.email));
+  if (more.length === 0) return planned;
+  return planOwnerAnswer({ ...facts, owners: uniqueOwners([...facts.owners, ...more]) });
+}
+
+/** Owners without repeats (by address), in the order given. */
+function uniqueOwners(owners: readonly Owner[]): Owner[] {
+  const seen = new Map<string, Owner>();
+  for (const owner of owners) if (!seen.has(owner.email)) seen.set(owner.email, owner);
+  return [...seen.values()];
 }
 
 /** What {@link planOwnerAnswer} decides from. */
@@ -182,6 +234,10 @@ export interface OwnerAnswerFacts {
   asCover: boolean;
   owner: Owner;
   writer: Owner;
+  /**
+   * The owners whose mailboxes the answer is checked for: at least the owner and the writer, and every
+   * owner among the mailboxes the answer holds (see `decideOwnerAnswer`).
+   */
   owners: Owner[];
   customer: Customer | undefined;
   firstResponseSeconds: number | undefined;
@@ -192,6 +248,8 @@ export interface OwnerAnswerFacts {
   consultTexts?: string[];
   /** Writes that remember a backup's answer (see `rememberCover`). */
   remembered: StoreWrite[];
+  /** Filled with the mailboxes the check against internal text read (see `MailboxesSeen`). */
+  mailboxes?: MailboxesSeen;
   /** The owner's return, when their absence ended with this answer (see `routeToCover`). */
   returning?: OperationPlan;
   /** The command on the answer's first line, as decided (absent when the answer is unsent for its context). */
@@ -287,6 +345,7 @@ export async function planOwnerAnswer(facts: OwnerAnswerFacts): Promise<InboundP
       secrets: [facts.token.signature],
       notes: facts.notes,
       consultTexts: facts.consultTexts ?? [],
+      ...(facts.mailboxes ? { mailboxes: facts.mailboxes } : {}),
     },
   );
   if (found.length > 0) {

@@ -326,11 +326,26 @@ export class DynamoDbConversationStore implements ConversationStore {
    */
   async putMessage(message: ConversationMessage): Promise<void> {
     try {
-      await this.table.put({
-        ...message,
-        ...keys.message(message.conversationId, message.at, message.id),
-        [ITEM_TYPE_ATTRIBUTE]: 'MSG',
-      });
+      await Promise.all([
+        this.table.put({
+          ...message,
+          ...keys.message(message.conversationId, message.at, message.id),
+          [ITEM_TYPE_ATTRIBUTE]: 'MSG',
+        }),
+        // Deterministic like the message: a retry writes the same copy.
+        ...(message.direction === 'note'
+          ? [
+              this.table.put({
+                ...keys.note(message.conversationId, message.at, message.id),
+                [ITEM_TYPE_ATTRIBUTE]: 'NOTE',
+                conversationId: message.conversationId,
+                id: message.id,
+                at: message.at,
+                text: message.text,
+              }),
+            ]
+          : []),
+      ]);
     } catch (error) {
       if (isItemTooLarge(error)) {
         throw new PermanentFailureError(
@@ -348,6 +363,14 @@ export class DynamoDbConversationStore implements ConversationStore {
       keys.conversation(conversationId)[PARTITION_KEY],
       keys.messagePrefix,
     );
+  }
+
+  async listNotes(conversationId: string): Promise<string[]> {
+    const notes = await this.table.queryPartition<{ text?: unknown }>(
+      keys.conversation(conversationId)[PARTITION_KEY],
+      keys.notePrefix,
+    );
+    return notes.flatMap((note) => (typeof note.text === 'string' ? [note.text] : []));
   }
 }
 

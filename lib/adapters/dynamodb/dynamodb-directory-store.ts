@@ -1,11 +1,13 @@
 import type { Customer, Owner } from '../../domain/types.js';
 import type { DirectoryStore, DomainRule } from '../../ports/directory-store.js';
-import { compareStrings, type DynamoDbTable, isConditionalCheckFailed } from './dynamodb-table.js';
+import { compareStrings, type DynamoDbTable, isConditionalCheckFailed, toDomain } from './dynamodb-table.js';
 import { ITEM_TYPE_ATTRIBUTE, directoryKeys as keys } from './item-keys.js';
 import { GSI1_NAME, GSI1_PARTITION_KEY, GSI1_SORT_KEY, PARTITION_KEY } from './table-schema.js';
 
 /** Attribute of an owner's load item: how many open conversations are counted for them. */
 const OPEN_COUNT = 'open';
+/** Attribute of the assignment counter: the owner the round robin gave the last new customer. */
+const LAST_ASSIGNED = 'lastAssigned';
 
 /** {@link DirectoryStore} over the one table: owners, customers, the assignment counter, domain rules. */
 export class DynamoDbDirectoryStore implements DirectoryStore {
@@ -22,6 +24,14 @@ export class DynamoDbDirectoryStore implements DirectoryStore {
 
   async getOwner(email: string): Promise<Owner | undefined> {
     return this.table.get<Owner>(keys.owner(email));
+  }
+
+  /** Eventually consistent, as the owner listing (a GSI) always was: owners change rarely. */
+  async getOwners(emails: readonly string[]): Promise<Owner[]> {
+    if (emails.length === 0) return [];
+    const wanted = [...new Set(emails)].map((email) => keys.owner(email));
+    const items = await this.table.batchGet(wanted, false);
+    return items.map((item) => toDomain<Owner>(item)).sort((a, b) => compareStrings(a.email, b.email));
   }
 
   /** Owners by email. Reads the GSI, so an owner written a moment ago may be missing for a moment. */
@@ -114,6 +124,47 @@ export class DynamoDbDirectoryStore implements DirectoryStore {
     return value;
   }
 
+  async lastAssigned(): Promise<string | undefined> {
+    const item = await this.table.getItem(keys.assignmentCounter());
+    return typeof item?.[LAST_ASSIGNED] === 'string' ? item[LAST_ASSIGNED] : undefined;
+  }
+
+  async moveLastAssigned(seen: string | undefined, next: string): Promise<boolean> {
+    try {
+      await this.table.update({
+        Key: keys.assignmentCounter(),
+        UpdateExpression: 'SET #type = :type, #last = :next',
+        ConditionExpression: seen === undefined ? 'attribute_not_exists(#last)' : '#last = :seen',
+        ExpressionAttributeNames: { '#type': ITEM_TYPE_ATTRIBUTE, '#last': LAST_ASSIGNED },
+        ExpressionAttributeValues: {
+          ':type': 'COUNTER',
+          ':next': next,
+          ...(seen === undefined ? {} : { ':seen': seen }),
+        },
+      });
+      return true;
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Reads the owners' GSI partition from `after` on: a page costs its owners, not the team. */
+  async ownersAfter(after: string | undefined, limit: number): Promise<{ owners: Owner[]; more: boolean }> {
+    const { items, more } = await this.table.queryPage({
+      IndexName: GSI1_NAME,
+      KeyConditionExpression:
+        after === undefined ? '#pk = :pk AND begins_with(#sk, :prefix)' : '#pk = :pk AND #sk > :after',
+      ExpressionAttributeNames: { '#pk': GSI1_PARTITION_KEY, '#sk': GSI1_SORT_KEY },
+      ExpressionAttributeValues: {
+        ':pk': keys.ownersIndex,
+        ...(after === undefined ? { ':prefix': 'OWNER#' } : { ':after': `OWNER#${after}` }),
+      },
+      Limit: limit,
+    });
+    return { owners: items.map((item) => toDomain<Owner>(item)), more };
+  }
+
   async openCounts(ownerEmails: readonly string[]): Promise<Map<string, number>> {
     const counts = new Map<string, number>();
     if (ownerEmails.length === 0) return counts;
@@ -202,6 +253,10 @@ export class DynamoDbDirectoryStore implements DirectoryStore {
 
   async deleteDomainRule(domain: string): Promise<boolean> {
     return this.table.deleteReturningOld(keys.domainRule(domain));
+  }
+
+  async getDomainRule(domain: string): Promise<DomainRule | undefined> {
+    return this.table.get<DomainRule>(keys.domainRule(domain));
   }
 
   async listDomainRules(): Promise<DomainRule[]> {

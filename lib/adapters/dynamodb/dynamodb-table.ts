@@ -8,6 +8,7 @@ import {
   PutCommand,
   paginateQuery,
   paginateScan,
+  QueryCommand,
   type QueryCommandInput,
   type ScanCommandInput,
   UpdateCommand,
@@ -160,6 +161,12 @@ export class DynamoDbTable {
     return out;
   }
 
+  /** One page of a query (at most `Limit` items), and whether more follow. */
+  async queryPage(input: Omit<QueryCommandInput, 'TableName'>): Promise<{ items: Item[]; more: boolean }> {
+    const page = await this.client.send(new QueryCommand({ ...input, TableName: this.tableName }));
+    return { items: page.Items ?? [], more: page.LastEvaluatedKey !== undefined };
+  }
+
   async queryAll<T>(input: Omit<QueryCommandInput, 'TableName'>): Promise<T[]> {
     return (await this.queryRaw(input)).map((item) => toDomain<T>(item));
   }
@@ -206,20 +213,23 @@ export class DynamoDbTable {
     });
   }
 
-  /** Consistent reads of any number of keys: BatchGets of at most 100 keys, sent together. */
-  async batchGet(wanted: ItemKey[]): Promise<Item[]> {
+  /**
+   * Reads of any number of keys: BatchGets of at most 100 keys, sent together. Consistent unless
+   * `consistent` is false (half the read units, for items that change rarely).
+   */
+  async batchGet(wanted: ItemKey[], consistent = true): Promise<Item[]> {
     const chunks: ItemKey[][] = [];
     for (let start = 0; start < wanted.length; start += BATCH_GET_LIMIT) {
       chunks.push(wanted.slice(start, start + BATCH_GET_LIMIT));
     }
-    return (await Promise.all(chunks.map((chunk) => this.batchGetChunk(chunk)))).flat();
+    return (await Promise.all(chunks.map((chunk) => this.batchGetChunk(chunk, consistent)))).flat();
   }
 
   /** One BatchGet of at most 100 keys, re-requesting unprocessed keys with backoff. */
-  async batchGetChunk(batchKeys: ItemKey[]): Promise<Item[]> {
+  async batchGetChunk(batchKeys: ItemKey[], consistent = true): Promise<Item[]> {
     const out: Item[] = [];
     let pending: BatchGetCommandInput['RequestItems'] = {
-      [this.tableName]: { Keys: batchKeys, ConsistentRead: true },
+      [this.tableName]: { Keys: batchKeys, ConsistentRead: consistent },
     };
     for (let attempt = 0; pending && Object.keys(pending).length > 0; attempt++) {
       if (attempt > MAX_UNPROCESSED_RETRIES) {

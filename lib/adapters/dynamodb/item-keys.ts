@@ -60,6 +60,13 @@ export const conversationKeys = {
     key(`CONV#${conversationId}`, `MSG#${at}#${id}`),
   /** Sort key prefix of the messages in a conversation's partition. */
   messagePrefix: 'MSG#',
+  /**
+   * A note's copy (its text only) beside the note's message, so an owner answer's check against the notes
+   * reads the notes alone, however many mails the conversation holds.
+   */
+  note: (conversationId: string, at: string, id: string) => key(`CONV#${conversationId}`, `NOTE#${at}#${id}`),
+  /** Sort key prefix of the note copies in a conversation's partition. */
+  notePrefix: 'NOTE#',
   formerOwner: (conversationId: string, ownerEmail: string) =>
     key(`CONV#${conversationId}`, `FORMER#${ownerEmail}`),
   messageId: (rfcMessageId: string) => key(`MSGID#${rfcMessageId}`, 'MSGID'),
@@ -119,6 +126,7 @@ export const keys = {
   conversation: conversationKeys.conversation,
   customerConversation: conversationKeys.customerConversation,
   message: conversationKeys.message,
+  note: conversationKeys.note,
   formerOwner: conversationKeys.formerOwner,
   messageId: conversationKeys.messageId,
   consultQuestion: consultKeys.question,

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { Owner } from '../../../lib/domain/types.js';
 import { type OwnerAnswerFacts, planOwnerAnswer } from '../../../lib/use-cases/relay-owner-reply.js';
 import { commandOf, planOwnerCommand } from '../../../lib/use-cases/run-owner-command.js';
 import { ALICE, BOB, CONFIG, conversation, JANE, mail, NOTICE, NOW, SECRET, sent } from './fixtures.js';
@@ -120,6 +121,25 @@ describe('planOwnerAnswer (pure)', () => {
     expect(plan.relay).toBeUndefined();
     expect(plan.outcome()).toMatchObject({ status: 'quarantined', reason: 'internal-trace' });
     expect(plan.operation?.mails.map((m) => m.key)).toEqual(['notice:owner-side:in-2:internal-trace']);
+  });
+
+  it('names the mailboxes the answer holds, and holds it once one of them is given as an owner’s', async () => {
+    const naming = mail({
+      from: { address: ALICE.email, name: ALICE.name },
+      text: 'My colleague Dave (dave@example.test) will call you.',
+      html: '<p>My colleague Dave (<a href="mailto:dave&#64;example.test">Dave</a>) will call you.</p>',
+    });
+    // Decided with only the owner and the writer known: it would go, and says whom it names.
+    const mailboxes = { seen: new Set<string>(), limit: 40, overflow: false };
+    const first = await planOwnerAnswer(facts({ mail: naming, owners: [ALICE], mailboxes }));
+    expect(first.relay).toBeDefined();
+    expect([...mailboxes.seen]).toEqual(['dave@example.test']);
+    // Dave is an owner: decided again with his record, the answer is held.
+    const dave: Owner = { ...BOB, email: 'dave@example.test', name: 'Dave' };
+    const again = await planOwnerAnswer(facts({ mail: naming, owners: [ALICE, dave] }));
+    expect(again.relay).toBeUndefined();
+    expect(again.outcome()).toMatchObject({ status: 'quarantined', reason: 'internal-trace' });
+    expect(again.outcome().detail).toContain('owner-address in text part ("dave@example.test")');
   });
 
   it('remembers a covering backup before the answer, signs it as covering, and sends it as text', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chooseOwner } from '../../../lib/domain/assign-owner.js';
+import { chooseOwner, domainRuleOwner, firstInRotation } from '../../../lib/domain/assign-owner.js';
 import type { Owner } from '../../../lib/domain/types.js';
 
 const owner = (email: string, active = true): Owner => ({
@@ -140,5 +140,37 @@ describe('chooseOwner keeps the promise possible', () => {
     const team = [away('alice@x.test', '2026-12-04T09:00:00Z', '2026-12-06'), owner('bob@x.test')];
     const openCounts = new Map([['bob@x.test', 30]]);
     expect(pick({ owners: team, strategy: 'least-loaded', openCounts })).toBe('bob@x.test');
+  });
+});
+
+describe('firstInRotation (round robin one page of the team at a time)', () => {
+  const now = new Date('2026-12-05T10:00:00Z');
+  const away = (email: string): Owner => ({
+    ...owner(email),
+    away: { since: '2026-12-01T00:00:00Z', until: '2026-12-10', backupEmail: 'alice@x.test' },
+  });
+  const page = [owner('a@x.test', false), away('b@x.test'), owner('c@x.test'), owner('d@x.test')];
+
+  it('takes the first owner of the page who is active and not away', () => {
+    expect(firstInRotation(page, now, 0)?.email).toBe('c@x.test');
+  });
+
+  it('coming round, stops at the owner it started after (who may take the customer again)', () => {
+    expect(firstInRotation(page, now, 0, 'c@x.test')?.email).toBe('c@x.test');
+    expect(firstInRotation(page, now, 0, 'b@x.test')).toBeUndefined();
+  });
+
+  it('finds nobody on a page of inactive or away owners', () => {
+    expect(firstInRotation([owner('a@x.test', false), away('b@x.test')], now, 0)).toBeUndefined();
+  });
+});
+
+describe('domainRuleOwner', () => {
+  it('prefers the stored rule, falls back to the config, and never rules a free-mail domain', () => {
+    expect(domainRuleOwner('p@acme.test', { 'acme.test': 'bob@x.test' }, 'alice@x.test')).toBe(
+      'alice@x.test',
+    );
+    expect(domainRuleOwner('p@acme.test', { 'acme.test': 'bob@x.test' }, undefined)).toBe('bob@x.test');
+    expect(domainRuleOwner('p@gmail.com', { 'gmail.com': 'bob@x.test' }, 'bob@x.test')).toBeUndefined();
   });
 });
