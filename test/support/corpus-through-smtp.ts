@@ -122,18 +122,23 @@ export function describeCorpusShard(shard: number): void {
         const distinct = new Set(mails.map((m) => m.identity));
         const refused: string[] = [];
         const queue = [...mails];
-        // Four clients at once, like a small burst from real MTAs.
+        // Four clients at once, each delivering its mails over one connection, like real MTAs.
         await Promise.all(
           Array.from({ length: 4 }, async () => {
-            for (let mail = queue.shift(); mail !== undefined; mail = queue.shift()) {
-              try {
-                await harness.sendRaw(mail.raw, {
-                  from: mail.nullSender ? '' : 'corpus@sender.test',
-                  to: ['support@example.test'],
-                });
-              } catch (error) {
-                refused.push(`${relative(root, mail.file)}: ${(error as Error).message}`);
+            const client = harness.openConnection();
+            try {
+              for (let mail = queue.shift(); mail !== undefined; mail = queue.shift()) {
+                try {
+                  await client.sendRaw(mail.raw, {
+                    from: mail.nullSender ? '' : 'corpus@sender.test',
+                    to: ['support@example.test'],
+                  });
+                } catch (error) {
+                  refused.push(`${relative(root, mail.file)}: ${(error as Error).message}`);
+                }
               }
+            } finally {
+              client.close();
             }
           }),
         );
