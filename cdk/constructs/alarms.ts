@@ -11,6 +11,7 @@ import {
   INBOUND_METRICS_SERVICE,
   METRICS_NAMESPACE,
   NO_ACTIVE_OWNER_METRIC,
+  PROMISE_STEP_METRICS_SERVICE,
   PROMISES_BROKEN_METRIC,
   SEND_THROTTLED_METRIC,
 } from '../../lib/handlers/inbound-metrics.js';
@@ -167,7 +168,17 @@ export class Alarms extends Construct {
 
     this.add('PromisesBroken', {
       alarmDescription: `More than ${props.brokenPromisesPerDay} response promises broken in a day (answered or closed after their due time, or escalated; promise.alarmThreshold): owners are overloaded or absent without cover. See spoc stats and spoc due.`,
-      metric: inboundMetric(props.inboundService, PROMISES_BROKEN_METRIC, Duration.days(1)),
+      // Late answers and closes counted by the inbound function, escalations by the promise-step one
+      // when they happen (a silent owner's promise may never end); FILL: a quiet day publishes nothing.
+      metric: new cloudwatch.MathExpression({
+        expression: 'FILL(answered, 0) + FILL(escalated, 0)',
+        usingMetrics: {
+          answered: inboundMetric(props.inboundService, PROMISES_BROKEN_METRIC, Duration.days(1)),
+          escalated: inboundMetric(PROMISE_STEP_METRICS_SERVICE, PROMISES_BROKEN_METRIC, Duration.days(1)),
+        },
+        period: Duration.days(1),
+        label: 'Response promises broken',
+      }),
       threshold: props.brokenPromisesPerDay,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
     });

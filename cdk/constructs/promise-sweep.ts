@@ -7,6 +7,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { promiseKeys } from '../../lib/adapters/dynamodb/item-keys.js';
 import { DUE_INDEX_NAME, GSI1_NAME, PARTITION_KEY } from '../../lib/adapters/dynamodb/table-schema.js';
+import { PROMISE_STEP_METRICS_SERVICE } from '../../lib/handlers/inbound-metrics.js';
 import type { MailSending } from './mail-sending.js';
 import type { ReplyTokenSecret } from './reply-token-secret.js';
 import { SpocFunction } from './spoc-function.js';
@@ -26,7 +27,7 @@ export const PROMISE_STEP_MAX_CONCURRENCY = 2;
 export const PROMISE_STEP_MAX_RECEIVE_COUNT = 5;
 
 export const PROMISE_SCHEDULE_SERVICE_NAME = 'spoc-promise-schedule';
-export const PROMISE_STEP_SERVICE_NAME = 'spoc-promise-step';
+export const PROMISE_STEP_SERVICE_NAME = PROMISE_STEP_METRICS_SERVICE;
 
 export interface PromiseSweepProps {
   /** The scheduler's environment contract (`promiseScheduleEnvSchema`) but the queue URL and AWS_REGION. */

@@ -17,6 +17,9 @@ export const NO_ACTIVE_OWNER_METRIC = 'MailWithoutActiveOwner';
 /** The service dimension Powertools adds to every figure of the inbound function. */
 export const INBOUND_METRICS_SERVICE = 'spoc-inbound';
 
+/** The promise-step function's `service` dimension (the stack names that function's service so). */
+export const PROMISE_STEP_METRICS_SERVICE = 'spoc-promise-step';
+
 /**
  * Outcomes someone must look at, counted without dimensions (beyond Powertools' `service`) so that one
  * alarm per metric sees them all: a mail that failed for good, and a mail held as suspect.
@@ -121,10 +124,24 @@ function addPromiseEndMetrics(metrics: Metrics, outcome: InboundOutcome): boolea
 export function publishOutcomeMetrics(createMetrics: () => Metrics, outcome: InboundOutcome): void {
   const metrics = createMetrics();
   if (addOutcomeMetrics(metrics, outcome)) metrics.publishStoredMetrics();
-  if (outcome.promiseEnd?.result === 'broken') {
+  // An escalated promise was counted when it escalated (`publishPromiseStepMetrics`), as the alarm must
+  // see an owner and a backup who stay silent, whose promise may never end.
+  if (outcome.promiseEnd?.result === 'broken' && !outcome.promiseEnd.escalated) {
     // Without the Owner dimension, in a record of its own: the one stream the daily alarm watches.
     const all = createMetrics();
     all.addMetric(PROMISES_BROKEN_METRIC, MetricUnit.Count, 1);
     all.publishStoredMetrics();
   }
+}
+
+/**
+ * The figures of one promise step the promise-step function carried out: a promise that went to the
+ * backup at its due time is broken then, counted once in the stream the daily alarm watches (without
+ * the Owner dimension, as the inbound function counts the promises broken by a late answer or close).
+ */
+export function publishPromiseStepMetrics(createMetrics: () => Metrics, step: string): void {
+  if (step !== 'escalate') return;
+  const metrics = createMetrics();
+  metrics.addMetric(PROMISES_BROKEN_METRIC, MetricUnit.Count, 1);
+  metrics.publishStoredMetrics();
 }

@@ -22,6 +22,7 @@ export function createPromiseStepBatchHandler(
   deps: () => Promise<SweepDeps>,
   logger: Logger,
   now: () => Date = () => new Date(),
+  onStep: (result: PromiseStepResult) => void = () => undefined,
 ): (event: SQSEvent, context?: Context) => Promise<SQSBatchResponse> {
   const handleRecord = async (record: SQSRecord): Promise<void> => {
     let work: DueWork;
@@ -53,6 +54,7 @@ export function createPromiseStepBatchHandler(
     const details = { sqsMessageId: record.messageId, ...result };
     if (result.step === 'failed') logger.error('promise step failed', details);
     else logger.info('promise step', details);
+    onStep(result);
   };
   // A processor per invocation: it keeps the batch's results, and tests call the handler concurrently.
   return (event, context) =>

@@ -51,19 +51,37 @@ describe('alarms', () => {
   });
 
   it('alarms when broken response promises in a day pass promise.alarmThreshold', () => {
+    // Late answers and closes from the inbound function, escalations from the promise-step function.
+    const stream = (id: string, service: string) => ({
+      Id: id,
+      MetricStat: {
+        Metric: {
+          Namespace: 'SpocInbox',
+          MetricName: 'PromisesBroken',
+          Dimensions: [{ Name: 'service', Value: service }],
+        },
+        Period: 86_400,
+        Stat: 'Sum',
+      },
+      ReturnData: false,
+    });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      Namespace: 'SpocInbox',
-      MetricName: 'PromisesBroken',
-      Dimensions: [{ Name: 'service', Value: 'spoc-inbound' }],
-      Statistic: 'Sum',
-      Period: 86_400,
+      AlarmName: 'SpocInbox-PromisesBroken',
+      Metrics: Match.arrayWith([
+        Match.objectLike({ Expression: 'FILL(answered, 0) + FILL(escalated, 0)' }),
+        stream('answered', 'spoc-inbound'),
+        stream('escalated', 'spoc-promise-step'),
+      ]),
       Threshold: 10,
       ComparisonOperator: 'GreaterThanThreshold',
     });
     const { template: strict } = templateOf({
       config: { ...withDeploy({}), promise: { alarmThreshold: 2 } },
     });
-    strict.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'PromisesBroken', Threshold: 2 });
+    strict.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'SpocInbox-PromisesBroken',
+      Threshold: 2,
+    });
   });
 
   it('alarms when new senders are held by the hourly new-customer cap', () => {

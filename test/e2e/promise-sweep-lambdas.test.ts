@@ -108,13 +108,25 @@ describe('the promise sweep as the scheduler and the step functions (dynalite, S
         () => at,
       )({}) as Promise<ScheduleReport>;
     const sweepDeps: SweepDeps = rig.deps;
+    // What the worker reports for its figures (an escalation counts toward the broken-promise alarm).
+    const steps: string[] = [];
     const step = (at: Date, deps: SweepDeps = sweepDeps) =>
       createPromiseStepBatchHandler(
         () => Promise.resolve(deps),
         silent,
         () => at,
+        (result) => steps.push(result.step),
       );
-    return { rig, queueUrl, queueArn: Attributes?.QueueArn as string, commands, indexes, schedule, step };
+    return {
+      rig,
+      queueUrl,
+      queueArn: Attributes?.QueueArn as string,
+      commands,
+      indexes,
+      schedule,
+      step,
+      steps,
+    };
   }
 
   async function seed(rig: HandlerRig, id: string, times = { nudgeAt: NUDGE, dueAt: DUE }): Promise<void> {
@@ -210,7 +222,7 @@ describe('the promise sweep as the scheduler and the step functions (dynalite, S
   });
 
   it('the worker sends a nudge once, however often its record is delivered, and the next run finds nothing', async () => {
-    const { rig, queueUrl, queueArn, schedule, step } = await setUp();
+    const { rig, queueUrl, queueArn, schedule, step, steps } = await setUp();
     await seed(rig, 'nudge-1');
     await schedule(NUDGE);
     // Two runs before the worker: two messages for the one conversation.
@@ -227,6 +239,7 @@ describe('the promise sweep as the scheduler and the step functions (dynalite, S
     expect((await worker({ Records: [first] })).batchItemFailures).toEqual([]);
     expect((await worker({ Records: records })).batchItemFailures).toEqual([]);
     expect(await sentAbout('nudge-1')).toHaveLength(1);
+    expect(steps).toEqual(['nudge', 'none', 'none', 'none']);
     expect((await rig.deps.store.getConversation('nudge-1'))?.promise?.nudgedAt).toBeDefined();
 
     // The nudge moved the entry to the due time: the next run enqueues nothing until then.

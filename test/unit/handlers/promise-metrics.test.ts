@@ -3,8 +3,10 @@ import { describe, expect, it } from 'vitest';
 import type { InboundOutcome } from '../../../lib/domain/types.js';
 import {
   INBOUND_METRICS_SERVICE,
+  PROMISE_STEP_METRICS_SERVICE,
   PROMISES_BROKEN_METRIC,
   publishOutcomeMetrics,
+  publishPromiseStepMetrics,
 } from '../../../lib/handlers/inbound-metrics.js';
 
 type Emf = Record<string, unknown> & {
@@ -55,7 +57,7 @@ describe('promise figures as CloudWatch metrics', () => {
     expect(record).not.toHaveProperty(PROMISES_BROKEN_METRIC);
   });
 
-  it('counts a broken, escalated promise per owner and once more without the owner, for the daily alarm', () => {
+  it('counts a broken, escalated promise per owner; the daily alarm counted it when it escalated', () => {
     const records = published({
       status: 'noted',
       reason: 'closed',
@@ -68,14 +70,52 @@ describe('promise figures as CloudWatch metrics', () => {
         byOwner: false,
       },
     });
-    expect(records).toHaveLength(2);
-    const [perOwner, all] = records;
+    expect(records).toHaveLength(1);
+    const [perOwner] = records;
     expect(perOwner?.Owner).toBe('alice@team.test');
     expect(perOwner?.[PROMISES_BROKEN_METRIC]).toBe(1);
     expect(perOwner?.Escalations).toBe(1);
     expect(perOwner).not.toHaveProperty('AnswersByOthers');
+  });
+
+  it('counts a promise answered late per owner and once more without the owner, for the daily alarm', () => {
+    const records = published({
+      ...answered,
+      promiseEnd: {
+        ownerEmail: 'alice@team.test',
+        result: 'broken',
+        escalated: false,
+        answered: true,
+        byOwner: true,
+      },
+    });
+    expect(records).toHaveLength(2);
+    const [perOwner, all] = records;
+    expect(perOwner?.[PROMISES_BROKEN_METRIC]).toBe(1);
+    expect(perOwner).not.toHaveProperty('Escalations');
     expect(all?._aws.CloudWatchMetrics[0]?.Dimensions).toEqual([['service']]);
     expect(all?.[PROMISES_BROKEN_METRIC]).toBe(1);
+  });
+
+  it('counts an escalation, when the promise-step function carries it out, in the alarm stream only', () => {
+    const records: Emf[] = [];
+    const create = () => {
+      const metrics = new Metrics({ namespace: 'SpocInboxTest', serviceName: PROMISE_STEP_METRICS_SERVICE });
+      metrics.publishStoredMetrics = () => {
+        records.push(metrics.serializeMetrics() as unknown as Emf);
+        return metrics;
+      };
+      return metrics;
+    };
+    for (const step of ['nudge', 'tell-lead', 'resume', 'none', 'busy', 'failed', 'consult-reminder']) {
+      publishPromiseStepMetrics(create, step);
+    }
+    expect(records).toEqual([]);
+    publishPromiseStepMetrics(create, 'escalate');
+    expect(records).toHaveLength(1);
+    expect(records[0]?._aws.CloudWatchMetrics[0]?.Dimensions).toEqual([['service']]);
+    expect(records[0]?.service).toBe('spoc-promise-step');
+    expect(records[0]?.[PROMISES_BROKEN_METRIC]).toBe(1);
   });
 
   it('publishes nothing about promises for an answer that ended none', () => {
