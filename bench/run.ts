@@ -131,7 +131,7 @@ try {
         'scale',
         `follow-up in ${r.messages} messages: WCU / RCU`,
         units(r.followUp),
-        r.threadEntries < r.messages ? `item holds ${r.threadEntries}` : '',
+        '',
         'WCU ≤ 6, RCU ≤ 5',
         r.followUp.wcu <= 6 && r.followUp.rcu <= 5 && !r.followUp.outcome.startsWith('failed'),
       );

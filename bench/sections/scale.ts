@@ -1,5 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { conversationIdFor, conversationReference } from '../../lib/domain/thread-conversation.js';
+import {
+  conversationIdFor,
+  conversationReference,
+  THREAD_LIMIT,
+} from '../../lib/domain/thread-conversation.js';
 import type { Conversation, ConversationMessage, InboundOutcome } from '../../lib/domain/types.js';
 import { newInboundId } from '../../lib/local/synthesize-ses-event.js';
 import { rateWindowOf } from '../../lib/use-cases/screen-inbound.js';
@@ -29,8 +33,6 @@ export interface ConversationLengthRow {
   messages: number;
   followUp: MailCost;
   ownerReply: MailCost;
-  /** Thread entries the conversation item holds after seeding (it cannot hold more than 400 KB). */
-  threadEntries: number;
 }
 
 export interface SenderFloodRow {
@@ -123,19 +125,18 @@ async function meterOne(
 }
 
 /**
- * A conversation of `messages` messages (customer mails and owner answers in turn), written through the
- * store as the mail path writes them: each message stored and its Message-IDs linked, each thread
- * holding one entry per message (the customer's id or our answer's SES id on the customer side, our
- * relay's SES id or the owner's id on the owner side). The conversation item is written whole; when it
- * would exceed DynamoDB's item size, it holds the entries that fit, which is where the mail path's
- * appends stop too.
+ * A conversation of `messages` messages (customer mails and owner answers in turn, the last an answer,
+ * so the conversation waits on nobody), written through the store as the mail path keeps them: each
+ * message stored and its Message-IDs linked; each thread list on the conversation item holding the
+ * newest `THREAD_LIMIT` entries (the customer's id or our answer's SES id on the customer side, our
+ * relay's SES id or the owner's id on the owner side) and counting the ones trimmed off.
  */
 async function seedConversation(
   inbound: MeteredInbound,
   customer: string,
   messages: number,
   now: Date,
-): Promise<{ conversation: Conversation; threadEntries: number }> {
+): Promise<Conversation> {
   const store = inbound.deps.store;
   const owner = BENCH_CONFIG.owners[0] as { email: string; name: string };
   const id = conversationIdFor(`bench-scale:${customer}`);
@@ -148,7 +149,7 @@ async function seedConversation(
   for (let i = 0; i < messages; i++) {
     const at = new Date(start + i * 20 * 60 * 1000);
     const inboundId = newInboundId(at);
-    if (i % 2 === 0) {
+    if ((messages - 1 - i) % 2 === 1) {
       const rfc = newMessageId('customer.test');
       customerThread.push(rfc);
       ownerThread.push(sesMessageId());
@@ -196,7 +197,9 @@ async function seedConversation(
   });
   await forEachLimited(stored, SEED_CONCURRENCY, (m) => store.putMessage(m));
   await forEachLimited(links, SEED_CONCURRENCY, (l) => store.linkMessageIds(l.ids, id, l.origin));
-  const conversationOf = (entries: number): Conversation => ({
+  const kept = (thread: string[]) => thread.slice(-THREAD_LIMIT);
+  const dropped = Math.max(0, messages - THREAD_LIMIT);
+  const conversation: Conversation = {
     id,
     customerEmail: customer,
     ownerEmail: owner.email,
@@ -204,35 +207,15 @@ async function seedConversation(
     status: 'open',
     createdAt: new Date(start).toISOString(),
     updatedAt: new Date(start + (messages - 1) * 20 * 60 * 1000).toISOString(),
-    customerThread: customerThread.slice(0, entries),
-    ownerThread: ownerThread.slice(0, entries),
+    customerThread: kept(customerThread),
+    ownerThread: kept(ownerThread),
+    ...(dropped > 0 ? { customerThreadDropped: dropped, ownerThreadDropped: dropped } : {}),
     // As the mail path keeps them: when the customer first asked, and the conversation's first answer.
     askedAt: new Date(start).toISOString(),
     ...(firstAnswer ? { firstAnswer: { id: firstAnswer.id, at: firstAnswer.at, seconds: 20 * 60 } } : {}),
-  });
-  let fits = messages;
-  try {
-    await store.createConversation(conversationOf(messages));
-  } catch (error) {
-    if (!isItemTooLarge(error)) throw error;
-    // The largest number of entries the item takes, found with probe items that are left unused.
-    let low = 0;
-    let high = messages;
-    while (low + 1 < high) {
-      const mid = Math.floor((low + high) / 2);
-      try {
-        const probe = conversationIdFor(`bench-scale-probe:${customer}:${mid}`);
-        await store.createConversation({ ...conversationOf(mid), id: probe });
-        low = mid;
-      } catch (probeError) {
-        if (!isItemTooLarge(probeError)) throw probeError;
-        high = mid;
-      }
-    }
-    fits = low;
-    await store.createConversation(conversationOf(fits));
-  }
-  return { conversation: conversationOf(fits), threadEntries: fits };
+  };
+  await store.createConversation(conversation);
+  return conversation;
 }
 
 /**
@@ -246,7 +229,7 @@ async function conversationLength(engines: EnginesProcess, now: Date): Promise<C
     for (const messages of CONVERSATION_SIZES) {
       console.error(`  scale: conversation of ${messages} messages…`);
       const customer = `long${messages}@customer.test`;
-      const { conversation, threadEntries } = await seedConversation(inbound, customer, messages, now);
+      const conversation = await seedConversation(inbound, customer, messages, now);
       const references = [
         conversationReference(conversation.id, SUPPORT_DOMAIN),
         ...conversation.customerThread.slice(-3),
@@ -271,7 +254,7 @@ async function conversationLength(engines: EnginesProcess, now: Date): Promise<C
         ownerReply = cost;
       }
       const { sent: _relays, ...followUpCost } = followUp;
-      rows.push({ messages, followUp: followUpCost, ownerReply, threadEntries });
+      rows.push({ messages, followUp: followUpCost, ownerReply });
     }
   } finally {
     inbound.close();
