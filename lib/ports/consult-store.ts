@@ -36,6 +36,13 @@ export interface ConsultStore {
     at: string,
   ): Promise<boolean>;
   /**
+   * Takes a question off the reminder index without reminding anyone (its conversation was closed): the
+   * sweep stops finding it. Nothing when the question is gone or already off the index.
+   */
+  dropConsultReminder(
+    question: Pick<ConsultQuestion, 'conversationId' | 'questionId' | 'colleague'>,
+  ): Promise<void>;
+  /**
    * Questions whose reminder time lies in [`from`, `until`] and that are neither answered nor reminded:
    * read from the reminder index one day bucket at a time, never a scan. Oldest first.
    */

@@ -106,6 +106,20 @@ describe('consult rounds on dynalite', () => {
     ).toEqual([]);
   });
 
+  it('drops a reminder off the index without marking it, once, and a missing question is no error', async () => {
+    await store.putConsultQuestion(question());
+    await store.dropConsultReminder(question());
+    await store.dropConsultReminder(question());
+    await store.dropConsultReminder(question({ questionId: 'nope' }));
+    expect(
+      await store.listDueConsultReminders('2026-12-01T00:00:00.000Z', '2026-12-03T00:00:00.000Z'),
+    ).toEqual([]);
+    const [stored] = await store.listConsultQuestions('c1');
+    expect(stored?.remindedAt).toBeUndefined();
+    expect(stored?.question).toBe(question().question);
+    expect(await store.listConsultQuestions('nope')).toEqual([]);
+  });
+
   it('finds due reminders through the day buckets of the index, bounded by both times', async () => {
     await store.createConversation(conversation('c2', 'joe@customer.test'));
     await store.putConsultQuestion(question({ remindAt: '2026-12-02T10:00:00.000Z' }));

@@ -332,9 +332,10 @@ describe('consult mail delivered twice', () => {
     });
   });
 
-  it('reminds the owner once of a question the colleague left unanswered past consult.remindAfter', async () => {
-    await rig.deliver(await customerMail('joe@customer.test', 'Dented box', 'The box came dented.'), {
-      from: 'joe@customer.test',
+  /** A customer writes, their owner asks Carol about it: the relay, the owner's address, the question. */
+  async function askCarolAbout(customer: string) {
+    await rig.deliver(await customerMail(customer, 'Dented box', 'The box came dented.'), {
+      from: customer,
       to: ['support@example.test'],
     });
     const relay = rig.sender.mails.at(-1) as CapturedMail;
@@ -349,6 +350,11 @@ describe('consult mail delivered twice', () => {
     const conversationId = relay.mail.headers.get('x-spoc-conversation')?.[0] ?? '';
     const [question] = await rig.deps.store.listConsultQuestions(conversationId);
     if (!question) throw new Error('no question recorded');
+    return { relay, ownerAddress, conversationId, question };
+  }
+
+  it('reminds the owner once of a question the colleague left unanswered past consult.remindAfter', async () => {
+    const { ownerAddress, conversationId, question } = await askCarolAbout('joe@customer.test');
     const from = `${question.askedAt.slice(0, 10)}T00:00:00.000Z`;
     const before = new Date(Date.parse(question.remindAt) - 1000);
     expect(await remindConsultQuestions(rig.deps, from, before)).toEqual({ due: 0, reminded: 0 });
@@ -363,6 +369,22 @@ describe('consult mail delivered twice', () => {
     });
     expect(count()).toBe(1);
     expect((await rig.deps.store.listConsultQuestions(conversationId))[0]?.remindedAt).toBe(at.toISOString());
+  });
+
+  it('reminds nobody of a question in a conversation the owner closed, and stops finding it', async () => {
+    const { relay, ownerAddress, conversationId, question } = await askCarolAbout('kim@customer.test');
+    await rig.deliver(await ownerAnswer(relay, ownerAddress, '#close'), {
+      from: ownerAddress,
+      to: [relay.mail.replyTo[0]?.address ?? ''],
+    });
+    expect((await rig.deps.store.getConversation(conversationId))?.status).toBe('closed');
+    const from = `${question.askedAt.slice(0, 10)}T00:00:00.000Z`;
+    const at = new Date(Date.parse(question.remindAt) + 60_000);
+    const sentBefore = rig.sender.to(ownerAddress).length;
+    expect(await remindConsultQuestions(rig.deps, from, at)).toEqual({ due: 1, reminded: 0 });
+    expect(await remindConsultQuestions(rig.deps, from, at)).toEqual({ due: 0, reminded: 0 });
+    expect(rig.sender.to(ownerAddress)).toHaveLength(sentBefore);
+    expect((await rig.deps.store.listConsultQuestions(conversationId))[0]?.remindedAt).toBeUndefined();
   });
   it('the promise sweep nudges with the open question named, then reminds of it once', async () => {
     await rig.deliver(
@@ -403,12 +425,14 @@ describe('consult mail delivered twice', () => {
     expect(more).toEqual([]);
     expect(nudge?.mail.text).toContain(`You asked ${CAROL.address} (open since`);
     const at = new Date(Date.parse(question.remindAt) + 60_000);
+    // The owner may hold reminders of earlier tests' questions: count from here.
+    const earlier = toOwner('has not answered yet').length;
     const first = await sweepPromises(rig.deps, at);
     expect(first.consultReminders).toEqual({ due: 1, reminded: 1 });
-    expect(toOwner('has not answered yet')).toHaveLength(1);
+    expect(toOwner('has not answered yet')).toHaveLength(earlier + 1);
     const again = await sweepPromises(rig.deps, new Date(at.getTime() + 60_000));
     expect(again.consultReminders).toEqual({ due: 0, reminded: 0 });
-    expect(toOwner('has not answered yet')).toHaveLength(1);
+    expect(toOwner('has not answered yet')).toHaveLength(earlier + 1);
   });
 });
 

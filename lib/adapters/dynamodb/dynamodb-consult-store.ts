@@ -106,6 +106,19 @@ export class DynamoDbConsultStore implements ConsultStore {
     }
   }
 
+  async dropConsultReminder(question: QuestionRef): Promise<void> {
+    try {
+      await this.table.update({
+        Key: keyOf(question),
+        UpdateExpression: 'REMOVE #gpk, #gsk',
+        ConditionExpression: 'attribute_exists(#gpk)',
+        ExpressionAttributeNames: { '#gpk': GSI1_PARTITION_KEY, '#gsk': GSI1_SORT_KEY },
+      });
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+    }
+  }
+
   /** One query per UTC day from `from` to `until`, each bounded by the two times in its sort key. */
   async listDueConsultReminders(from: string, until: string): Promise<DueConsultReminder[]> {
     const firstDay = Date.parse(`${from.slice(0, 10)}T00:00:00.000Z`);
