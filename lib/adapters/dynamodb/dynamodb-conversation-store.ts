@@ -108,13 +108,22 @@ export class DynamoDbConversationStore implements ConversationStore {
     conversationIds?: string[];
     messageIds?: string[];
   }): Promise<LookUpResult> {
-    const items = await this.table.batchGet([
-      ...[...new Set(request.customerEmails)].map((email) => directoryKeys.customer(email)),
-      ...[...new Set(request.conversationIds)].map((id) => keys.conversation(id)),
-      ...[...new Set(request.messageIds)].map((id) => keys.messageId(id)),
+    // A Message-ID link is written once, when its mail is stored or sent, and never changes: read at
+    // half the units (eventually consistent), beside the consistent reads of what does change. A link
+    // written in the last second can be missed; mail answering a mail comes later than that, and our
+    // own conversation reference in it is read consistently.
+    const [items, links] = await Promise.all([
+      this.table.batchGet([
+        ...[...new Set(request.customerEmails)].map((email) => directoryKeys.customer(email)),
+        ...[...new Set(request.conversationIds)].map((id) => keys.conversation(id)),
+      ]),
+      this.table.batchGet(
+        [...new Set(request.messageIds)].map((id) => keys.messageId(id)),
+        false,
+      ),
     ]);
     const result: LookUpResult = { customers: new Map(), conversations: new Map(), links: new Map() };
-    for (const item of items) {
+    for (const item of [...items, ...links]) {
       const type = item[ITEM_TYPE_ATTRIBUTE];
       if (type === 'CUSTOMER') {
         const customer = toDomain<Customer>(item);
