@@ -3,12 +3,13 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { promiseKeys } from '../../lib/adapters/dynamodb/item-keys.js';
 import { DUE_INDEX_NAME, GSI1_NAME, PARTITION_KEY } from '../../lib/adapters/dynamodb/table-schema.js';
 import { PROMISE_STEP_METRICS_SERVICE } from '../../lib/handlers/inbound-metrics.js';
 import type { MailSending } from './mail-sending.js';
+import { queueWithDeadLetter } from './queue-with-dead-letter.js';
 import type { ReplyTokenSecret } from './reply-token-secret.js';
 import { SpocFunction } from './spoc-function.js';
 import type { SupportTable } from './support-table.js';
@@ -60,18 +61,10 @@ export class PromiseSweep extends Construct {
   constructor(scope: Construct, id: string, props: PromiseSweepProps) {
     super(scope, id);
 
-    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
-      retentionPeriod: Duration.days(14),
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-    });
-    this.queue = new sqs.Queue(this, 'Queue', {
+    ({ queue: this.queue, deadLetterQueue: this.deadLetterQueue } = queueWithDeadLetter(this, {
       visibilityTimeout: props.queueVisibilityTimeout,
-      retentionPeriod: Duration.days(4),
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: PROMISE_STEP_MAX_RECEIVE_COUNT },
-    });
+      maxReceiveCount: PROMISE_STEP_MAX_RECEIVE_COUNT,
+    }));
 
     this.scheduler = new SpocFunction(this, 'Scheduler', {
       entry: 'lambdas/promise-schedule.ts',

@@ -1,9 +1,9 @@
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { parseDeliveryEventBody, UnreadableDeliveryEventError } from '../events/ses-delivery-event.js';
 import type { InboundDeps } from '../use-cases/inbound-deps.js';
 import { recordDeliveryEvent } from '../use-cases/record-delivery-event.js';
+import { sqsBatchHandler } from './sqs-batch-handler.js';
 
 /**
  * The delivery-events function's body: each SQS record (an SES bounce, complaint or other sending event,
@@ -27,13 +27,5 @@ export function createDeliveryEventsBatchHandler(
     const result = await recordDeliveryEvent(await deps(), event);
     logger.info('delivery event recorded', { sqsMessageId: record.messageId, kind: event.kind, ...result });
   };
-  // A processor per invocation: it keeps the batch's results, and local mode (and any test) calls the
-  // handler concurrently, which would mix up the failures of different batches.
-  return (event, context) =>
-    processPartialResponse(
-      event,
-      handleRecord,
-      new BatchProcessor(EventType.SQS),
-      context ? { context } : undefined,
-    );
+  return sqsBatchHandler(handleRecord);
 }

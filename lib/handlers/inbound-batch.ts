@@ -1,4 +1,3 @@
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { isServiceError } from '../adapters/aws-errors.js';
@@ -9,6 +8,7 @@ import { sqsBodyWithSesNotificationSchema, toInboundNotice } from '../events/ses
 import type { MessageVisibility } from '../ports/message-queue.js';
 import type { InboundDeps } from '../use-cases/inbound-deps.js';
 import { noteTransientFailure, processInboundMail } from '../use-cases/process-inbound-mail.js';
+import { sqsBatchHandler } from './sqs-batch-handler.js';
 
 /** A queue record that is not an SES receipt notification; it fails so the queue moves it to the DLQ. */
 export class UnreadableNotificationError extends Error {
@@ -131,13 +131,5 @@ export function createInboundBatchHandler(
     logger.info('inbound processed', { inboundId: notice.inboundId, duplicate, ...outcome });
     if (!duplicate) onOutcome?.(outcome);
   };
-  // A processor per invocation: it keeps the batch's results, and local mode (and any test) calls the
-  // handler concurrently, which would mix up the failures of different batches.
-  return (event, context) =>
-    processPartialResponse(
-      event,
-      handleRecord,
-      new BatchProcessor(EventType.SQS),
-      context ? { context } : undefined,
-    );
+  return sqsBatchHandler(handleRecord);
 }

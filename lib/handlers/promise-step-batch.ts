@@ -1,4 +1,3 @@
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { DueWork } from '../domain/due-work.js';
@@ -6,6 +5,7 @@ import { PermanentFailureError } from '../domain/errors.js';
 import { parseDueWorkMessage, UnreadablePromiseMessageError } from '../events/due-promise-message.js';
 import { remindConsultQuestion } from '../use-cases/remind-consult-questions.js';
 import { type PromiseStepResult, runPromiseStep, type SweepDeps } from '../use-cases/sweep-promises.js';
+import { sqsBatchHandler } from './sqs-batch-handler.js';
 
 /**
  * The promise-step function's body: each SQS record names one due conversation, whose step (nudge,
@@ -56,14 +56,7 @@ export function createPromiseStepBatchHandler(
     else logger.info('promise step', details);
     onStep(result);
   };
-  // A processor per invocation: it keeps the batch's results, and tests call the handler concurrently.
-  return (event, context) =>
-    processPartialResponse(
-      event,
-      handleRecord,
-      new BatchProcessor(EventType.SQS),
-      context ? { context } : undefined,
-    );
+  return sqsBatchHandler(handleRecord);
 }
 
 /** Carries out one piece of due work at `now`. */
