@@ -2,9 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import {
   CreateConfigurationSetCommand,
   CreateConfigurationSetEventDestinationCommand,
@@ -12,7 +10,6 @@ import {
   SESClient,
   SetActiveReceiptRuleSetCommand,
 } from '@aws-sdk/client-ses';
-import { CreateEmailIdentityCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import {
   CreateQueueCommand,
   DeleteMessageBatchCommand,
@@ -28,11 +25,12 @@ import type { CliIo } from '../../lib/cli/cli-io.js';
 import { doctorCommand } from '../../lib/cli/commands/doctor-command.js';
 import { runCli } from '../../lib/cli/run-cli.js';
 import { parseConfig } from '../../lib/config/load-config.js';
-import { ensureTable } from '../../lib/local/embedded-engines.js';
 import { newInboundId, synthesizeSesEvent } from '../../lib/local/synthesize-ses-event.js';
 import { AwsComposition } from '../../lib/runtime/aws-composition.js';
 import { rawMail } from '../support/mail-builder.js';
-import { type MotoServer, snsAction, startMotoServer, startRecordingProxy } from '../support/moto-server.js';
+import { type MotoAccount, startMotoAccount } from '../support/moto-account.js';
+import { type MotoServer, snsAction } from '../support/moto-server.js';
+import { sqsRecordOf } from '../support/sqs-record.js';
 
 const REGION = 'us-east-1';
 const TABLE = 'spoc-moto';
@@ -56,7 +54,8 @@ type Handler = (event: SQSEvent) => Promise<SQSBatchResponse>;
  */
 describe('AWS wiring against moto_server', () => {
   let moto: MotoServer;
-  let proxy: Awaited<ReturnType<typeof startRecordingProxy>>;
+  let proxy: MotoAccount['proxy'];
+  let stop: MotoAccount['stop'];
   let sqs: SQSClient;
   let s3: S3Client;
   let inboundTopic: string;
@@ -70,34 +69,15 @@ describe('AWS wiring against moto_server', () => {
   const saved = { ...process.env };
 
   beforeAll(async () => {
-    moto = await startMotoServer();
-    // moto keeps only the mail of a v2 SendEmail; the proxy keeps the request, configuration set and all.
-    proxy = await startRecordingProxy(moto.endpoint);
-    Object.assign(process.env, {
-      AWS_ENDPOINT_URL: moto.endpoint,
-      AWS_ENDPOINT_URL_SESV2: proxy.endpoint,
-      AWS_ACCESS_KEY_ID: 'test',
-      AWS_SECRET_ACCESS_KEY: 'test',
-      AWS_REGION: REGION,
-      POWERTOOLS_METRICS_DISABLED: 'true',
-      POWERTOOLS_LOG_LEVEL: 'SILENT',
-    });
+    ({ moto, proxy, stop } = await startMotoAccount({
+      region: REGION,
+      table: TABLE,
+      secret: { id: SECRET_ID, value: 'moto-reply-token-key-0123456789abcdef' },
+      env: { POWERTOOLS_METRICS_DISABLED: 'true' },
+    }));
     sqs = new SQSClient({});
     s3 = new S3Client({});
-    const dynamodb = new DynamoDBClient({});
-    await Promise.all([
-      ensureTable(dynamodb, TABLE),
-      s3.send(new CreateBucketCommand({ Bucket: BUCKET })),
-      new SecretsManagerClient({}).send(
-        new CreateSecretCommand({ Name: SECRET_ID, SecretString: 'moto-reply-token-key-0123456789abcdef' }),
-      ),
-      ...['example.test', 'reply.example.test'].map((identity) =>
-        new SESv2Client({ endpoint: moto.endpoint }).send(
-          new CreateEmailIdentityCommand({ EmailIdentity: identity }),
-        ),
-      ),
-    ]);
-    dynamodb.destroy();
+    await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
     [inboundTopic, inboundQueue] = await topicIntoQueue('spoc-inbound');
     [eventsTopic, eventsQueue] = await topicIntoQueue('spoc-delivery-events');
 
@@ -126,8 +106,7 @@ describe('AWS wiring against moto_server', () => {
 
   afterAll(async () => {
     for (const client of [sqs, s3]) client?.destroy();
-    await proxy?.stop();
-    await moto?.stop();
+    await stop?.();
     process.env = saved;
     if (dir) await rm(dir, { recursive: true, force: true });
   });
@@ -152,22 +131,7 @@ describe('AWS wiring against moto_server', () => {
       new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
     );
     const result = await handler({
-      Records: Messages.map((m) => ({
-        messageId: m.MessageId as string,
-        receiptHandle: m.ReceiptHandle as string,
-        body: m.Body as string,
-        attributes: {
-          ApproximateReceiveCount: '1',
-          SentTimestamp: String(Date.now()),
-          SenderId: 'moto',
-          ApproximateFirstReceiveTimestamp: String(Date.now()),
-        },
-        messageAttributes: {},
-        md5OfBody: '',
-        eventSource: 'aws:sqs',
-        eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:moto',
-        awsRegion: REGION,
-      })),
+      Records: Messages.map((m) => sqsRecordOf(m, 'arn:aws:sqs:us-east-1:123456789012:moto', REGION)),
     });
     expect(result.batchItemFailures).toEqual([]);
     if (Messages.length > 0) {

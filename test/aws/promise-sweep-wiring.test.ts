@@ -1,6 +1,4 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { CreateEmailIdentityCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import {
   CreateQueueCommand,
   GetQueueAttributesCommand,
@@ -12,10 +10,11 @@ import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbSupportStore } from '../../lib/adapters/dynamodb/dynamodb-support-store.js';
 import { parseConfig } from '../../lib/config/load-config.js';
-import { openPromise } from '../../lib/domain/promise-state.js';
-import { ensureTable } from '../../lib/local/embedded-engines.js';
 import type { ScheduleReport } from '../../lib/use-cases/schedule-due-promises.js';
-import { type MotoServer, startMotoServer, startRecordingProxy } from '../support/moto-server.js';
+import { type MotoAccount, startMotoAccount } from '../support/moto-account.js';
+import type { MotoServer } from '../support/moto-server.js';
+import { seedPromisedConversation } from '../support/seed-promise.js';
+import { sqsRecordOf } from '../support/sqs-record.js';
 
 const REGION = 'us-east-1';
 const TABLE = 'spoc-moto-promises';
@@ -37,7 +36,8 @@ const HOUR = 3_600_000;
  */
 describe('the promise-sweep functions wired against moto_server', () => {
   let moto: MotoServer;
-  let proxy: Awaited<ReturnType<typeof startRecordingProxy>>;
+  let proxy: MotoAccount['proxy'];
+  let stop: MotoAccount['stop'];
   let sqs: SQSClient;
   let queueUrl: string;
   let queueArn: string;
@@ -47,31 +47,13 @@ describe('the promise-sweep functions wired against moto_server', () => {
   const saved = { ...process.env };
 
   beforeAll(async () => {
-    moto = await startMotoServer();
-    proxy = await startRecordingProxy(moto.endpoint);
-    Object.assign(process.env, {
-      AWS_ENDPOINT_URL: moto.endpoint,
-      AWS_ENDPOINT_URL_SESV2: proxy.endpoint,
-      AWS_ACCESS_KEY_ID: 'test',
-      AWS_SECRET_ACCESS_KEY: 'test',
-      AWS_REGION: REGION,
-      POWERTOOLS_LOG_LEVEL: 'SILENT',
-    });
+    ({ moto, proxy, stop } = await startMotoAccount({
+      region: REGION,
+      table: TABLE,
+      secret: { id: SECRET_ID, value: 'moto-promise-key-0123456789abcdef' },
+    }));
     sqs = new SQSClient({});
     dynamodb = new DynamoDBClient({});
-    const ses = new SESv2Client({ endpoint: moto.endpoint });
-    const secrets = new SecretsManagerClient({});
-    await Promise.all([
-      ensureTable(dynamodb, TABLE),
-      secrets.send(
-        new CreateSecretCommand({ Name: SECRET_ID, SecretString: 'moto-promise-key-0123456789abcdef' }),
-      ),
-      ...['example.test', 'reply.example.test'].map((identity) =>
-        ses.send(new CreateEmailIdentityCommand({ EmailIdentity: identity })),
-      ),
-    ]);
-    ses.destroy();
-    secrets.destroy();
     queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'spoc-promise-steps' })))
       .QueueUrl as string;
     const { Attributes } = await sqs.send(
@@ -93,8 +75,7 @@ describe('the promise-sweep functions wired against moto_server', () => {
   afterAll(async () => {
     sqs?.destroy();
     dynamodb?.destroy();
-    await proxy?.stop();
-    await moto?.stop();
+    await stop?.();
     process.env = saved;
   });
 
@@ -111,26 +92,12 @@ describe('the promise-sweep functions wired against moto_server', () => {
     });
     // The functions read the clock: the nudge was due an hour ago, the due time is hours ahead.
     const received = new Date(Date.now() - 3 * HOUR);
-    await store.createConversation({
+    await seedPromisedConversation(store, {
       id: 'moto-promise-1',
-      customerEmail: 'jane@customer.test',
-      ownerEmail: 'alice@example.test',
       subject: 'Order 4711',
-      status: 'open',
-      createdAt: received.toISOString(),
-      updatedAt: received.toISOString(),
-      customerThread: [],
-      ownerThread: [],
+      receivedAt: received,
+      times: { nudgeAt: new Date(Date.now() - HOUR), dueAt: new Date(Date.now() + 5 * HOUR) },
     });
-    const slot = openPromise(
-      {},
-      {
-        receivedAt: received,
-        kind: 'first-response',
-        times: { nudgeAt: new Date(Date.now() - HOUR), dueAt: new Date(Date.now() + 5 * HOUR) },
-      },
-    );
-    expect(await store.writePromise('moto-promise-1', slot, 0, received.toISOString())).toBe(true);
 
     const report = await schedule({ 'detail-type': 'Scheduled Event', source: 'aws.events', detail: {} });
     expect(report.enqueued).toEqual(['moto-promise-1']);
@@ -138,24 +105,7 @@ describe('the promise-sweep functions wired against moto_server', () => {
       new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10 }),
     );
     expect(Messages.map((m) => m.Body)).toEqual([JSON.stringify({ conversationId: 'moto-promise-1' })]);
-    const event: SQSEvent = {
-      Records: Messages.map((m) => ({
-        messageId: m.MessageId as string,
-        receiptHandle: m.ReceiptHandle as string,
-        body: m.Body as string,
-        attributes: {
-          ApproximateReceiveCount: '1',
-          SentTimestamp: String(Date.now()),
-          SenderId: 'moto',
-          ApproximateFirstReceiveTimestamp: String(Date.now()),
-        },
-        messageAttributes: {},
-        md5OfBody: '',
-        eventSource: 'aws:sqs',
-        eventSourceARN: queueArn,
-        awsRegion: REGION,
-      })),
-    };
+    const event: SQSEvent = { Records: Messages.map((m) => sqsRecordOf(m, queueArn, REGION)) };
     expect((await step(event)).batchItemFailures).toEqual([]);
     expect((await step(event)).batchItemFailures).toEqual([]);
 

@@ -3,7 +3,6 @@ import { CreateEmailIdentityCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import {
   CreateQueueCommand,
   GetQueueAttributesCommand,
-  type Message,
   ReceiveMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
@@ -12,8 +11,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbSupportStore } from '../../lib/adapters/dynamodb/dynamodb-support-store.js';
 import { SesMailSender } from '../../lib/adapters/ses/ses-mail-sender.js';
 import { SqsDuePromiseQueue } from '../../lib/adapters/sqs/sqs-due-promise-queue.js';
-import { openPromise } from '../../lib/domain/promise-state.js';
-import type { Conversation } from '../../lib/domain/types.js';
 import { createPromiseScheduleHandler } from '../../lib/handlers/promise-schedule.js';
 import { createPromiseStepBatchHandler } from '../../lib/handlers/promise-step-batch.js';
 import {
@@ -26,6 +23,8 @@ import type { ScheduleReport } from '../../lib/use-cases/schedule-due-promises.j
 import type { SweepDeps } from '../../lib/use-cases/sweep-promises.js';
 import { HandlerRig } from '../support/handler-rig.js';
 import { type MotoServer, startMotoServer } from '../support/moto-server.js';
+import { seedPromisedConversation } from '../support/seed-promise.js';
+import { sqsRecordOf } from '../support/sqs-record.js';
 
 const REGION = 'us-east-1';
 const CONFIG = { escalation: { defaultBackup: 'bob@example.test', leadAddress: 'lead@example.test' } };
@@ -129,22 +128,8 @@ describe('the promise sweep as the scheduler and the step functions (dynalite, S
     };
   }
 
-  async function seed(rig: HandlerRig, id: string, times = { nudgeAt: NUDGE, dueAt: DUE }): Promise<void> {
-    const conversation: Conversation = {
-      id,
-      customerEmail: `${id}@customer.test`,
-      ownerEmail: 'alice@example.test',
-      subject: `Order ${id}`,
-      status: 'open',
-      createdAt: RECEIVED.toISOString(),
-      updatedAt: RECEIVED.toISOString(),
-      customerThread: [],
-      ownerThread: [],
-    };
-    await rig.deps.store.createConversation(conversation);
-    const slot = openPromise({}, { receivedAt: RECEIVED, kind: 'first-response', times });
-    expect(await rig.deps.store.writePromise(id, slot, 0, RECEIVED.toISOString())).toBe(true);
-  }
+  const seed = (rig: HandlerRig, id: string, times = { nudgeAt: NUDGE, dueAt: DUE }) =>
+    seedPromisedConversation(rig.deps.store, { id, subject: `Order ${id}`, receivedAt: RECEIVED, times });
 
   /** What the queue holds now, as the records Lambda's SQS event source would hand the worker. */
   async function receive(queueUrl: string, queueArn: string): Promise<SQSRecord[]> {
@@ -158,27 +143,8 @@ describe('the promise sweep as the scheduler and the step functions (dynalite, S
         }),
       );
       if (Messages.length === 0) return records;
-      records.push(...Messages.map((m) => toRecord(m, queueArn)));
+      records.push(...Messages.map((m) => sqsRecordOf(m, queueArn, REGION)));
     }
-  }
-
-  function toRecord(message: Message, queueArn: string): SQSRecord {
-    return {
-      messageId: message.MessageId as string,
-      receiptHandle: message.ReceiptHandle as string,
-      body: message.Body as string,
-      attributes: {
-        ApproximateReceiveCount: message.Attributes?.ApproximateReceiveCount ?? '1',
-        SentTimestamp: message.Attributes?.SentTimestamp ?? '0',
-        SenderId: message.Attributes?.SenderId ?? 'moto',
-        ApproximateFirstReceiveTimestamp: message.Attributes?.ApproximateFirstReceiveTimestamp ?? '0',
-      },
-      messageAttributes: {},
-      md5OfBody: message.MD5OfBody ?? '',
-      eventSource: 'aws:sqs',
-      eventSourceARN: queueArn,
-      awsRegion: REGION,
-    };
   }
 
   const bodies = (records: SQSRecord[]) =>

@@ -1,36 +1,24 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openPromise } from '../../lib/domain/promise-state.js';
 import type { Conversation } from '../../lib/domain/types.js';
 import { type EmbeddedEngines, startEmbeddedEngines } from '../../lib/local/embedded-engines.js';
 import type { SupportStore } from '../../lib/ports/support-store.js';
 import { runPromiseStep, type SweepDeps, sweepPromises } from '../../lib/use-cases/sweep-promises.js';
 import { InjectedCrashError } from '../support/crash-injection.js';
 import { HandlerRig } from '../support/handler-rig.js';
+import { seedPromisedConversation } from '../support/seed-promise.js';
 
 const CONFIG = { escalation: { defaultBackup: 'bob@example.test', leadAddress: 'lead@example.test' } };
 const RECEIVED = new Date('2026-12-02T09:00:00Z');
 const NUDGE = new Date('2026-12-02T12:00:00Z');
 const DUE = new Date('2026-12-02T13:00:00Z');
 
-async function seeded(rig: HandlerRig, id: string): Promise<Conversation> {
-  const conversation: Conversation = {
+function seeded(rig: HandlerRig, id: string): Promise<Conversation> {
+  return seedPromisedConversation(rig.deps.store, {
     id,
-    customerEmail: `${id}@customer.test`,
-    ownerEmail: 'alice@example.test',
     subject: 'Order',
-    status: 'open',
-    createdAt: RECEIVED.toISOString(),
-    updatedAt: RECEIVED.toISOString(),
-    customerThread: [],
-    ownerThread: [],
-  };
-  await rig.deps.store.createConversation(conversation);
-  const slot = openPromise(
-    {},
-    { receivedAt: RECEIVED, kind: 'first-response', times: { nudgeAt: NUDGE, dueAt: DUE } },
-  );
-  expect(await rig.deps.store.writePromise(id, slot, 0, RECEIVED.toISOString())).toBe(true);
-  return conversation;
+    receivedAt: RECEIVED,
+    times: { nudgeAt: NUDGE, dueAt: DUE },
+  });
 }
 
 /** The store, dying once right before the promise's state is written (after its mails went out). */
