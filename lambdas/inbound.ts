@@ -11,23 +11,16 @@ import {
   publishThrottledSend,
 } from '../lib/handlers/inbound-metrics.js';
 import { buildAwsInboundDeps } from '../lib/runtime/aws-inbound-deps.js';
+import { buildOnce } from '../lib/runtime/build-once.js';
 
 const logger = new Logger({ serviceName: 'spoc-inbound' });
 const env = readLambdaEnv();
-let deps: ReturnType<typeof buildAwsInboundDeps> | undefined;
 
 const newMetrics = () => new Metrics({ namespace: METRICS_NAMESPACE, serviceName: INBOUND_METRICS_SERVICE });
 
 /** SQS → inbound use case, one record per received mail; reports partial batch failures. */
 export const handler = createInboundBatchHandler(
-  () => {
-    // Built on first use and kept for the container's life; a failed build is retried on the next event.
-    deps ??= buildAwsInboundDeps(env).catch((error: unknown) => {
-      deps = undefined;
-      throw error;
-    });
-    return deps;
-  },
+  buildOnce(() => buildAwsInboundDeps(env)),
   logger,
   (outcome) => publishOutcomeMetrics(newMetrics, outcome),
   {

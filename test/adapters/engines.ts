@@ -155,25 +155,21 @@ export const dynamoDbLocalEngine: DynamoEngine = {
   skipReason: javaMissingReason(),
   async start() {
     const runDir = process.env[RUN_DIR_ENV];
-    if (runDir !== undefined) {
-      const clients = createLocalDynamoClients(await sharedDynamoDbLocal(sharedDynamoDbLocalDir(runDir)));
-      return {
-        clients,
-        supportsTimeToLive: true,
-        async close() {
-          clients.doc.destroy();
-          clients.dynamodb.destroy();
-        },
-      };
-    }
-    const { child, clients } = await startDynamoDbLocal();
+    // The run's shared one is stopped when the run ends; one of this file's own, when the file closes it.
+    const { clients, child } =
+      runDir === undefined
+        ? await startDynamoDbLocal()
+        : {
+            clients: createLocalDynamoClients(await sharedDynamoDbLocal(sharedDynamoDbLocalDir(runDir))),
+            child: undefined,
+          };
     return {
       clients,
       supportsTimeToLive: true,
       async close() {
         clients.doc.destroy();
         clients.dynamodb.destroy();
-        await stopChild(child);
+        if (child) await stopChild(child);
       },
     };
   },
