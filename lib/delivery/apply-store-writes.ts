@@ -47,6 +47,8 @@ export async function applyStoreWrite(store: SupportStore, write: StoreWrite): P
     case 'mark-consult-reminded':
       await store.markConsultReminded(write.question, write.at);
       return;
+    case 'drop-consult-reminder':
+      return store.dropConsultReminder(write.question);
     default:
       return unknownWrite(write);
   }

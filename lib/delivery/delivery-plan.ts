@@ -67,7 +67,9 @@ export type StoreWrite =
     }
   | { kind: 'put-consult-question'; question: ConsultQuestion }
   | { kind: 'record-consult-answer'; question: ConsultQuestionRef; at: string }
-  | { kind: 'mark-consult-reminded'; question: ConsultQuestionRef; at: string };
+  | { kind: 'mark-consult-reminded'; question: ConsultQuestionRef; at: string }
+  /** Takes an unreminded question off the reminder index (its conversation was closed). */
+  | { kind: 'drop-consult-reminder'; question: ConsultQuestionRef };
 
 /** A consult question as the store addresses it. */
 export type ConsultQuestionRef = Pick<ConsultQuestion, 'conversationId' | 'questionId' | 'colleague'>;

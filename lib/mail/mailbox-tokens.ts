@@ -30,9 +30,9 @@ function trimmed(run: string): string {
 
 /**
  * Adds every mailbox-like token of `text` (already lower-cased) to `into`: around each `@`, the local
- * part and the domain as far as their characters go (at most 64 and 255 of them). Stops adding at `limit` entries and returns false then
- * (the text names more than the caller wants to look up). Linear in the text's length: a run is read
- * from one `@` to the next at most. No regular expression.
+ * part and the domain as far as their characters go (at most 64 and 255 of them). Stops adding at
+ * `limit` entries and returns false then (the text names more than the caller wants to look up).
+ * Linear in the text's length: a run is read from one `@` to the next at most. No regular expression.
  */
 export function collectMailboxes(text: string, into: Set<string>, limit: number): boolean {
   for (let at = text.indexOf('@'); at !== -1; at = text.indexOf('@', at + 1)) {

@@ -10,6 +10,7 @@ export type ConsultWrite = Extract<
       | 'put-consult-question'
       | 'record-consult-answer'
       | 'mark-consult-reminded'
+      | 'drop-consult-reminder'
       | 'put-message'
       | 'append-to-thread';
   }

@@ -1,5 +1,5 @@
 import type { SpocConfig } from '../config/config-schema.js';
-import { type ConsultQuestion, consultReminderDue } from '../domain/consult-round.js';
+import { type ConsultQuestion, consultReminderDue, isOpenQuestion } from '../domain/consult-round.js';
 import type { Conversation, Owner } from '../domain/types.js';
 import { consultReminderNotice } from '../mail/consult-notices.js';
 import type { ConsultMail, ConsultWrite } from './consult-plan-parts.js';
@@ -15,7 +15,9 @@ export interface ConsultReminderPlan {
 /**
  * Pure: the reminder of a question the colleague has not answered within `consult.remindAfter`, when it
  * is due at `now` (see `consultReminderDue`). It goes to the conversation's owner now (after a handoff,
- * the new one), once per question: its send key names the question. `undefined` when nothing is due.
+ * the new one), once per question: its send key names the question. In a closed conversation an
+ * unreminded open question is reminded to nobody and only leaves the reminder index, so no sweep finds
+ * it again. `undefined` when there is nothing to do.
  */
 export function planConsultReminder(input: {
   config: Pick<SpocConfig, 'supportAddress' | 'supportName'>;
@@ -25,6 +27,10 @@ export function planConsultReminder(input: {
   now: Date;
 }): ConsultReminderPlan | undefined {
   const { question, conversation } = input;
+  if (conversation.status === 'closed') {
+    const waiting = isOpenQuestion(question) && question.remindedAt === undefined;
+    return waiting ? { mails: [], after: [{ kind: 'drop-consult-reminder', question }] } : undefined;
+  }
   if (!consultReminderDue(question, input.now, conversation)) return undefined;
   const text = consultReminderNotice({
     colleague: question.colleague,

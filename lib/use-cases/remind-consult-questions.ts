@@ -39,8 +39,8 @@ export async function remindConsultQuestions(
  * One question's reminder at `now`: the question is re-read, decided with `planConsultReminder` and carried out
  * by the delivery module: the reminder goes to the conversation's owner now, once (its send key names
  * the question), then the question is marked and leaves the index. A question answered or reminded
- * meanwhile, or a conversation gone, sends nothing (false); a conversation closed sends nothing and
- * takes the question off the index. Safe to repeat.
+ * meanwhile, or a conversation gone, sends nothing (false); in a closed conversation the plan only takes
+ * the question off the index. Safe to repeat.
  */
 export async function remindConsultQuestion(
   deps: ConsultReminderDeps,
@@ -54,15 +54,10 @@ export async function remindConsultQuestion(
   const question = questions.find(
     (q) => q.questionId === entry.questionId && q.colleague.address === entry.colleague,
   );
-  if (conversation?.status === 'closed' && question && question.remindedAt === undefined) {
-    // Closing ended what the owner waited for: no reminder, and the sweep stops finding the question.
-    await deps.store.dropConsultReminder(question);
-    return false;
-  }
   const owner = conversation ? await deps.store.getOwner(conversation.ownerEmail) : undefined;
   if (!conversation || !question || !owner) return false;
   const plan = planConsultReminder({ config: deps.config, question, conversation, owner, now });
   if (!plan) return false;
   await deliverOperation(deps, { before: [], mails: plan.mails, after: plan.after });
-  return true;
+  return plan.mails.length > 0;
 }

@@ -372,4 +372,20 @@ describe('planConsultReminder', () => {
       }),
     ).toBeUndefined();
   });
+  it('in a closed conversation reminds nobody and only takes an open question off the reminder index', () => {
+    const closed = { ...conversation, status: 'closed' as const };
+    const now = new Date('2026-12-03T10:00:00.000Z');
+    expect(planConsultReminder({ ...input, conversation: closed, now })).toEqual({
+      mails: [],
+      after: [{ kind: 'drop-consult-reminder', question }],
+    });
+    expect(
+      planConsultReminder({
+        ...input,
+        conversation: closed,
+        question: { ...question, answeredAt: '2026-12-01T12:00:00.000Z' },
+        now,
+      }),
+    ).toBeUndefined();
+  });
 });
