@@ -1,6 +1,7 @@
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { InboundOutcome } from '../domain/types.js';
 import { NEW_CUSTOMER_CAP } from '../use-cases/screen-customer-side.js';
+import type { PromiseStepResult } from '../use-cases/sweep-promises.js';
 
 /** CloudWatch namespace of the product's own figures. */
 export const METRICS_NAMESPACE = 'SpocInbox';
@@ -139,7 +140,10 @@ export function publishOutcomeMetrics(createMetrics: () => Metrics, outcome: Inb
  * backup at its due time is broken then, counted once in the stream the daily alarm watches (without
  * the Owner dimension, as the inbound function counts the promises broken by a late answer or close).
  */
-export function publishPromiseStepMetrics(createMetrics: () => Metrics, step: string): void {
+export function publishPromiseStepMetrics(
+  createMetrics: () => Metrics,
+  step: PromiseStepResult['step'],
+): void {
   if (step !== 'escalate') return;
   const metrics = createMetrics();
   metrics.addMetric(PROMISES_BROKEN_METRIC, MetricUnit.Count, 1);

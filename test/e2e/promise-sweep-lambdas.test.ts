@@ -213,6 +213,20 @@ describe('the promise sweep as the scheduler and the step functions (dynalite, S
     expect(await receive(queueUrl, queueArn)).toEqual([]);
   });
 
+  it('the worker hands a due promise to the backup once and reports the escalation for the alarm once', async () => {
+    const { rig, queueUrl, queueArn, schedule, step, steps } = await setUp();
+    await seed(rig, 'late-1', { nudgeAt: DUE, dueAt: DUE });
+    const at = new Date(DUE.getTime() + 60_000);
+    expect((await schedule(at)).enqueued).toEqual(['late-1']);
+    const records = await receive(queueUrl, queueArn);
+    expect((await step(at)({ Records: records })).batchItemFailures).toEqual([]);
+    expect((await step(at)({ Records: records })).batchItemFailures).toEqual([]);
+    // One escalation, counted once toward the daily broken-promise alarm (publishPromiseStepMetrics).
+    expect(steps).toEqual(['escalate', 'none']);
+    expect((await sentAbout('late-1')).map((m) => m.destinations[0])).toContain('bob@example.test');
+    expect((await rig.deps.store.getConversation('late-1'))?.promise?.state).toBe('escalated');
+  });
+
   it('the worker fails only the record whose send failed on a service error, and its retry sends once', async () => {
     const failing = new SESv2Client({});
     injectFaults(failing, {

@@ -107,7 +107,8 @@ describe('promise figures as CloudWatch metrics', () => {
       };
       return metrics;
     };
-    for (const step of ['nudge', 'tell-lead', 'resume', 'none', 'busy', 'failed', 'consult-reminder']) {
+    const others = ['nudge', 'tell-lead', 'resume', 'none', 'busy', 'failed', 'consult-reminder'] as const;
+    for (const step of others) {
       publishPromiseStepMetrics(create, step);
     }
     expect(records).toEqual([]);
