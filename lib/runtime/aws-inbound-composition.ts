@@ -21,7 +21,17 @@ export class AwsInboundComposition extends AwsComposition {
 
   get s3(): S3Client {
     if (!this.s3Client) {
-      this.s3Client = withoutSdkLogging(new S3Client(this.clientOptions));
+      this.s3Client = withoutSdkLogging(
+        new S3Client({
+          ...this.clientOptions,
+          // The SDK's default checksums every call it can: CRC32 over each byte of each raw mail read, on
+          // a connection TLS already protects. The one put (mail that came inline in its notification)
+          // still carries its body's SHA-256 in the signature, which S3 checks, and no call made here is
+          // one S3 requires a checksum for.
+          requestChecksumCalculation: 'WHEN_REQUIRED',
+          responseChecksumValidation: 'WHEN_REQUIRED',
+        }),
+      );
       this.extraClients.push(this.s3Client);
     }
     return this.s3Client;

@@ -52,4 +52,11 @@ describe('SDK clients as the composition roots create them', () => {
     local.dynamodb.destroy();
     local.s3.destroy();
   });
+
+  it('checksum S3 calls only where S3 requires it: raw mail read is not CRC32-checked byte by byte', async () => {
+    const aws = composition();
+    expect(await aws.s3.config.requestChecksumCalculation()).toBe('WHEN_REQUIRED');
+    expect(await aws.s3.config.responseChecksumValidation()).toBe('WHEN_REQUIRED');
+    aws.close();
+  });
 });
