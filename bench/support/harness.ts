@@ -6,6 +6,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import type { SQSEvent } from 'aws-lambda';
 import { SesMailSender } from '../../lib/adapters/ses/ses-mail-sender.js';
+import { withoutSdkLogging } from '../../lib/adapters/without-sdk-logging.js';
 import type { SpocConfig } from '../../lib/config/config-schema.js';
 import { parseConfig } from '../../lib/config/load-config.js';
 import { createInboundBatchHandler } from '../../lib/handlers/inbound-batch.js';
@@ -107,10 +108,13 @@ export async function meteredInbound(
   const s3 = createLocalS3Client(engines.endpoints.s3);
   const tableName = `bench${randomBytes(5).toString('hex')}`;
   await ensureTable(dynamodb, tableName);
-  const ses = new SESv2Client({
-    region: LOCAL_REGION,
-    credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
-  });
+  // As the composition root creates it, so the send costs what it costs in AWS.
+  const ses = withoutSdkLogging(
+    new SESv2Client({
+      region: LOCAL_REGION,
+      credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
+    }),
+  );
   meter.stubSes(ses);
   const deps = createLocalDeps({
     clients: { dynamodb, doc, s3 },

@@ -15,6 +15,11 @@ export interface LocalDate {
 const MINUTE_MS = 60_000;
 const DAY_MS = 24 * 60 * MINUTE_MS;
 
+/**
+ * Zones are named by the configuration and by operators (an owner's hours), never by mail, so few are
+ * ever seen; the bound only keeps a long-running process from growing with a stream of new names.
+ */
+const MAX_FORMATTERS = 64;
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
 function formatterFor(timeZone: string): Intl.DateTimeFormat {
@@ -30,6 +35,7 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
       minute: 'numeric',
       second: 'numeric',
     });
+    if (formatters.size >= MAX_FORMATTERS) formatters.delete(formatters.keys().next().value as string);
     formatters.set(timeZone, formatter);
   }
   return formatter;
@@ -39,7 +45,8 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
 export function isKnownTimeZone(name: string): boolean {
   if (name.trim() === '' || name !== name.trim()) return false;
   try {
-    new Intl.DateTimeFormat('en-US', { timeZone: name });
+    // The formatter a known zone's arithmetic needs anyway, built once: the check runs on every relay.
+    formatterFor(name);
     return true;
   } catch {
     return false;

@@ -13,6 +13,7 @@ import {
 import { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createTableInput, tableSchema, timeToLiveInput } from '../adapters/dynamodb/table-schema.js';
+import { withoutSdkLogging } from '../adapters/without-sdk-logging.js';
 import { makeS3rverWritesAtomic, repairS3rverDirectory } from './s3rver-durability.js';
 
 /** Default table name of the embedded engine. */
@@ -68,7 +69,9 @@ export interface LocalClients {
 
 /** DynamoDB clients for a local engine (dummy credentials; the document client drops `undefined`). */
 export function createLocalDynamoClients(endpoint: string): Pick<LocalClients, 'dynamodb' | 'doc'> {
-  const dynamodb = new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+  const dynamodb = withoutSdkLogging(
+    new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS }),
+  );
   const doc = DynamoDBDocumentClient.from(dynamodb, { marshallOptions: { removeUndefinedValues: true } });
   return { dynamodb, doc };
 }
@@ -78,14 +81,16 @@ export function createLocalDynamoClients(endpoint: string): Pick<LocalClients, '
  * aws-chunked framing of a streamed upload inside the object.
  */
 export function createLocalS3Client(endpoint: string): S3Client {
-  return new S3Client({
-    endpoint,
-    region: LOCAL_REGION,
-    credentials: LOCAL_CREDENTIALS,
-    forcePathStyle: true,
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-  });
+  return withoutSdkLogging(
+    new S3Client({
+      endpoint,
+      region: LOCAL_REGION,
+      credentials: LOCAL_CREDENTIALS,
+      forcePathStyle: true,
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+    }),
+  );
 }
 
 function missingIndexes(present: ReadonlyArray<{ IndexName?: string | undefined }>): string[] {

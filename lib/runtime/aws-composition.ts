@@ -5,6 +5,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbSupportStore } from '../adapters/dynamodb/dynamodb-support-store.js';
 import { SesMailSender } from '../adapters/ses/ses-mail-sender.js';
 import { SqsDuePromiseQueue } from '../adapters/sqs/sqs-due-promise-queue.js';
+import { withoutSdkLogging } from '../adapters/without-sdk-logging.js';
 import type { SpocConfig } from '../config/config-schema.js';
 import type { CoreLambdaEnv, LambdaEnv } from '../config/lambda-env.js';
 import { ConfigError } from '../domain/errors.js';
@@ -67,12 +68,12 @@ export class AwsComposition {
 
   /** The DynamoDB client (also what `spoc doctor` reads the last processed mail with). */
   get dynamodb(): DynamoDBClient {
-    this.dynamodbClient ??= new DynamoDBClient(this.clientOptions);
+    this.dynamodbClient ??= withoutSdkLogging(new DynamoDBClient(this.clientOptions));
     return this.dynamodbClient;
   }
 
   get sesv2(): SESv2Client {
-    this.sesv2Client ??= new SESv2Client(this.clientOptions);
+    this.sesv2Client ??= withoutSdkLogging(new SESv2Client(this.clientOptions));
     return this.sesv2Client;
   }
 
@@ -108,7 +109,7 @@ export class AwsComposition {
   /** The queue the promise sweep fills with due conversations (`PROMISE_QUEUE_URL`). */
   duePromiseQueue(queueUrl: string): SqsDuePromiseQueue {
     if (!this.dueQueueClient) {
-      this.dueQueueClient = new SQSClient(this.clientOptions);
+      this.dueQueueClient = withoutSdkLogging(new SQSClient(this.clientOptions));
       this.extraClients.push(this.dueQueueClient);
     }
     return new SqsDuePromiseQueue(this.dueQueueClient, queueUrl);

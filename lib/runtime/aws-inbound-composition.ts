@@ -1,6 +1,7 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { S3RawMailStore } from '../adapters/s3/s3-raw-mail-store.js';
+import { withoutSdkLogging } from '../adapters/without-sdk-logging.js';
 import type { SpocConfig } from '../config/config-schema.js';
 import { ConfigError } from '../domain/errors.js';
 import { parseReplyTokenKeys } from '../domain/reply-token.js';
@@ -20,7 +21,17 @@ export class AwsInboundComposition extends AwsComposition {
 
   get s3(): S3Client {
     if (!this.s3Client) {
-      this.s3Client = new S3Client(this.clientOptions);
+      this.s3Client = withoutSdkLogging(
+        new S3Client({
+          ...this.clientOptions,
+          // The SDK's default checksums every call it can: CRC32 over each byte of each raw mail read, on
+          // a connection TLS already protects. The one put (mail that came inline in its notification)
+          // still carries its body's SHA-256 in the signature, which S3 checks, and no call made here is
+          // one S3 requires a checksum for.
+          requestChecksumCalculation: 'WHEN_REQUIRED',
+          responseChecksumValidation: 'WHEN_REQUIRED',
+        }),
+      );
       this.extraClients.push(this.s3Client);
     }
     return this.s3Client;
@@ -28,7 +39,7 @@ export class AwsInboundComposition extends AwsComposition {
 
   get secrets(): SecretsManagerClient {
     if (!this.secretsClient) {
-      this.secretsClient = new SecretsManagerClient(this.clientOptions);
+      this.secretsClient = withoutSdkLogging(new SecretsManagerClient(this.clientOptions));
       this.extraClients.push(this.secretsClient);
     }
     return this.secretsClient;

@@ -2,6 +2,7 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { SESClient } from '@aws-sdk/client-ses';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { SqsMessageQueue } from '../adapters/sqs/sqs-message-queue.js';
+import { withoutSdkLogging } from '../adapters/without-sdk-logging.js';
 import { AwsInboundComposition } from './aws-inbound-composition.js';
 
 /**
@@ -18,7 +19,7 @@ export class AwsOpsComposition extends AwsInboundComposition {
   /** SES v1: receipt rules, identities, send quota. */
   get ses(): SESClient {
     if (!this.sesClient) {
-      this.sesClient = new SESClient(this.clientOptions);
+      this.sesClient = withoutSdkLogging(new SESClient(this.clientOptions));
       this.extraClients.push(this.sesClient);
     }
     return this.sesClient;
@@ -26,7 +27,7 @@ export class AwsOpsComposition extends AwsInboundComposition {
 
   get sqs(): SQSClient {
     if (!this.sqsClient) {
-      this.sqsClient = new SQSClient(this.clientOptions);
+      this.sqsClient = withoutSdkLogging(new SQSClient(this.clientOptions));
       this.extraClients.push(this.sqsClient);
     }
     return this.sqsClient;
@@ -34,7 +35,7 @@ export class AwsOpsComposition extends AwsInboundComposition {
 
   get cloudwatch(): CloudWatchClient {
     if (!this.cloudwatchClient) {
-      this.cloudwatchClient = new CloudWatchClient(this.clientOptions);
+      this.cloudwatchClient = withoutSdkLogging(new CloudWatchClient(this.clientOptions));
       this.extraClients.push(this.cloudwatchClient);
     }
     return this.cloudwatchClient;

@@ -24,7 +24,7 @@ import {
   isWithinBusinessHours,
   nudgeTime,
 } from '../../../lib/domain/business-time.js';
-import { localDateAt, utcOffsetMs, zonedInstant } from '../../../lib/domain/zoned-time.js';
+import { isKnownTimeZone, localDateAt, utcOffsetMs, zonedInstant } from '../../../lib/domain/zoned-time.js';
 
 const HOUR = 3_600_000;
 const MINUTE = 60_000;
@@ -104,6 +104,18 @@ describe('business hours', () => {
     expect(problem({ timeZone: 'Nowhere', days: 'x' })).toMatch(/time zone.*; days:/);
     expect(problem({ timeZone: 'Asia/Kolkata', days: 'sun-thu' })).toBe('ok');
     expect(() => businessHoursOf({ ...DEFAULT_BUSINESS_HOURS, to: '08:00' })).toThrow(/must be before/);
+  });
+
+  it('knows a zone the same way on every ask, past the formatters it keeps', () => {
+    const zones = Intl.supportedValuesOf('timeZone').slice(0, 100);
+    for (const round of [1, 2]) {
+      expect(isKnownTimeZone('Europe/Atlantis'), `round ${round}`).toBe(false);
+      expect(
+        zones.filter((zone) => !isKnownTimeZone(zone)),
+        `round ${round}`,
+      ).toEqual([]);
+      expect(utcOffsetMs(Date.UTC(2026, 0, 15), 'Asia/Kolkata')).toBe(5.5 * HOUR);
+    }
   });
 
   it("uses the owner's own hours, else the default", () => {
