@@ -6,6 +6,7 @@ import { ConfiguredRetryStrategy } from '@smithy/core/retry';
 import type { SQSRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbSupportStore } from '../../lib/adapters/dynamodb/dynamodb-support-store.js';
+import { withoutSdkLogging } from '../../lib/adapters/without-sdk-logging.js';
 import { SEND_LEASE_MS } from '../../lib/delivery/deliver-mail.js';
 import {
   type EmbeddedEngines,
@@ -94,21 +95,25 @@ describe('faults in every AWS call and the queue retrying (Lambda handler, real 
     // The SDK's own retries (3 attempts) with short pauses: the backoff is not what is under test, and the
     // default 100–1000 ms pauses would make the run take minutes.
     const retryStrategy = new ConfiguredRetryStrategy(3, (attempt) => 5 * attempt);
-    const dynamodb = new DynamoDBClient({
-      endpoint: engines.endpoints.dynamodb,
-      region: LOCAL_REGION,
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-      retryStrategy,
-    });
-    const s3 = new S3Client({
-      endpoint: engines.endpoints.s3,
-      region: LOCAL_REGION,
-      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-      forcePathStyle: true,
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-      responseChecksumValidation: 'WHEN_REQUIRED',
-      retryStrategy,
-    });
+    const dynamodb = withoutSdkLogging(
+      new DynamoDBClient({
+        endpoint: engines.endpoints.dynamodb,
+        region: LOCAL_REGION,
+        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+        retryStrategy,
+      }),
+    );
+    const s3 = withoutSdkLogging(
+      new S3Client({
+        endpoint: engines.endpoints.s3,
+        region: LOCAL_REGION,
+        credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+        forcePathStyle: true,
+        requestChecksumCalculation: 'WHEN_REQUIRED',
+        responseChecksumValidation: 'WHEN_REQUIRED',
+        retryStrategy,
+      }),
+    );
     clients = {
       dynamodb,
       doc: DynamoDBDocumentClient.from(dynamodb, { marshallOptions: { removeUndefinedValues: true } }),
