@@ -15,7 +15,7 @@ import {
   round,
 } from '../support/harness.js';
 import { customerMail, newMessageId, ownerAnswer } from '../support/mail.js';
-import { summarize } from '../support/meter.js';
+import { type AwsCall, describeCalls, summarize } from '../support/meter.js';
 
 /** What one metered mail cost, and how it ended. */
 export interface MailCost {
@@ -97,7 +97,7 @@ async function meterOne(
   raw: Buffer,
   envelope: { from: string; to: string[] },
   receivedAt: Date,
-): Promise<MailCost & { sent: Buffer[] }> {
+): Promise<MailCost & { sent: Buffer[]; metered: AwsCall[] }> {
   const { inboundId, rawKey } = await inbound.store(raw);
   inbound.meter.reset();
   // A batch whose every record failed is thrown whole (Powertools' FullBatchFailureError): as in Lambda,
@@ -106,7 +106,8 @@ async function meterOne(
     .handle(inbound.event(inboundId, rawKey, envelope, raw, receivedAt))
     .then((result) => result.batchItemFailures.length > 0)
     .catch(() => true);
-  const calls = inbound.meter.calls;
+  // A copy: the outcome read below is the bench's own, not the mail's.
+  const calls = [...inbound.meter.calls];
   const sent = inbound.meter.sentRaw;
   const summary = summarize(calls);
   const record = await inbound.deps.store.getInbound(inboundId);
@@ -121,7 +122,14 @@ async function meterOne(
     calls: summary.calls,
     outcome,
     sent,
+    metered: calls,
   };
+}
+
+/** `BENCH_SCALE_CALLS=1` prints each call of the measured follow-up and owner answer. */
+function printCalls(title: string, calls: AwsCall[]): void {
+  if (process.env.BENCH_SCALE_CALLS !== '1') return;
+  console.error([`  ${title}:`, ...describeCalls(calls).map((line) => `    ${line}`)].join('\n'));
 }
 
 /**
@@ -172,7 +180,7 @@ async function seedConversation(
       const provider = sesMessageId();
       customerThread.push(provider);
       ownerThread.push(newMessageId('mail.gmail.com'));
-      links.push({ ids: [ours, provider] });
+      links.push({ ids: [provider] });
       stored.push({
         conversationId: id,
         id: inboundId,
@@ -240,6 +248,7 @@ async function conversationLength(engines: EnginesProcess, now: Date): Promise<C
         { from: customer, to: [BENCH_CONFIG.supportAddress] },
         now,
       );
+      printCalls(`follow-up in ${messages} messages`, followUp.metered);
       const relay = followUp.sent[0];
       let ownerReply: MailCost = {
         wcu: 0,
@@ -250,10 +259,11 @@ async function conversationLength(engines: EnginesProcess, now: Date): Promise<C
       if (relay) {
         const owner = BENCH_CONFIG.owners[0] as { email: string; name: string };
         const answer = await ownerAnswer(relay, { address: owner.email, name: owner.name });
-        const { sent: _sent, ...cost } = await meterOne(inbound, answer.raw, answer.envelope, now);
+        const { sent: _sent, metered, ...cost } = await meterOne(inbound, answer.raw, answer.envelope, now);
+        printCalls(`owner answer in ${messages + 1} messages`, metered);
         ownerReply = cost;
       }
-      const { sent: _relays, ...followUpCost } = followUp;
+      const { sent: _relays, metered: _calls, ...followUpCost } = followUp;
       rows.push({ messages, followUp: followUpCost, ownerReply });
     }
   } finally {

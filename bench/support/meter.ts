@@ -20,6 +20,8 @@ export interface AwsCall {
   error?: string;
   /** The kind of item a DynamoDB single-item call addressed (its partition key's prefix). */
   item?: string;
+  /** Its sort key's prefix (`MSG` for a message in a conversation's partition). */
+  sort?: string;
 }
 
 interface MiddlewareStackLike {
@@ -118,6 +120,7 @@ export class AwsMeter {
         };
         const key = (args.input.Key ?? args.input.Item) as Input | undefined;
         if (typeof key?.pk === 'string') call.item = key.pk.split('#', 1)[0];
+        if (typeof key?.sk === 'string') call.sort = key.sk.split('#', 1)[0];
         this.calls.push(call);
         this.onChange?.();
         if (service === 'dynamodb' && command === 'PutItemCommand' && args.input.Item)
@@ -328,4 +331,27 @@ export function describeRounds(calls: AwsCall[]): string {
     rounds[before] = round;
   }
   return rounds.map((round) => round.join(' ∥ ')).join(' → ');
+}
+
+/**
+ * One line per call: service and command, the item it addressed (partition and sort key prefixes), its
+ * write and read units, and whether it failed (a refused condition is billed too).
+ */
+export function describeCalls(calls: AwsCall[]): string[] {
+  return [...calls]
+    .sort((a, b) => a.start - b.start)
+    .map((call) => {
+      const item = call.item
+        ? `${call.item}${call.sort && call.sort !== call.item ? `/${call.sort}` : ''}`
+        : '';
+      const units = call.service === 'dynamodb' ? `${call.writeUnits} WCU ${call.readUnits} RCU` : '';
+      return [
+        `${call.service}:${call.command.replace(/(Item)?Command$/, '')}`.padEnd(24),
+        item.padEnd(14),
+        units,
+        call.failed ? `failed (${(call.error ?? '').split(':', 1)[0]})` : '',
+      ]
+        .join(' ')
+        .trimEnd();
+    });
 }

@@ -162,7 +162,11 @@ export function visibleMessageId(record: SentMailRecord): string {
   return record.providerMessageId ?? record.messageId;
 }
 
-/** Every Message-ID a sent mail is known by, for threading replies to it. */
-export function allMessageIds(record: SentMailRecord): string[] {
-  return record.providerMessageId ? [record.messageId, record.providerMessageId] : [record.messageId];
+/**
+ * The Message-IDs to link a sent mail by, so a reply to it threads: only the one its recipients see. A
+ * reply can only name that one; our own id, when the provider replaced it, is seen by nobody and its link
+ * would cost a write per mail for nothing.
+ */
+export function linkedMessageIds(record: SentMailRecord): string[] {
+  return [visibleMessageId(record)];
 }

@@ -74,8 +74,12 @@ export function replySubject(subject: string): string {
   return /^(re|aw|sv|antw)\s*:/i.test(trimmed) ? trimmed : `Re: ${trimmed}`;
 }
 
-/** At most this many ids go into `References`: the first plus the newest, as RFC 5322 suggests when trimming. */
-const MAX_REFERENCES = 20;
+/**
+ * At most this many ids go into `References`: the first plus the newest, as RFC 5322 suggests when
+ * trimming. Clients thread by the newest few (and our conversation reference, sent first); a short list
+ * keeps the conversation item, which every mail rewrites, under the size where each write costs more.
+ */
+const MAX_REFERENCES = 8;
 
 /**
  * At most this many ids are kept on a conversation's thread list: the first and the newest, exactly what

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { SpocConfig } from '../config/config-schema.js';
 import { awaitAll } from '../delivery/await-all.js';
-import { allMessageIds, visibleMessageId } from '../delivery/deliver-mail.js';
+import { linkedMessageIds, visibleMessageId } from '../delivery/deliver-mail.js';
 import { deliverOperation } from '../delivery/deliver-operation.js';
 import type { MailDelivery, OperationPlan, StoreWrite } from '../delivery/delivery-plan.js';
 import type { ConsultQuestion } from '../domain/consult-round.js';
@@ -190,7 +190,7 @@ export function planHandoff(facts: HandoffFacts): { result: HandoffResult; opera
         ? [
             {
               kind: 'link-message-ids',
-              messageIds: allMessageIds(sent),
+              messageIds: linkedMessageIds(sent),
               conversationId: newest.conversation.id,
             },
             {

@@ -1,6 +1,6 @@
 import type { SpocConfig } from '../config/config-schema.js';
 import { awaitAll } from '../delivery/await-all.js';
-import { allMessageIds, visibleMessageId } from '../delivery/deliver-mail.js';
+import { linkedMessageIds, visibleMessageId } from '../delivery/deliver-mail.js';
 import {
   type InboundPlan,
   joinOperations,
@@ -407,7 +407,7 @@ export async function planOwnerAnswer(facts: OwnerAnswerFacts): Promise<InboundP
         },
       ],
       afterSend: (relayed) => [
-        { kind: 'link-message-ids', messageIds: allMessageIds(relayed), conversationId: accepted.id },
+        { kind: 'link-message-ids', messageIds: linkedMessageIds(relayed), conversationId: accepted.id },
         // Both threads in one write. The next relay answers the owner's own reply, so the owner's
         // client nests it under that.
         {

@@ -1,5 +1,5 @@
 import type { SpocConfig } from '../config/config-schema.js';
-import { allMessageIds, visibleMessageId } from '../delivery/deliver-mail.js';
+import { linkedMessageIds, visibleMessageId } from '../delivery/deliver-mail.js';
 import type { MailDelivery } from '../delivery/delivery-plan.js';
 import { domainOf } from '../domain/mail-address.js';
 import { withConversationReference } from '../domain/thread-conversation.js';
@@ -51,7 +51,7 @@ export function firstContactDelivery(
       messageId,
     },
     afterSend: (sent) => [
-      { kind: 'link-message-ids', messageIds: allMessageIds(sent), conversationId: conversation.id },
+      { kind: 'link-message-ids', messageIds: linkedMessageIds(sent), conversationId: conversation.id },
       {
         kind: 'append-to-thread',
         conversationId: conversation.id,

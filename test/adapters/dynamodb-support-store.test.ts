@@ -355,9 +355,9 @@ describe.each<DynamoEngine>([dynaliteEngine, dynamoDbLocalEngine])(
         expect(stored?.updatedAt).toBe('2024-02-04T00:00:00Z');
       });
 
-      it('keeps every one of 20 concurrent appends exactly once', async () => {
+      it('keeps every one of THREAD_LIMIT concurrent appends exactly once', async () => {
         await store.createConversation(conversation('conv-c', 'jane@customer.test', { ownerThread: [] }));
-        const ids = Array.from({ length: 20 }, (_, i) => `<m${i}@x>`);
+        const ids = Array.from({ length: THREAD_LIMIT }, (_, i) => `<m${i}@x>`);
         // Each id twice, concurrently: the duplicates race against their twins.
         await Promise.all(
           [...ids, ...ids].map((id) =>
@@ -365,7 +365,7 @@ describe.each<DynamoEngine>([dynaliteEngine, dynamoDbLocalEngine])(
           ),
         );
         const thread = (await store.getConversation('conv-c'))?.ownerThread ?? [];
-        expect(thread).toHaveLength(20);
+        expect(thread).toHaveLength(THREAD_LIMIT);
         expect([...thread].sort()).toEqual([...ids].sort());
       });
 

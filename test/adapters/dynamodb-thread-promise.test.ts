@@ -129,4 +129,46 @@ describe('a promise written with the threads', () => {
     expect(stored?.promise).toEqual(opened.promise);
     expect(stored?.promiseRev).toBe(1);
   });
+
+  it('trims both lists of an item stored under the old limit of 20 in the one update that appends', async () => {
+    const sent: string[] = [];
+    const counting = new Proxy(running.clients.doc, {
+      get(target, property, receiver) {
+        if (property !== 'send') return Reflect.get(target, property, receiver);
+        return (command: { constructor: { name: string } }) => {
+          sent.push(command.constructor.name);
+          return target.send(command as never);
+        };
+      },
+    });
+    const counted = new DynamoDbSupportStore({ client: counting, tableName: table.tableName });
+    const old = (side: string) => Array.from({ length: 20 }, (_, i) => `<${side}-${i}@x>`);
+    await store.createConversation({
+      ...conversation('c4'),
+      customerThread: old('c'),
+      ownerThread: old('o'),
+    });
+    const seen = (await store.getConversation('c4')) as Conversation;
+    sent.length = 0;
+    await counted.recordThreads(
+      'c4',
+      { customerThread: '<m4@x>', ownerThread: '<r4@x>', promise: opened },
+      at,
+      seen,
+    );
+    expect(sent).toEqual(['UpdateCommand']);
+    const stored = await store.getConversation('c4');
+    expect(stored?.customerThread).toEqual(['<c-0@x>', ...old('c').slice(-(THREAD_LIMIT - 2)), '<m4@x>']);
+    expect(stored?.ownerThread).toEqual(['<o-0@x>', ...old('o').slice(-(THREAD_LIMIT - 2)), '<r4@x>']);
+    expect(stored?.customerThreadDropped).toBe(21 - THREAD_LIMIT);
+    expect(stored?.ownerThreadDropped).toBe(21 - THREAD_LIMIT);
+    expect(stored?.promise).toEqual(opened.promise);
+    // The next mail finds the lists at the limit and takes the usual path: one id in, one out.
+    await counted.recordThreads('c4', { customerThread: '<m5@x>' }, at, stored as Conversation);
+    expect(sent).toEqual(['UpdateCommand', 'UpdateCommand']);
+    const next = await store.getConversation('c4');
+    expect(next?.customerThread).toHaveLength(THREAD_LIMIT);
+    expect(next?.customerThread.slice(-2)).toEqual(['<m4@x>', '<m5@x>']);
+    expect(next?.customerThreadDropped).toBe(22 - THREAD_LIMIT);
+  });
 });

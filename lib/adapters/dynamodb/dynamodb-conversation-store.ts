@@ -166,7 +166,7 @@ export class DynamoDbConversationStore implements ConversationStore {
   ): Promise<void> {
     const update = new ThreadUpdate(at);
     const lists = (['customerThread', 'ownerThread'] as const).filter((list) => add[list] !== undefined);
-    for (const list of lists) update.append(list, add[list] as string, seen?.[list]?.length ?? 0);
+    for (const list of lists) update.append(list, add[list] as string, seen?.[list] ?? []);
     if (add.reopen) {
       update.names['#status'] = 'status';
       update.values[':open'] = 'open';
@@ -398,41 +398,39 @@ class ThreadUpdate {
 
   /**
    * Appends `value` to `list` unless it is there. A list of fewer than `THREAD_LIMIT` ids grows by one;
-   * a full one (as long as `seenLength` says) drops its second id as the new one goes on the end, so it
-   * keeps its first id and the newest, and counts the drop. Either is conditional on the length, so a
-   * list that is not as seen fails the condition instead of passing the limit.
+   * a full one (as `seen` has it) drops its second id as the new one goes on the end, so it keeps its
+   * first id and the newest, and counts the drop; a longer one (stored under a higher limit) is replaced
+   * by its trimmed form in this same update, so it costs no write of its own. Each is conditional on the
+   * length, so a list that is not as seen fails the condition instead of passing the limit.
    */
-  append(list: ThreadList, value: string, seenLength: number): void {
+  append(list: ThreadList, value: string, seen: readonly string[]): void {
     const n = this.lists++;
     const [l, id] = [`#l${n}`, `:id${n}`];
     this.names[l] = list;
     this.values[id] = value;
-    this.values[':limit'] = THREAD_LIMIT;
     this.conditions.push(`NOT contains(${l}, ${id})`);
-    if (seenLength < THREAD_LIMIT) {
+    if (seen.length > THREAD_LIMIT) {
+      // Lists only grow by one or shrink to the limit, so one of this length is the one seen.
+      const trimmed = trimReferences([...seen, value]);
+      this.values[`:list${n}`] = trimmed;
+      this.values[`:length${n}`] = seen.length;
+      this.sets.push(`${l} = :list${n}`);
+      this.conditions.push(`size(${l}) = :length${n}`);
+      this.countDropped(list, n, seen.length + 1 - trimmed.length);
+    } else if (seen.length < THREAD_LIMIT) {
+      this.values[':limit'] = THREAD_LIMIT;
       this.values[':empty'] = [];
       this.values[`:one${n}`] = [value];
       this.sets.push(`${l} = list_append(if_not_exists(${l}, :empty), :one${n})`);
       this.conditions.push(`(attribute_not_exists(${l}) OR size(${l}) < :limit)`);
     } else {
       // Setting past the end appends; the two paths name different elements, so one update does both.
+      this.values[':limit'] = THREAD_LIMIT;
       this.sets.push(`${l}[${THREAD_LIMIT}] = ${id}`);
       this.removes.push(`${l}[1]`);
       this.conditions.push(`size(${l}) = :limit`);
       this.countDropped(list, n, 1);
     }
-  }
-
-  /** Replaces a list longer than the limit (stored before lists were trimmed) by its trimmed form. */
-  replace(list: ThreadList, whole: string[], value: string): void {
-    const trimmed = trimReferences([...whole, value]);
-    this.names['#l0'] = list;
-    this.values[':id0'] = value;
-    this.values[':list'] = trimmed;
-    this.values[':length'] = whole.length;
-    this.sets.push('#l0 = :list');
-    this.conditions.push('NOT contains(#l0, :id0)', 'size(#l0) = :length');
-    this.countDropped(list, 0, whole.length + 1 - trimmed.length);
   }
 
   /**
@@ -531,9 +529,7 @@ async function appendToThread(
   let current = seen;
   for (;;) {
     const update = new ThreadUpdate(at);
-    const thread = current[list] ?? [];
-    if (thread.length > THREAD_LIMIT) update.replace(list, thread, value);
-    else update.append(list, value, thread.length);
+    update.append(list, value, current[list] ?? []);
     if (options.promise) update.promise(options.promise, conversationId, at);
     if (options.paceWindow !== undefined) update.pace(options.paceWindow, current);
     try {

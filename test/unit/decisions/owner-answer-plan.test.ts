@@ -61,7 +61,7 @@ describe('planOwnerAnswer (pure)', () => {
     expect(plan.relay?.afterSend(answered)).toEqual([
       {
         kind: 'link-message-ids',
-        messageIds: [answered.messageId, answered.providerMessageId],
+        messageIds: [answered.providerMessageId],
         conversationId: 'c-1',
       },
       {

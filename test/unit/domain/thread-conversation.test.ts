@@ -59,7 +59,7 @@ describe('threading', () => {
   it('keeps the first and newest ids when a thread grows long', () => {
     const thread = Array.from({ length: 30 }, (_, i) => `<${i}>`);
     const trimmed = trimReferences(thread);
-    expect(trimmed).toHaveLength(20);
+    expect(trimmed).toHaveLength(8);
     expect(trimmed[0]).toBe('<0>');
     expect(trimmed.at(-1)).toBe('<29>');
   });
