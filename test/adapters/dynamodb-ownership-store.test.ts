@@ -28,6 +28,13 @@ function conversation(
   };
 }
 
+/** A customer's question of about 2 KB. */
+function longText(id: string): string {
+  return Array.from({ length: 20 }, (_, n) => `Line ${n} of ${id}: the printer still jams on page two.`).join(
+    '\n',
+  );
+}
+
 function message(
   conversationId: string,
   id: string,
@@ -129,7 +136,8 @@ describe.each<DynamoEngine>([dynaliteEngine, dynamoDbLocalEngine])('ownership it
     const seed = async (email: string, id: string) => {
       await store.createCustomer({ email, ownerEmail: 'alice@agents.test', since: '2024-01-01T00:00:00Z' });
       await store.createConversation(conversation(id, email));
-      await store.putMessage(message(id, `${id}-in`, { fromAddress: email }));
+      // Long enough to be stored compressed: the export still carries it in plain words.
+      await store.putMessage(message(id, `${id}-in`, { fromAddress: email, text: longText(id) }));
       await store.putMessage(
         message(id, `${id}-out`, {
           direction: 'to-customer',
@@ -173,6 +181,10 @@ describe.each<DynamoEngine>([dynaliteEngine, dynamoDbLocalEngine])('ownership it
     expect(data.conversations.map((c) => c.id)).toEqual(['cjane']);
     expect(data.messages.map((m) => m.id).sort()).toEqual(['cjane-in', 'cjane-out']);
     expect(data.rawKeys).toEqual(['inbound/cjane-in', 'inbound/cjane-out', 'inbound/cjane-spam']);
+    expect(data.messages.find((m) => m.id === 'cjane-in')?.text).toBe(longText('cjane'));
+    const storedIn = data.items.find((item) => item.sk === 'MSG#2024-02-01T10:00:00.000Z#cjane-in');
+    expect(storedIn?.text).toBe(longText('cjane'));
+    expect(storedIn).not.toHaveProperty('textBr');
     const keysOf = data.items.map((item) => `${item.pk}|${item.sk}`).sort();
     expect(keysOf).toEqual(
       [

@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { DescribeTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DynamoDbSupportStore, keys } from '../../lib/adapters/dynamodb/dynamodb-support-store.js';
 import { TTL_ATTRIBUTE } from '../../lib/adapters/dynamodb/table-schema.js';
@@ -556,8 +556,37 @@ describe.each<DynamoEngine>([dynaliteEngine, dynamoDbLocalEngine])(
         expect(await store.listMessages('conv-e')).toEqual([empty]);
       });
 
+      it('stores a long text compressed and reads it back whole; one stored plain still reads', async () => {
+        const text = Array.from(
+          { length: 60 },
+          (_, n) => `Zeile ${n}: Der Drucker im zweiten Stock klemmt wieder — Papierstau, Fach 2. ✓`,
+        ).join('\r\n');
+        const long = message('conv-z', 'z-1', '2024-02-01T00:00:00.000Z', { text });
+        await store.putMessage(long);
+        const key = keys.message('conv-z', long.at, long.id);
+        const stored = (await rawItem(key)).Item ?? {};
+        expect(stored).not.toHaveProperty('text');
+        expect(stored.textBr).toBeInstanceOf(Uint8Array);
+        // Under a third of the text's 5 KB: two write units where it took five.
+        expect((stored.textBr as Uint8Array).length).toBeLessThan(Buffer.byteLength(text) / 3);
+        expect(await store.listMessages('conv-z')).toEqual([long]);
+
+        // A message stored before texts were compressed.
+        const plain = message('conv-z', 'z-0', '2024-01-31T00:00:00.000Z', { text });
+        await running.clients.doc.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: { ...plain, ...keys.message('conv-z', plain.at, plain.id), type: 'MSG' },
+          }),
+        );
+        expect(await store.listMessages('conv-z')).toEqual([plain, long]);
+      });
+
       it('reports a message over the item size limit as a permanent failure', async () => {
-        const huge = message('conv-h', 'h-1', '2024-02-01T00:00:00.000Z', { text: 'x'.repeat(500 * 1024) });
+        // Random text: compressed, it is still over the limit.
+        const huge = message('conv-h', 'h-1', '2024-02-01T00:00:00.000Z', {
+          text: randomBytes(450 * 1024).toString('base64'),
+        });
         const error = await store.putMessage(huge).catch((e: unknown) => e);
         expect(error).toBeInstanceOf(PermanentFailureError);
         expect((error as PermanentFailureError).reason).toBe('message-too-large');

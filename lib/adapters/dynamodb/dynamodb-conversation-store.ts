@@ -24,7 +24,8 @@ import {
   withoutUndefined,
 } from './dynamodb-table.js';
 import { directoryKeys, ITEM_TYPE_ATTRIBUTE, conversationKeys as keys, promiseKeys } from './item-keys.js';
-import { DUE_PARTITION_KEY, DUE_SORT_KEY, PARTITION_KEY } from './table-schema.js';
+import { withCompressedText, withPlainText } from './message-text.js';
+import { DUE_PARTITION_KEY, DUE_SORT_KEY, PARTITION_KEY, SORT_KEY } from './table-schema.js';
 
 /** Attribute of a conversation naming the owner whose open count includes it (store bookkeeping). */
 export const OPEN_COUNTED_FOR = 'openCountedFor';
@@ -336,11 +337,13 @@ export class DynamoDbConversationStore implements ConversationStore {
   async putMessage(message: ConversationMessage): Promise<void> {
     try {
       await Promise.all([
-        this.table.put({
-          ...message,
-          ...keys.message(message.conversationId, message.at, message.id),
-          [ITEM_TYPE_ATTRIBUTE]: 'MSG',
-        }),
+        this.table.put(
+          withCompressedText({
+            ...message,
+            ...keys.message(message.conversationId, message.at, message.id),
+            [ITEM_TYPE_ATTRIBUTE]: 'MSG',
+          }),
+        ),
         // Deterministic like the message: a retry writes the same copy.
         ...(message.direction === 'note'
           ? [
@@ -368,10 +371,16 @@ export class DynamoDbConversationStore implements ConversationStore {
   }
 
   async listMessages(conversationId: string): Promise<ConversationMessage[]> {
-    return this.table.queryPartition<ConversationMessage>(
-      keys.conversation(conversationId)[PARTITION_KEY],
-      keys.messagePrefix,
-    );
+    const items = await this.table.queryRaw({
+      KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+      ExpressionAttributeNames: { '#pk': PARTITION_KEY, '#sk': SORT_KEY },
+      ExpressionAttributeValues: {
+        ':pk': keys.conversation(conversationId)[PARTITION_KEY],
+        ':prefix': keys.messagePrefix,
+      },
+      ConsistentRead: true,
+    });
+    return items.map((item) => toDomain<ConversationMessage>(withPlainText(item)));
   }
 
   async listNotes(conversationId: string): Promise<string[]> {

@@ -10,6 +10,7 @@ import {
   WRITE_CONCURRENCY,
 } from './dynamodb-table.js';
 import { conversationKeys, directoryKeys, ITEM_TYPE_ATTRIBUTE, type Item } from './item-keys.js';
+import { withPlainText } from './message-text.js';
 import { PARTITION_KEY, SORT_KEY } from './table-schema.js';
 
 /**
@@ -42,8 +43,10 @@ export class DynamoDbOpsQueries implements OpsQueries {
         ExpressionAttributeValues: { ':pk': conversationKeys.conversation(conversation.id)[PARTITION_KEY] },
         ConsistentRead: true,
       });
-      items.push(...raw);
-      for (const item of raw) {
+      for (const stored of raw) {
+        // Exported as read: a message's text in plain words, however it is stored.
+        const item = stored[ITEM_TYPE_ATTRIBUTE] === 'MSG' ? withPlainText(stored) : stored;
+        items.push(item);
         if (item[ITEM_TYPE_ATTRIBUTE] === 'MSG') messages.push(toDomain<ConversationMessage>(item));
       }
     }
@@ -69,8 +72,9 @@ export class DynamoDbOpsQueries implements OpsQueries {
         },
         ConsistentRead: true,
       });
-      for (const item of raw) {
-        if (item[ITEM_TYPE_ATTRIBUTE] !== 'MSG' || item.fromAddress !== email) continue;
+      for (const stored of raw) {
+        if (stored[ITEM_TYPE_ATTRIBUTE] !== 'MSG' || stored.fromAddress !== email) continue;
+        const item = withPlainText(stored);
         items.push(item);
         messages.push(toDomain<ConversationMessage>(item));
       }
