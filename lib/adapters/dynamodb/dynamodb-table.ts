@@ -15,6 +15,7 @@ import {
   type UpdateCommandInput,
   type UpdateCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
+import DataLoader from 'dataloader';
 import { ConditionFailedError } from '../../domain/errors.js';
 import { ITEM_TYPE_ATTRIBUTE, type Item, type ItemKey } from './item-keys.js';
 import {
@@ -56,6 +57,17 @@ const INTERNAL_ATTRIBUTES = new Set([
  * one instance, so each AWS call they make is one call here.
  */
 export class DynamoDbTable {
+  /**
+   * Batched reads started together (the lookups of one mail, issued side by side by different roles)
+   * go out as one BatchGetItem per consistency: each call costs the Lambda about as much CPU as parsing
+   * the mail, while its read units are the same whichever request carries a key. Nothing is cached: a
+   * read always asks the table.
+   */
+  private readonly readers = {
+    consistent: this.batchReader(true),
+    eventual: this.batchReader(false),
+  };
+
   constructor(
     readonly client: DynamoDBDocumentClient,
     readonly tableName: string,
@@ -218,11 +230,26 @@ export class DynamoDbTable {
    * `consistent` is false (half the read units, for items that change rarely).
    */
   async batchGet(wanted: ItemKey[], consistent = true): Promise<Item[]> {
-    const chunks: ItemKey[][] = [];
-    for (let start = 0; start < wanted.length; start += BATCH_GET_LIMIT) {
-      chunks.push(wanted.slice(start, start + BATCH_GET_LIMIT));
-    }
-    return (await Promise.all(chunks.map((chunk) => this.batchGetChunk(chunk, consistent)))).flat();
+    const reader = consistent ? this.readers.consistent : this.readers.eventual;
+    const found = await Promise.all(wanted.map((key) => reader.load(key)));
+    return found.filter((item): item is Item => item !== undefined);
+  }
+
+  /**
+   * Collects the keys asked for within one turn of the event loop (DataLoader's schedule) and reads
+   * them in BatchGets of at most 100 distinct keys; each key's item, or `undefined` when there is none.
+   */
+  private batchReader(consistent: boolean): DataLoader<ItemKey, Item | undefined, string> {
+    return new DataLoader<ItemKey, Item | undefined, string>(
+      async (asked) => {
+        // Two roles may ask for the same item at once; BatchGetItem refuses a request that repeats a key.
+        const distinct = [...new Map(asked.map((key) => [keyString(key), key])).values()];
+        const items = await this.batchGetChunk(distinct, consistent);
+        const byKey = new Map(items.map((item) => [keyString(item), item]));
+        return asked.map((key) => byKey.get(keyString(key)));
+      },
+      { cache: false, maxBatchSize: BATCH_GET_LIMIT, cacheKeyFn: keyString },
+    );
   }
 
   /** One BatchGet of at most 100 keys, re-requesting unprocessed keys with backoff. */
@@ -244,6 +271,11 @@ export class DynamoDbTable {
     }
     return out;
   }
+}
+
+/** An item's key as one string, unambiguous whatever the parts hold (a Message-ID is the sender's). */
+function keyString(key: Item): string {
+  return JSON.stringify([key[PARTITION_KEY], key[SORT_KEY]]);
 }
 
 /** A condition expression with its names and values. */
