@@ -25,7 +25,7 @@ import {
 } from './dynamodb-table.js';
 import { directoryKeys, ITEM_TYPE_ATTRIBUTE, conversationKeys as keys, promiseKeys } from './item-keys.js';
 import { withCompressedText, withPlainText } from './message-text.js';
-import { DUE_PARTITION_KEY, DUE_SORT_KEY, PARTITION_KEY, SORT_KEY } from './table-schema.js';
+import { DUE_PARTITION_KEY, DUE_SORT_KEY, PARTITION_KEY } from './table-schema.js';
 
 /** Attribute of a conversation naming the owner whose open count includes it (store bookkeeping). */
 export const OPEN_COUNTED_FOR = 'openCountedFor';
@@ -371,15 +371,10 @@ export class DynamoDbConversationStore implements ConversationStore {
   }
 
   async listMessages(conversationId: string): Promise<ConversationMessage[]> {
-    const items = await this.table.queryRaw({
-      KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
-      ExpressionAttributeNames: { '#pk': PARTITION_KEY, '#sk': SORT_KEY },
-      ExpressionAttributeValues: {
-        ':pk': keys.conversation(conversationId)[PARTITION_KEY],
-        ':prefix': keys.messagePrefix,
-      },
-      ConsistentRead: true,
-    });
+    const items = await this.table.queryPartitionItems(
+      keys.conversation(conversationId)[PARTITION_KEY],
+      keys.messagePrefix,
+    );
     return items.map((item) => toDomain<ConversationMessage>(withPlainText(item)));
   }
 

@@ -11,7 +11,7 @@ import {
 } from './dynamodb-table.js';
 import { conversationKeys, directoryKeys, ITEM_TYPE_ATTRIBUTE, type Item } from './item-keys.js';
 import { withPlainText } from './message-text.js';
-import { PARTITION_KEY, SORT_KEY } from './table-schema.js';
+import { PARTITION_KEY } from './table-schema.js';
 
 /**
  * {@link OpsQueries} over the one table: whole-table reads (scans) and deletes for ops tools, following
@@ -63,15 +63,10 @@ export class DynamoDbOpsQueries implements OpsQueries {
       .map((conversation) => conversation.id)
       .sort();
     for (const conversationId of participantOf) {
-      const raw = await this.table.queryRaw({
-        KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :msg)',
-        ExpressionAttributeNames: { '#pk': PARTITION_KEY, '#sk': SORT_KEY },
-        ExpressionAttributeValues: {
-          ':pk': conversationKeys.conversation(conversationId)[PARTITION_KEY],
-          ':msg': conversationKeys.messagePrefix,
-        },
-        ConsistentRead: true,
-      });
+      const raw = await this.table.queryPartitionItems(
+        conversationKeys.conversation(conversationId)[PARTITION_KEY],
+        conversationKeys.messagePrefix,
+      );
       for (const stored of raw) {
         if (stored[ITEM_TYPE_ATTRIBUTE] !== 'MSG' || stored.fromAddress !== email) continue;
         const item = withPlainText(stored);

@@ -184,8 +184,13 @@ export class DynamoDbTable {
   }
 
   /** Items of one partition whose sort key starts with `prefix`, read consistently. */
-  queryPartition<T>(partition: string, prefix: string): Promise<T[]> {
-    return this.queryAll<T>({
+  async queryPartition<T>(partition: string, prefix: string): Promise<T[]> {
+    return (await this.queryPartitionItems(partition, prefix)).map((item) => toDomain<T>(item));
+  }
+
+  /** The same items as stored (keys included). */
+  queryPartitionItems(partition: string, prefix: string): Promise<Item[]> {
+    return this.queryRaw({
       KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
       ExpressionAttributeNames: { '#pk': PARTITION_KEY, '#sk': SORT_KEY },
       ExpressionAttributeValues: { ':pk': partition, ':prefix': prefix },
